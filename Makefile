@@ -1,0 +1,40 @@
+# Every target creates .venv and installs botdesk into it on first use,
+# so a fresh clone needs nothing but Python >= 3.11, make and git.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test run lint locales migrate sandbox clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/botdesk demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+run: $(STAMP)
+	$(BIN)/botdesk run
+
+migrate: $(STAMP)
+	$(BIN)/botdesk migrate
+
+sandbox: $(STAMP)
+	$(BIN)/botdesk sandbox
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy core
+
+locales: $(STAMP)
+	$(BIN)/python scripts/locales.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,10 @@
+"""Suite-wide fixtures.
+
+Fixtures live in small plugin modules under ``tests/fixtures`` so that each part of the
+suite (storage, sandbox, end-to-end) owns its own and they are registered in one place.
+"""
+
+pytest_plugins = [
+    "tests.fixtures.database",
+    "tests.fixtures.telegram_sandbox",
+]
