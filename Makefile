@@ -34,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/mypy core
 
 locales: $(STAMP)
-	$(BIN)/python scripts/locales.py
+	$(BIN)/python scripts/catalogs.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

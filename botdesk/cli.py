@@ -1,0 +1,104 @@
+"""The ``botdesk`` command line: run | demo | sandbox | migrate.
+
+Every command reads the configuration first; a configuration problem prints one
+explanatory paragraph to stderr and exits with code 2, before anything starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from core.config import ConfigError, Settings, load_settings
+
+EXIT_CONFIG = 2
+
+
+def _run(settings: Settings | None, args: argparse.Namespace) -> Coroutine[Any, Any, int]:
+    from botdesk.app import run_app
+
+    assert settings is not None
+
+    async def go() -> int:
+        await run_app(settings)
+        return 0
+
+    return go()
+
+
+def _migrate(settings: Settings | None, args: argparse.Namespace) -> Coroutine[Any, Any, int]:
+    from core import db
+
+    assert settings is not None
+
+    async def go() -> int:
+        applied = await db.migrate(settings.database_url)
+        print(f"Applied {len(applied)} migration(s)." if applied else "Schema is up to date.")
+        return 0
+
+    return go()
+
+
+def _sandbox(settings: Settings | None, args: argparse.Namespace) -> Coroutine[Any, Any, int]:
+    from botdesk.sandbox_cli import serve
+
+    return serve(host=args.host, port=args.port, limits=not args.no_limits)
+
+
+def _demo(settings: Settings | None, args: argparse.Namespace) -> Coroutine[Any, Any, int]:
+    from botdesk.demo import run_demo
+
+    return run_demo()
+
+
+Command = Callable[[Settings | None, argparse.Namespace], Coroutine[Any, Any, int]]
+COMMANDS: dict[str, tuple[Command, str]] = {
+    "run": (_run, "run the desk against Telegram (needs BOT_TOKEN and OPERATOR_GROUP_ID)"),
+    "demo": (_demo, "play a scripted scenario offline against the sandbox (needs nothing)"),
+    "sandbox": (_sandbox, "start the offline Telegram Bot API emulator and keep it running"),
+    "migrate": (_migrate, "create or upgrade the database schema at DATABASE_URL"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, one sub-command per entry of :data:`COMMANDS`."""
+    parser = argparse.ArgumentParser(
+        prog="botdesk", description="A support desk that lives inside messengers."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (_, help_text) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        if name == "sandbox":
+            command.add_argument("--host", default="127.0.0.1")
+            command.add_argument("--port", type=int, default=0, help="0 picks a free port")
+            command.add_argument(
+                "--no-limits", action="store_true", help="switch off the flood limits"
+            )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_CONFIG
+    try:
+        # demo and sandbox bring their own world: they read no configuration at all.
+        settings = None if args.command in {"demo", "sandbox"} else load_settings()
+        logging.basicConfig(
+            level=settings.log_level if settings else logging.WARNING,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+        handler, _ = COMMANDS[args.command]
+        return asyncio.run(handler(settings, args))
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,248 @@
+"""botdesk configuration: environment variables, an optional ``.env`` and ``botdesk.toml``.
+
+Precedence, highest first: real environment variables, ``.env`` in the working directory,
+then ``botdesk.toml`` (or the file named by ``BOTDESK_CONFIG``). Defaults need no services:
+an SQLite file under ``./data`` and no Redis.
+
+Anything missing or malformed raises :class:`ConfigError` whose text is one paragraph that
+names the variable, says what is wrong and how to fix it; the CLI prints it and exits 2.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from core.i18n import SUPPORTED_LOCALES
+
+DEMO_HINT = "To try botdesk without any tokens or services, run `make demo`."
+CONFIG_FILE_ENV = "BOTDESK_CONFIG"
+DEFAULT_CONFIG_FILE = "botdesk.toml"
+
+_TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+# What to tell the person for each setting when its value is missing or wrong.
+HINTS: dict[str, str] = {
+    "bot_token": "Create a bot with @BotFather (/newbot) and copy the token it gives you, "
+    "e.g. BOT_TOKEN=123456789:AAE...",
+    "operator_group_id": "Create a supergroup with Topics enabled, add the bot as an admin "
+    "with 'Manage topics', and put the group's id here (it starts with -100).",
+    "admin_ids": "Give a comma-separated list of Telegram user ids, e.g. ADMIN_IDS=1111,2222.",
+    "database_url": "Use sqlite://data/botdesk.sqlite3 (the default) or "
+    "postgres://user:password@host:5432/dbname.",
+    "redis_url": "Use redis://host:6379/0, or leave it unset to run without Redis.",
+    "telegram_api_base": "Use the base address of a Bot API server, e.g. http://127.0.0.1:8081, "
+    "or leave it unset to talk to api.telegram.org.",
+    "webhook_url": "Use the public https:// address Telegram should post updates to, "
+    "or leave it unset to use long polling.",
+    "webhook_secret": "Use 1-256 characters from A-Z, a-z, 0-9, _ and -.",
+    "web_port": "Use a TCP port number from 1 to 65535.",
+    "default_language": f"Use one of: {', '.join(SUPPORTED_LOCALES)}.",
+    "timezone": "Use an IANA time zone name such as Europe/Moscow or UTC.",
+    "log_level": "Use DEBUG, INFO, WARNING or ERROR.",
+}
+
+
+class ConfigError(Exception):
+    """A configuration problem explained in one human-readable paragraph."""
+
+
+def _env_name(field: str) -> str:
+    return field.upper()
+
+
+def _paragraph(field: str, problem: str) -> str:
+    hint = HINTS.get(field, "")
+    return (
+        f"Configuration error: {_env_name(field)} {problem}. {hint} "
+        f"Set it as an environment variable, in .env, or as `{field}` in botdesk.toml. "
+        f"{DEMO_HINT}"
+    ).replace("  ", " ")
+
+
+class Settings(BaseSettings):
+    """Every setting botdesk reads; field ``foo_bar`` is env var ``FOO_BAR``."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    bot_token: SecretStr | None = None
+    operator_group_id: int | None = None
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    database_url: str = "sqlite://data/botdesk.sqlite3"
+    redis_url: str | None = None
+    telegram_api_base: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    web_host: str = "0.0.0.0"
+    web_port: int = Field(default=8080, ge=1, le=65535)
+    default_language: str = "en"
+    company_name: str = "Support"
+    timezone: str = "UTC"
+    log_level: str = "INFO"
+
+    @field_validator("bot_token")
+    @classmethod
+    def _check_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _TOKEN_RE.match(value.get_secret_value()):
+            raise ValueError("does not look like a bot token (digits, a colon, then the key)")
+        return value
+
+    @field_validator("operator_group_id")
+    @classmethod
+    def _check_group(cls, value: int | None) -> int | None:
+        if value is not None and value >= 0:
+            raise ValueError("must be a negative supergroup id such as -1001234567890")
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        check_database_url(value)
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value and urlsplit(value).scheme not in {"redis", "rediss", "unix"}:
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @field_validator("telegram_api_base", "webhook_url")
+    @classmethod
+    def _check_http_url(cls, value: str | None) -> str | None:
+        if value:
+            parts = urlsplit(value)
+            if parts.scheme not in {"http", "https"} or not parts.netloc:
+                raise ValueError("must be an http:// or https:// address")
+        return value.rstrip("/") if value else value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _check_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _SECRET_RE.match(value.get_secret_value()):
+            raise ValueError("has characters Telegram does not allow in a secret token")
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _check_language(cls, value: str) -> str:
+        if value not in SUPPORTED_LOCALES:
+            raise ValueError(f"is {value!r}, which has no translation")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"is {value!r}, which is not a known time zone") from None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError(f"is {value!r}, which is not a log level")
+        return value.upper()
+
+    def require(self, *fields: str, purpose: str) -> None:
+        """Fail with a clear paragraph if any of ``fields`` is unset (needed for ``purpose``)."""
+        for field in fields:
+            if getattr(self, field) in (None, "", []):
+                raise ConfigError(_paragraph(field, f"is not set, and {purpose} needs it"))
+
+
+def check_database_url(value: str) -> None:
+    """Raise ``ValueError`` unless ``value`` is an SQLite or PostgreSQL URL botdesk can use."""
+    parts = urlsplit(value)
+    if parts.scheme == "sqlite":
+        if not value[len("sqlite://") :]:
+            raise ValueError("has no file path after sqlite://")
+        return
+    if parts.scheme in {"postgres", "postgresql", "asyncpg"}:
+        if not parts.hostname or not parts.path.strip("/"):
+            raise ValueError("needs a host and a database name")
+        try:
+            _ = parts.port
+        except ValueError:
+            raise ValueError("has a port that is not a number") from None
+        return
+    raise ValueError(f"uses {parts.scheme or 'no'} scheme; only sqlite and postgres work")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"Configuration error: {path} is not valid TOML ({exc}). Fix the syntax or remove "
+            f"the file. {DEMO_HINT}"
+        ) from None
+    unknown = sorted(set(data) - set(Settings.model_fields))
+    if unknown:
+        known = ", ".join(Settings.model_fields)
+        raise ConfigError(
+            f"Configuration error: {path} has an unknown key {unknown[0]!r}. Check its "
+            f"spelling or remove it; the keys botdesk knows are: {known}. {DEMO_HINT}"
+        )
+    return data
+
+
+def _dotenv_names(path: Path) -> set[str]:
+    if not path.is_file():
+        return set()
+    return {name.upper() for name in dotenv_values(path)}
+
+
+def _config_path(toml_path: Path | None) -> Path | None:
+    if toml_path is not None:
+        return toml_path
+    named = os.environ.get(CONFIG_FILE_ENV)
+    if named:
+        path = Path(named)
+        if not path.is_file():
+            raise ConfigError(
+                f"Configuration error: {CONFIG_FILE_ENV} names {path}, which does not exist. "
+                f"Point it at your botdesk.toml or unset it. {DEMO_HINT}"
+            )
+        return path
+    default = Path(DEFAULT_CONFIG_FILE)
+    return default if default.is_file() else None
+
+
+def load_settings(toml_path: Path | None = None, **overrides: Any) -> Settings:
+    """Read settings from the environment, ``.env`` and the TOML file; raise ConfigError."""
+    path = _config_path(toml_path)
+    from_file = _read_toml(path) if path is not None else {}
+    env_names = {name.upper() for name in os.environ} | _dotenv_names(Path(".env"))
+    # The TOML file has the lowest precedence: drop what the environment sets.
+    file_values = {k: v for k, v in from_file.items() if k.upper() not in env_names}
+    try:
+        return Settings(**{**file_values, **overrides})
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = str(error["loc"][0]) if error["loc"] else "configuration"
+        problem = str(error["msg"]).removeprefix("Value error, ")
+        if problem[:1].isupper():  # pydantic's own wording: "Input should be ..."
+            problem = f"is not valid: {problem[0].lower()}{problem[1:]}"
+        raise ConfigError(_paragraph(field, problem)) from None

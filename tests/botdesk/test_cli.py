@@ -1,0 +1,78 @@
+"""The command line as a person meets it: exit code 2 and a clear paragraph on bad config."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def botdesk(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m botdesk`` in ``cwd`` with none of botdesk's variables but ``env``."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k.lower() not in Settings.model_fields and k != "BOTDESK_CONFIG"
+    }
+    clean["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "botdesk", *args],
+        cwd=cwd,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_run_without_token_exits_2_and_says_how_to_get_one(tmp_path: Path) -> None:
+    result = botdesk("run", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "BOT_TOKEN is not set" in result.stderr
+    assert "@BotFather" in result.stderr
+    assert "make demo" in result.stderr
+
+
+def test_malformed_database_url_exits_2(tmp_path: Path) -> None:
+    result = botdesk("migrate", cwd=tmp_path, DATABASE_URL="mongodb://localhost/x")
+    assert result.returncode == 2
+    assert "DATABASE_URL uses mongodb scheme" in result.stderr
+    assert "postgres://user:password@host:5432/dbname" in result.stderr
+
+
+def test_unknown_key_in_toml_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "botdesk.toml").write_text('databse_url = "sqlite://x.db"\n', encoding="utf-8")
+    result = botdesk("migrate", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "botdesk.toml has an unknown key 'databse_url'" in result.stderr
+
+
+def test_migrate_creates_the_default_sqlite_database(tmp_path: Path) -> None:
+    result = botdesk("migrate", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "botdesk.sqlite3").is_file()
+    again = botdesk("migrate", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "Schema is up to date." in again.stdout
+
+
+def test_no_command_prints_help_and_exits_2(tmp_path: Path) -> None:
+    result = botdesk(cwd=tmp_path)
+    assert result.returncode == 2
+    for command in ("run", "demo", "sandbox", "migrate"):
+        assert command in result.stdout
+
+
+@pytest.mark.parametrize("command", ["run", "demo", "sandbox", "migrate"])
+def test_every_command_has_help(tmp_path: Path, command: str) -> None:
+    result = botdesk(command, "--help", cwd=tmp_path)
+    assert result.returncode == 0
+    assert f"botdesk {command}" in result.stdout

@@ -1,0 +1,99 @@
+"""Configuration: defaults need no services, and every mistake is explained by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.config import ConfigError, Settings, load_settings
+
+TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ra"
+SETTING_VARS = [name.upper() for name in Settings.model_fields] + ["BOTDESK_CONFIG"]
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each test starts in an empty folder with none of botdesk's variables set."""
+    for name in SETTING_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_defaults_need_no_services() -> None:
+    settings = load_settings()
+    assert settings.database_url == "sqlite://data/botdesk.sqlite3"
+    assert settings.redis_url is None
+    assert settings.bot_token is None
+
+
+def test_environment_beats_toml_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "botdesk.toml").write_text(
+        'company_name = "From file"\ntimezone = "Europe/Moscow"\n', encoding="utf-8"
+    )
+    monkeypatch.setenv("COMPANY_NAME", "From env")
+    settings = load_settings()
+    assert settings.company_name == "From env"
+    assert settings.timezone == "Europe/Moscow"
+
+
+def test_admin_ids_accept_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADMIN_IDS", "111, 222,333")
+    assert load_settings().admin_ids == [111, 222, 333]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("DATABASE_URL", "mysql://localhost/db", "DATABASE_URL uses mysql scheme"),
+        ("DATABASE_URL", "postgres://localhost", "DATABASE_URL needs a host and a database"),
+        ("DATABASE_URL", "sqlite://", "DATABASE_URL has no file path"),
+        ("BOT_TOKEN", "not-a-token", "BOT_TOKEN does not look like a bot token"),
+        ("OPERATOR_GROUP_ID", "12345", "OPERATOR_GROUP_ID must be a negative supergroup id"),
+        ("OPERATOR_GROUP_ID", "abc", "OPERATOR_GROUP_ID is not valid: input should be"),
+        ("TIMEZONE", "Mars/Olympus", "TIMEZONE is 'Mars/Olympus', which is not a known"),
+        ("DEFAULT_LANGUAGE", "de", "DEFAULT_LANGUAGE is 'de', which has no translation"),
+        ("REDIS_URL", "http://x", "REDIS_URL must start with redis://"),
+    ],
+)
+def test_malformed_values_name_the_variable_and_the_fix(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    text = str(caught.value)
+    assert expected in text
+    assert "make demo" in text
+    assert "\n" not in text  # one paragraph
+
+
+def test_unknown_toml_key_is_named(tmp_path: Path) -> None:
+    (tmp_path / "botdesk.toml").write_text('bot_tokn = "x"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"unknown key 'bot_tokn'.*bot_token"):
+        load_settings()
+
+
+def test_broken_toml_syntax_is_explained(tmp_path: Path) -> None:
+    (tmp_path / "botdesk.toml").write_text("company_name = \n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"botdesk.toml is not valid TOML"):
+        load_settings()
+
+
+def test_named_config_file_must_exist(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOTDESK_CONFIG", "/nowhere/botdesk.toml")
+    with pytest.raises(ConfigError, match="BOTDESK_CONFIG names /nowhere/botdesk.toml"):
+        load_settings()
+
+
+def test_require_names_what_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    settings = load_settings()
+    with pytest.raises(ConfigError, match="OPERATOR_GROUP_ID is not set, and botdesk run"):
+        settings.require("bot_token", "operator_group_id", purpose="botdesk run")
+
+
+def test_dotenv_file_is_read_and_beats_toml(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("COMPANY_NAME=Acme\n", encoding="utf-8")
+    (tmp_path / "botdesk.toml").write_text('company_name = "Toml"\n', encoding="utf-8")
+    assert load_settings().company_name == "Acme"
