@@ -1,0 +1,36 @@
+# botdesk: one image for `botdesk run`, `botdesk migrate` and `botdesk demo`.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+# Dependencies first, so code changes do not reinstall them.
+COPY pyproject.toml README.md ./
+RUN mkdir -p botdesk core bots operators_group sandbox \
+    && touch botdesk/__init__.py core/__init__.py bots/__init__.py \
+             operators_group/__init__.py sandbox/__init__.py \
+    && pip install -e . \
+    && rm -rf botdesk core bots operators_group sandbox
+
+COPY botdesk ./botdesk
+COPY core ./core
+COPY bots ./bots
+COPY operators_group ./operators_group
+COPY sandbox ./sandbox
+COPY locales ./locales
+
+# Compile the translations at build time; the .mo files are not kept in git.
+RUN pybabel compile --statistics -d locales -D messages
+
+RUN useradd --create-home --uid 10001 botdesk \
+    && mkdir -p /app/data && chown botdesk:botdesk /app/data
+USER botdesk
+
+VOLUME ["/app/data"]
+EXPOSE 8080
+
+CMD ["sh", "-c", "botdesk migrate && exec botdesk run"]
