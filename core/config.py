@@ -74,7 +74,11 @@ class Settings(BaseSettings):
     """Every setting botdesk reads; field ``foo_bar`` is env var ``FOO_BAR``."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,  # `BOT_TOKEN=` copied from .env.example means "not set"
+        extra="ignore",
+        case_sensitive=False,
     )
 
     bot_token: SecretStr | None = None

@@ -6,5 +6,6 @@ suite (storage, sandbox, end-to-end) owns its own and they are registered in one
 
 pytest_plugins = [
     "tests.fixtures.database",
+    "tests.fixtures.redis",
     "tests.fixtures.telegram_sandbox",
 ]

@@ -97,3 +97,13 @@ def test_dotenv_file_is_read_and_beats_toml(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("COMPANY_NAME=Acme\n", encoding="utf-8")
     (tmp_path / "botdesk.toml").write_text('company_name = "Toml"\n', encoding="utf-8")
     assert load_settings().company_name == "Acme"
+
+
+def test_empty_values_copied_from_the_example_mean_unset(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / ".env").write_text("BOT_TOKEN=\nOPERATOR_GROUP_ID=\nADMIN_IDS=\n")
+    settings = load_settings()
+    assert settings.bot_token is None and settings.operator_group_id is None
+    with pytest.raises(ConfigError, match="BOT_TOKEN is not set"):
+        settings.require("bot_token", purpose="botdesk run")
