@@ -94,9 +94,7 @@ async def _serve_webhook(
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     app = web.Application()
     # Answer Telegram only after the update was handled, so a crash means redelivery.
-    handler = SimpleRequestHandler(
-        dispatcher, bot, secret_token=secret, handle_in_background=False
-    )
+    handler = SimpleRequestHandler(dispatcher, bot, secret_token=secret, handle_in_background=False)
     handler.register(app, path=WEBHOOK_PATH)
     setup_application(app, dispatcher, bot=bot)
     runner = web.AppRunner(app)

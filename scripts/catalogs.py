@@ -32,9 +32,20 @@ def extract(output: Path = POT) -> None:
     keyword_args = [arg for kw in KEYWORDS for arg in ("-k", kw)]
     os.chdir(ROOT)  # so that the "#:" source references are relative paths
     pybabel(
-        "extract", "--no-default-keywords", *keyword_args, "-F", "babel.cfg",
-        "--project", "botdesk", "--copyright-holder", "botdesk contributors",
-        "--sort-by-file", "--no-wrap", "-o", str(output), ".",
+        "extract",
+        "--no-default-keywords",
+        *keyword_args,
+        "-F",
+        "babel.cfg",
+        "--project",
+        "botdesk",
+        "--copyright-holder",
+        "botdesk contributors",
+        "--sort-by-file",
+        "--no-wrap",
+        "-o",
+        str(output),
+        ".",
     )
 
 
@@ -55,8 +66,17 @@ def main() -> int:
     for lang in LANGUAGES:
         po = LOCALES / lang / "LC_MESSAGES" / "messages.po"
         if po.is_file():
-            pybabel("update", "--no-wrap", "--ignore-obsolete", "-i", str(POT), "-d",
-                    str(LOCALES), "-l", lang)
+            pybabel(
+                "update",
+                "--no-wrap",
+                "--ignore-obsolete",
+                "-i",
+                str(POT),
+                "-d",
+                str(LOCALES),
+                "-l",
+                lang,
+            )
         else:
             pybabel("init", "--no-wrap", "-i", str(POT), "-d", str(LOCALES), "-l", lang)
         if lang == "en":

@@ -82,7 +82,7 @@ def test_broken_toml_syntax_is_explained(tmp_path: Path) -> None:
 
 def test_named_config_file_must_exist(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOTDESK_CONFIG", "/nowhere/botdesk.toml")
-    with pytest.raises(ConfigError, match="BOTDESK_CONFIG names /nowhere/botdesk.toml"):
+    with pytest.raises(ConfigError, match=r"BOTDESK_CONFIG names /nowhere/botdesk\.toml"):
         load_settings()
 
 

@@ -77,7 +77,8 @@ def test_any_language_code_maps_to_a_supported_locale(code: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("code", "expected"), [("ru", "ru"), ("ru-RU", "ru"), ("EN_gb", "en"), ("uk", "en"), (None, "en")]
+    ("code", "expected"),
+    [("ru", "ru"), ("ru-RU", "ru"), ("EN_gb", "en"), ("uk", "en"), (None, "en")],
 )
 def test_language_codes_from_clients(code: str | None, expected: str) -> None:
     assert normalize_locale(code) == expected
