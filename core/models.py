@@ -1,0 +1,434 @@
+"""Storage rows of botdesk (tortoise-orm models).
+
+These classes are the persistence layer only: core functions load rows, apply the rules
+and hand frozen entities (``core.entities``) across the boundary, never these rows.
+
+Conventions:
+
+* Every table name is explicit; the schema is created and changed only by migrations
+  under ``core/migrations`` (see ``core.db``).
+* Every enum is a ``StrEnum`` stored as its value in a ``CharEnumField``; values are
+  part of the schema and of logs, so they never change once released.
+* Times are timezone-aware and in UTC. Domain times (``opened_at``, ``created_at`` of a
+  message, ``not_before`` …) are passed in by core from its injected clock; the
+  ``default`` here is only a fallback. Always store UTC: SQLite keeps datetimes as ISO
+  text and compares them as text, which is only correct when every value has the same
+  ``+00:00`` offset.
+* The first line of a model docstring becomes the table comment in the migration: keep
+  it free of ``;`` (tortoise's SQLite schema editor splits DDL on every semicolon, even
+  inside a comment).
+* External ids (Telegram user/chat/message ids, VK peer ids) are ``BIGINT``: Telegram
+  chat ids of supergroups exceed 32 bits.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+__all__ = [
+    "Channel",
+    "ChannelCursor",
+    "Conversation",
+    "Customer",
+    "DeliveryState",
+    "DestinationKind",
+    "Message",
+    "MessageDirection",
+    "MessageKind",
+    "Operator",
+    "OperatorRole",
+    "OutboxItem",
+    "OutboxStatus",
+    "Ticket",
+    "TicketPriority",
+    "TicketStatus",
+]
+
+
+def utcnow() -> datetime:
+    """Fallback default for time columns: the current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+# --------------------------------------------------------------------------- enums
+
+
+class Channel(StrEnum):
+    """The messenger a customer writes from."""
+
+    TELEGRAM = "telegram"
+    VK = "vk"
+
+
+class TicketStatus(StrEnum):
+    """Life cycle of a ticket: new → open → waiting → resolved → closed."""
+
+    NEW = "new"
+    OPEN = "open"
+    WAITING = "waiting"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+#: Statuses of a ticket that still needs the desk (at most one per conversation).
+ACTIVE_TICKET_STATUSES: tuple[TicketStatus, ...] = (
+    TicketStatus.NEW,
+    TicketStatus.OPEN,
+    TicketStatus.WAITING,
+)
+
+
+class TicketPriority(StrEnum):
+    """How urgent a ticket is; SLA targets are set per priority."""
+
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class OperatorRole(StrEnum):
+    """What an operator may do, from least to most privileged."""
+
+    AGENT = "agent"
+    SENIOR = "senior"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class MessageDirection(StrEnum):
+    """Who a message goes to: from the customer, to the customer, or nobody (a note)."""
+
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+    NOTE = "note"
+
+
+class MessageKind(StrEnum):
+    """The content type of a message (the main attachment, or plain text)."""
+
+    TEXT = "text"
+    PHOTO = "photo"
+    VIDEO = "video"
+    ANIMATION = "animation"
+    DOCUMENT = "document"
+    AUDIO = "audio"
+    VOICE = "voice"
+    VIDEO_NOTE = "video_note"
+    STICKER = "sticker"
+    LOCATION = "location"
+    VENUE = "venue"
+    CONTACT = "contact"
+    DICE = "dice"
+    POLL = "poll"
+    OTHER = "other"
+
+
+class DeliveryState(StrEnum):
+    """Whether a message has reached the other side (customer chat or operator topic)."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class DestinationKind(StrEnum):
+    """Kind of an outbox destination; each kind has its own rate budget."""
+
+    TELEGRAM_PRIVATE = "telegram_private"
+    TELEGRAM_GROUP = "telegram_group"
+    VK = "vk"
+
+
+class OutboxStatus(StrEnum):
+    """State of an outbox item.
+
+    ``pending`` waits for its turn (and for ``not_before``); ``in_flight`` has been claimed
+    by a worker; ``done`` was sent (or superseded by a newer item with the same coalesce
+    key); ``failed`` ended with a permanent error or ran out of attempts.
+    """
+
+    PENDING = "pending"
+    IN_FLIGHT = "in_flight"
+    DONE = "done"
+    FAILED = "failed"
+
+
+# -------------------------------------------------------------------------- models
+
+
+class Operator(Model):
+    """A Telegram user who works in the operator group.
+
+    One row per person, keyed by the Telegram user id. ``capacity`` is how many active
+    tickets auto-assignment may give them; ``languages`` lists the language codes they
+    answer in (``["en", "ru"]``).
+    """
+
+    id = fields.IntField(primary_key=True)
+    telegram_id = fields.BigIntField(unique=True)
+    name = fields.CharField(max_length=255)
+    username = fields.CharField(max_length=64, null=True)
+    role = fields.CharEnumField(OperatorRole, max_length=16, default=OperatorRole.AGENT)
+    on_shift = fields.BooleanField(default=False)
+    capacity = fields.IntField(default=5)
+    languages: fields.Field[list[str]] = fields.JSONField(default=list)
+    created_at = fields.DatetimeField(default=utcnow)
+    last_seen_at = fields.DatetimeField(null=True)
+
+    tickets: fields.ReverseRelation[Ticket]
+    messages: fields.ReverseRelation[Message]
+
+    class Meta:
+        table = "operators"
+
+    def __str__(self) -> str:
+        return f"Operator({self.telegram_id}, {self.name!r}, {self.role})"
+
+
+class Customer(Model):
+    """One person on one channel: a Telegram user or a VK peer.
+
+    The same human writing from Telegram and from VK is two customers. ``is_blocked`` means
+    the customer blocked the bot (or disallowed messages from the community), so nothing
+    can be delivered; ``is_banned`` means the desk ignores them.
+    """
+
+    id = fields.IntField(primary_key=True)
+    channel = fields.CharEnumField(Channel, max_length=16)
+    external_id = fields.BigIntField()
+    first_name = fields.CharField(max_length=255, default="")
+    last_name = fields.CharField(max_length=255, default="")
+    username = fields.CharField(max_length=64, null=True)
+    language = fields.CharField(max_length=16, default="en")
+    is_blocked = fields.BooleanField(default=False)
+    is_banned = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(default=utcnow)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    conversation: fields.BackwardOneToOneRelation[Conversation]
+
+    class Meta:
+        table = "customers"
+        unique_together = (("channel", "external_id"),)
+
+    def __str__(self) -> str:
+        return f"Customer({self.channel}:{self.external_id})"
+
+
+class Conversation(Model):
+    """The continuous chat between the desk and one customer, never closed for good.
+
+    Exactly one per customer, with exactly one forum topic in the operator group
+    (``message_thread_id`` stays NULL until the topic has been created). ``chat_id`` is
+    where replies go: the Telegram private chat id or the VK peer id.
+    """
+
+    id = fields.IntField(primary_key=True)
+    customer: fields.OneToOneRelation[Customer] = fields.OneToOneField(
+        "botdesk.Customer", related_name="conversation", on_delete=fields.CASCADE
+    )
+    customer_id: int
+    channel = fields.CharEnumField(Channel, max_length=16)
+    chat_id = fields.BigIntField()
+    message_thread_id = fields.BigIntField(null=True, db_index=True)
+    topic_title = fields.CharField(max_length=128, default="")
+    created_at = fields.DatetimeField(default=utcnow)
+    last_message_at = fields.DatetimeField(default=utcnow)
+
+    tickets: fields.ReverseRelation[Ticket]
+    messages: fields.ReverseRelation[Message]
+
+    class Meta:
+        table = "conversations"
+        unique_together = (("channel", "chat_id"),)
+
+    def __str__(self) -> str:
+        return f"Conversation({self.channel}:{self.chat_id}, topic={self.message_thread_id})"
+
+
+class Ticket(Model):
+    """One request inside a conversation ("обращение"), shown as ``#<number>``.
+
+    The primary key *is* the ticket number: the database assigns it atomically on both
+    SQLite and PostgreSQL, it is unique and increasing, and it needs no counter row that
+    concurrent instances would fight over. Gaps (a rolled-back insert) are harmless.
+
+    A conversation holds many tickets over time; at most one of them is active
+    (``new``/``open``/``waiting``). That is a rule kept by ``core.tickets``, not a database
+    constraint. ``card_message_id`` is the id of the ticket card in the topic.
+    """
+
+    id = fields.IntField(primary_key=True)
+    conversation: fields.ForeignKeyRelation[Conversation] = fields.ForeignKeyField(
+        "botdesk.Conversation", related_name="tickets", on_delete=fields.CASCADE
+    )
+    conversation_id: int
+    status = fields.CharEnumField(TicketStatus, max_length=16, default=TicketStatus.NEW)
+    priority = fields.CharEnumField(TicketPriority, max_length=16, default=TicketPriority.NORMAL)
+    assignee: fields.ForeignKeyNullableRelation[Operator] = fields.ForeignKeyField(
+        "botdesk.Operator", related_name="tickets", null=True, on_delete=fields.SET_NULL
+    )
+    assignee_id: int | None
+    tags: fields.Field[list[str]] = fields.JSONField(default=list)
+    opened_at = fields.DatetimeField(default=utcnow)
+    first_response_at = fields.DatetimeField(null=True)
+    resolved_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+    csat_score = fields.SmallIntField(null=True)
+    csat_comment = fields.TextField(null=True)
+    card_message_id = fields.BigIntField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    messages: fields.ReverseRelation[Message]
+
+    class Meta:
+        table = "tickets"
+        indexes = (
+            ("conversation_id", "status"),
+            ("status", "priority"),
+            ("assignee_id", "status"),
+        )
+
+    @property
+    def number(self) -> int:
+        """The number shown to people as ``#123``."""
+        return int(self.id)
+
+    def __str__(self) -> str:
+        return f"Ticket(#{self.id}, {self.status}, {self.priority})"
+
+
+class Message(Model):
+    """One inbound, outbound or note message of a conversation, with its ids on every side.
+
+    * ``customer_chat_id``/``customer_message_id``: the message in the customer's chat
+      (for an outbound message: the copy delivered to the customer; NULL until delivered;
+      always NULL for a note).
+    * ``group_message_id``: the message in the operator topic (the mirror of an inbound
+      message, or the operator's own message for outbound and notes).
+
+    (channel, customer_chat_id, customer_message_id) is unique: a redelivered inbound
+    update is recognised and ignored. NULL ids never collide (on SQLite and PostgreSQL
+    NULLs are distinct in a unique constraint), so any number of undelivered outbound
+    messages and notes can exist.
+
+    ``delivery_state`` tells whether the message reached the other side: the topic for
+    an inbound message, the customer for an outbound one.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    conversation: fields.ForeignKeyRelation[Conversation] = fields.ForeignKeyField(
+        "botdesk.Conversation", related_name="messages", on_delete=fields.CASCADE
+    )
+    conversation_id: int
+    ticket: fields.ForeignKeyNullableRelation[Ticket] = fields.ForeignKeyField(
+        "botdesk.Ticket", related_name="messages", null=True, on_delete=fields.SET_NULL
+    )
+    ticket_id: int | None
+    direction = fields.CharEnumField(MessageDirection, max_length=16)
+    kind = fields.CharEnumField(MessageKind, max_length=16, default=MessageKind.TEXT)
+    text = fields.TextField(null=True)
+    attachments: fields.Field[list[dict[str, Any]]] = fields.JSONField(default=list)
+    channel = fields.CharEnumField(Channel, max_length=16)
+    customer_chat_id = fields.BigIntField()
+    customer_message_id = fields.BigIntField(null=True)
+    group_message_id = fields.BigIntField(null=True, db_index=True)
+    reply_to: fields.ForeignKeyNullableRelation[Message] = fields.ForeignKeyField(
+        "botdesk.Message", related_name="replies", null=True, on_delete=fields.SET_NULL
+    )
+    reply_to_id: int | None
+    album_id = fields.CharField(max_length=64, null=True)
+    author: fields.ForeignKeyNullableRelation[Operator] = fields.ForeignKeyField(
+        "botdesk.Operator", related_name="messages", null=True, on_delete=fields.SET_NULL
+    )
+    author_id: int | None
+    created_at = fields.DatetimeField(default=utcnow)
+    edited_at = fields.DatetimeField(null=True)
+    delivery_state = fields.CharEnumField(
+        DeliveryState, max_length=16, default=DeliveryState.PENDING
+    )
+    delivery_error = fields.TextField(null=True)
+
+    replies: fields.ReverseRelation[Message]
+    outbox_items: fields.ReverseRelation[OutboxItem]
+
+    class Meta:
+        table = "messages"
+        unique_together = (("channel", "customer_chat_id", "customer_message_id"),)
+        indexes = (
+            ("conversation_id", "created_at"),
+            ("ticket_id", "created_at"),
+        )
+
+    def __str__(self) -> str:
+        return f"Message({self.id}, {self.direction}, {self.kind})"
+
+
+class OutboxItem(Model):
+    """One durable outbound call waiting to be made (the outbox).
+
+    Written in the same transaction as the domain change that causes it, so a committed
+    change is never without its side effects. Items are sent FIFO per ``destination``
+    (``tg:private:<chat>``, ``tg:group:<chat>``, ``vk:<peer>``), within the rate budget of
+    the ``destination_kind``. ``not_before`` delays the item (Telegram ``retry_after`` or a
+    backoff after a network error). Items with the same ``coalesce_key`` (a card edit,
+    a topic rename) supersede each other: only the newest one needs sending.
+    ``operation`` names what to do (``mirror_message``, ``deliver_reply``, ``edit_card``,
+    ``rename_topic`` …) and ``payload`` carries its arguments.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    destination = fields.CharField(max_length=128)
+    destination_kind = fields.CharEnumField(DestinationKind, max_length=32)
+    operation = fields.CharField(max_length=64)
+    payload: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
+    status = fields.CharEnumField(OutboxStatus, max_length=16, default=OutboxStatus.PENDING)
+    attempts = fields.IntField(default=0)
+    not_before = fields.DatetimeField(default=utcnow)
+    coalesce_key = fields.CharField(max_length=128, null=True)
+    message: fields.ForeignKeyNullableRelation[Message] = fields.ForeignKeyField(
+        "botdesk.Message", related_name="outbox_items", null=True, on_delete=fields.SET_NULL
+    )
+    message_id: int | None
+    last_error = fields.TextField(null=True)
+    created_at = fields.DatetimeField(default=utcnow)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "outbox"
+        indexes = (
+            # head of each destination's queue: WHERE status=… AND destination=… ORDER BY id
+            ("status", "destination", "id"),
+            # the nearest wake-up: WHERE status='pending' ORDER BY not_before
+            ("status", "not_before"),
+            # superseding older items of the same card/topic
+            ("coalesce_key", "status"),
+        )
+
+    def __str__(self) -> str:
+        return f"OutboxItem({self.id}, {self.destination}, {self.operation}, {self.status})"
+
+
+class ChannelCursor(Model):
+    """A named piece of state that must survive restarts (key → text).
+
+    For example the VK long-poll ``ts`` (``name="vk:longpoll:<group>"``) or the last
+    processed Telegram ``update_id``.
+    """
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=128, unique=True)
+    value = fields.TextField(default="")
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "channel_cursors"
+
+    def __str__(self) -> str:
+        return f"ChannelCursor({self.name}={self.value!r})"

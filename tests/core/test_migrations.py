@@ -1,0 +1,249 @@
+"""The committed migrations build the schema the models describe, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.connection import get_connection
+from tortoise.context import TortoiseContext
+from tortoise.migrations.autodetector import MigrationAutodetector
+
+from core import models
+from core.db import (
+    DatabaseURLError,
+    close_db,
+    init_db,
+    is_initialised,
+    migrate,
+    sqlite_path,
+    tortoise_config,
+)
+
+MODEL_CLASSES = [
+    models.Customer,
+    models.Conversation,
+    models.Ticket,
+    models.Message,
+    models.Operator,
+    models.OutboxItem,
+    models.ChannelCursor,
+]
+EXPECTED_TABLES = {
+    "customers",
+    "conversations",
+    "tickets",
+    "messages",
+    "operators",
+    "outbox",
+    "channel_cursors",
+    "tortoise_migrations",
+}
+
+
+def _connection() -> BaseDBAsyncClient:
+    return get_connection("default")
+
+
+def _rows(result: tuple[int, list[Any]]) -> list[dict[str, Any]]:
+    return [dict(row) for row in result[1]]
+
+
+async def _tables_and_columns(url: str) -> dict[str, set[str]]:
+    conn = _connection()
+    if url.startswith("sqlite"):
+        tables = _rows(
+            await conn.execute_query(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        )
+        result: dict[str, set[str]] = {}
+        for table in tables:
+            name = table["name"]
+            columns = _rows(await conn.execute_query(f'PRAGMA table_info("{name}")'))
+            result[name] = {column["name"] for column in columns}
+        return result
+    columns = _rows(
+        await conn.execute_query(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = 'public'"
+        )
+    )
+    pg_result: dict[str, set[str]] = {}
+    for column in columns:
+        pg_result.setdefault(column["table_name"], set()).add(column["column_name"])
+    return pg_result
+
+
+async def test_migrations_create_the_schema_from_empty(database_url: str) -> None:
+    applied = await migrate(database_url)
+    assert applied == ["botdesk.0001_initial"]
+
+    await init_db(database_url, run_migrations=False)
+    try:
+        schema = await _tables_and_columns(database_url)
+    finally:
+        await close_db()
+
+    assert set(schema) == EXPECTED_TABLES
+    for model in MODEL_CLASSES:
+        table = model._meta.db_table
+        expected_columns = set(model._meta.fields_db_projection.values())
+        assert schema[table] == expected_columns, table
+    # spot checks of names other parts of the code rely on
+    assert {"customer_chat_id", "customer_message_id", "group_message_id"} <= schema["messages"]
+    assert {"destination", "not_before", "coalesce_key", "message_id"} <= schema["outbox"]
+
+
+async def test_running_migrate_twice_is_a_no_op(database_url: str) -> None:
+    assert await migrate(database_url) == ["botdesk.0001_initial"]
+    assert await migrate(database_url) == []
+    # and init_db's own migration step finds nothing to do either
+    await init_db(database_url)
+    try:
+        rows = _rows(await _connection().execute_query('SELECT * FROM "tortoise_migrations"'))
+    finally:
+        await close_db()
+    assert [(row["app"], row["name"]) for row in rows] == [("botdesk", "0001_initial")]
+
+
+async def test_init_db_migrates_unless_told_not_to(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await init_db(database_url, run_migrations=False)
+    try:
+        assert "customers" not in await _tables_and_columns(database_url)
+    finally:
+        await close_db()
+
+    await init_db(database_url)
+    try:
+        assert "applied botdesk.0001_initial" in capsys.readouterr().out
+        assert await models.Customer.all().count() == 0
+    finally:
+        await close_db()
+
+
+async def test_init_and_close_work_repeatedly(database_url: str) -> None:
+    for round_ in range(3):
+        await init_db(database_url)
+        assert is_initialised()
+        await models.ChannelCursor.create(name=f"cursor-{round_}", value=str(round_))
+        assert await models.ChannelCursor.all().count() == round_ + 1
+        await close_db()
+        assert not is_initialised()
+    await close_db()  # closing twice is harmless
+
+
+async def test_sqlite_runs_in_wal_mode_and_creates_the_directory(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "dir" / "desk.sqlite3"
+    url = f"sqlite://{path}"
+    assert sqlite_path(url) == path
+    await init_db(url)
+    try:
+        conn = _connection()
+        journal = _rows(await conn.execute_query("PRAGMA journal_mode"))
+        foreign_keys = _rows(await conn.execute_query("PRAGMA foreign_keys"))
+    finally:
+        await close_db()
+    assert path.is_file()
+    assert list(journal[0].values()) == ["wal"]
+    assert list(foreign_keys[0].values()) == [1]
+
+
+async def test_a_url_cannot_turn_wal_off(tmp_path: Path) -> None:
+    url = f"sqlite://{tmp_path / 'desk.sqlite3'}?journal_mode=DELETE"
+    await init_db(url)
+    try:
+        journal = _rows(await _connection().execute_query("PRAGMA journal_mode"))
+    finally:
+        await close_db()
+    assert list(journal[0].values()) == ["wal"]
+
+
+async def test_in_memory_sqlite_is_migrated_on_its_own_connection() -> None:
+    await init_db("sqlite://:memory:")
+    try:
+        operator = await models.Operator.create(telegram_id=1, name="Ann")
+        assert await models.Operator.get(telegram_id=1) == operator
+    finally:
+        await close_db()
+
+
+async def test_sqlite_indexes_name_real_columns(tmp_path: Path) -> None:
+    # SQLite reads a double-quoted unknown name as a string literal, so an index written
+    # with a relation name ("conversation") instead of its column ("conversation_id")
+    # would silently index a constant. Every indexed column must be a real column.
+    url = f"sqlite://{tmp_path / 'desk.sqlite3'}"
+    await init_db(url)
+    try:
+        conn = _connection()
+        checked = 0
+        for model in MODEL_CLASSES:
+            table = model._meta.db_table
+            for index in _rows(await conn.execute_query(f'PRAGMA index_list("{table}")')):
+                info = _rows(await conn.execute_query(f'PRAGMA index_info("{index["name"]}")'))
+                names = [column["name"] for column in info]
+                assert names and None not in names, (table, index["name"], names)
+                checked += 1
+    finally:
+        await close_db()
+    assert checked >= 10
+
+
+async def test_models_and_migrations_are_in_sync() -> None:
+    # What `tortoise makemigrations` would write now: nothing, or a migration is missing.
+    config = tortoise_config("sqlite://:memory:")
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=config)
+        assert ctx.apps is not None
+        writers = await MigrationAutodetector(ctx.apps, config["apps"]).changes()
+    assert writers == [], "models changed without a migration: run makemigrations"
+
+
+@pytest.mark.parametrize(
+    ("url", "engine", "credentials"),
+    [
+        ("sqlite://data/desk.sqlite3", "sqlite", {"file_path": "data/desk.sqlite3"}),
+        ("sqlite:///var/lib/desk.sqlite3", "sqlite", {"file_path": "/var/lib/desk.sqlite3"}),
+        ("sqlite://:memory:", "sqlite", {"file_path": ":memory:"}),
+        (
+            "postgres://desk:secret@db.example:6432/botdesk",
+            "asyncpg",
+            {"host": "db.example", "port": 6432, "user": "desk", "database": "botdesk"},
+        ),
+        (
+            "postgresql://postgres@127.0.0.1/botdesk",
+            "asyncpg",
+            {"host": "127.0.0.1", "port": 5432, "user": "postgres", "database": "botdesk"},
+        ),
+    ],
+)
+def test_tortoise_config_understands_the_supported_urls(
+    url: str, engine: str, credentials: dict[str, Any]
+) -> None:
+    config = tortoise_config(url)
+    connection = config["connections"]["default"]
+    assert connection["engine"] == f"tortoise.backends.{engine}"
+    assert connection["credentials"].items() >= credentials.items()
+    if engine == "sqlite":
+        assert connection["credentials"]["journal_mode"] == "WAL"
+    assert config["apps"] == {
+        "botdesk": {
+            "models": ["core.models"],
+            "default_connection": "default",
+            "migrations": "core.migrations",
+        }
+    }
+    assert config["use_tz"] is True
+    assert config["timezone"] == "UTC"
+
+
+@pytest.mark.parametrize(
+    "url", ["mysql://localhost/desk", "sqlite://", "postgres://localhost", "nonsense"]
+)
+def test_unsupported_urls_are_refused(url: str) -> None:
+    with pytest.raises(DatabaseURLError):
+        tortoise_config(url)
