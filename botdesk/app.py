@@ -21,6 +21,7 @@ from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
+from botdesk.retry import RetryAfterMiddleware
 from bots.telegram.customer import build_customer_router
 from core import db
 from core.config import Settings
@@ -37,11 +38,13 @@ def build_bot(settings: Settings) -> Bot:
     session = None
     if settings.telegram_api_base:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
-    return Bot(
+    bot = Bot(
         settings.bot_token.get_secret_value(),
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
+    bot.session.middleware(RetryAfterMiddleware())
+    return bot
 
 
 def build_storage(settings: Settings) -> BaseStorage:

@@ -20,7 +20,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from core.i18n import SUPPORTED_LOCALES
 
@@ -250,3 +255,26 @@ def load_settings(toml_path: Path | None = None, **overrides: Any) -> Settings:
         if problem[:1].isupper():  # pydantic's own wording: "Input should be ..."
             problem = f"is not valid: {problem[0].lower()}{problem[1:]}"
         raise ConfigError(_paragraph(field, problem)) from None
+
+
+class _IsolatedSettings(Settings):
+    """Settings that read nothing from the environment, ``.env`` or a TOML file."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+def isolated_settings(**values: Any) -> Settings:
+    """Settings made only of ``values`` and defaults (the demo, tests): nothing leaks in."""
+    try:
+        return _IsolatedSettings(**values)
+    except ValidationError as exc:
+        raise ConfigError(str(exc)) from None

@@ -6,6 +6,7 @@ suite (storage, sandbox, end-to-end) owns its own and they are registered in one
 
 pytest_plugins = [
     "tests.fixtures.database",
+    "tests.fixtures.desk",
     "tests.fixtures.redis",
     "tests.fixtures.telegram_sandbox",
 ]

@@ -49,7 +49,8 @@ def render_message(view: MessageView) -> str:
         flags.append(" ".join(f"{emoji}×{n}" for emoji, n in view.reactions.items()))
     if flags:
         line = f"{line} {' '.join(flags)}"
-    lines = [line]
+    # Indent continuation lines so that each message stays one visual block.
+    lines = [line.replace("\n", "\n    ")]
     for row in view.buttons:
         lines.append("    " + " ".join(f"[ {b.text} ]" for b in row))
     return "\n".join(lines)
@@ -69,4 +70,6 @@ def render_transcript(title: str, views: Iterable[MessageView]) -> str:
     """A titled transcript of ``views``."""
     lines = [f"=== {title} ==="]
     lines.extend(render_message(v) for v in views)
+    if len(lines) == 1:
+        lines.append("(no messages)")
     return "\n".join(lines) + "\n"

@@ -76,3 +76,59 @@ def test_every_command_has_help(tmp_path: Path, command: str) -> None:
     result = botdesk(command, "--help", cwd=tmp_path)
     assert result.returncode == 0
     assert f"botdesk {command}" in result.stdout
+
+
+def test_demo_runs_offline_and_shows_both_sides(tmp_path: Path) -> None:
+    result = botdesk("demo", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "Telegram sandbox at http://127.0.0.1:" in out
+    assert "Hello, Alice! You are writing to Acme support." in out
+    assert "Здравствуйте, Борис! Вы пишете в поддержку Acme." in out
+    assert "=== Support desk ===" in out
+    assert out.rstrip().endswith("✓ demo finished")
+
+
+async def test_sandbox_command_serves_a_world_a_real_bot_can_use(tmp_path: Path) -> None:
+    import asyncio
+    import re
+    import signal
+
+    from aiogram import Bot
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+
+    clean = {k: v for k, v in os.environ.items() if k.lower() not in Settings.model_fields}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "botdesk",
+        "sandbox",
+        cwd=tmp_path,
+        env={**clean, "PYTHONPATH": str(ROOT)},
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    printed = ""
+    try:
+        while "Ctrl-C stops it." not in printed:
+            line = await asyncio.wait_for(process.stdout.readline(), timeout=30)
+            assert line, f"sandbox exited early: {printed}"
+            printed += line.decode()
+        base = re.search(r"TELEGRAM_API_BASE=(\S+)", printed)
+        token = re.search(r"BOT_TOKEN=(\S+)", printed)
+        group = re.search(r"OPERATOR_GROUP_ID=(\S+)", printed)
+        assert base and token and group, printed
+        bot = Bot(token.group(1), session=AiohttpSession(api=TelegramAPIServer.from_base(base[1])))
+        try:
+            me = await bot.get_me()
+            chat = await bot.get_chat(int(group.group(1)))
+        finally:
+            await bot.session.close()
+        assert me.is_bot and me.username == "botdesk_demo_bot"
+        assert chat.is_forum
+    finally:
+        process.send_signal(signal.SIGINT)
+        code = await asyncio.wait_for(process.wait(), timeout=15)
+    assert code == 130

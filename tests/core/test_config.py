@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from core.config import ConfigError, Settings, load_settings
+from core.config import ConfigError, Settings, isolated_settings, load_settings
 
 TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ra"
 SETTING_VARS = [name.upper() for name in Settings.model_fields] + ["BOTDESK_CONFIG"]
@@ -107,3 +107,13 @@ def test_empty_values_copied_from_the_example_mean_unset(
     assert settings.bot_token is None and settings.operator_group_id is None
     with pytest.raises(ConfigError, match="BOT_TOKEN is not set"):
         settings.require("bot_token", purpose="botdesk run")
+
+
+def test_isolated_settings_ignore_environment_and_files(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("REDIS_URL", "redis://elsewhere:6379/0")
+    (tmp_path / "botdesk.toml").write_text('company_name = "From file"\n', encoding="utf-8")
+    settings = isolated_settings(company_name="Acme")
+    assert settings.redis_url is None
+    assert settings.company_name == "Acme"

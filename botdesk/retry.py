@@ -1,0 +1,48 @@
+"""Honour Telegram's ``retry_after`` for requests made directly from handlers.
+
+Bulk traffic (mirrored messages, replies, card edits) goes through the outbox, which
+schedules around flood limits itself. A few calls are made straight from a handler
+(a greeting, a callback answer); when Telegram answers 429 to one of those, waiting
+the time it names and trying again is exactly what it asks for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware
+from aiogram.exceptions import TelegramRetryAfter
+
+if TYPE_CHECKING:
+    from aiogram import Bot
+    from aiogram.client.session.middlewares.base import NextRequestMiddlewareType
+    from aiogram.methods import TelegramMethod
+    from aiogram.methods.base import Response
+
+log = logging.getLogger(__name__)
+
+
+class RetryAfterMiddleware(BaseRequestMiddleware):
+    """Retry a request after the ``retry_after`` Telegram names, a bounded number of times."""
+
+    def __init__(self, attempts: int = 3, max_wait: float = 60.0) -> None:
+        self.attempts = attempts
+        self.max_wait = max_wait
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[Any],
+        bot: Bot,
+        method: TelegramMethod[Any],
+    ) -> Response[Any]:
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as exc:
+                if attempt == self.attempts or exc.retry_after > self.max_wait:
+                    raise
+                log.info("%s: flood limit, retrying in %ss", type(method).__name__, exc.retry_after)
+                await asyncio.sleep(exc.retry_after)
+        raise AssertionError("unreachable: the loop returns or raises")
