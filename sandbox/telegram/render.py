@@ -50,7 +50,8 @@ def render_message(view: MessageView) -> str:
     if flags:
         line = f"{line} {' '.join(flags)}"
     # Indent continuation lines so that each message stays one visual block.
-    lines = [line.replace("\n", "\n    ")]
+    first, *rest = line.split("\n")
+    lines = [first, *(f"    {part}" if part else "" for part in rest)]
     for row in view.buttons:
         lines.append("    " + " ".join(f"[ {b.text} ]" for b in row))
     return "\n".join(lines)
