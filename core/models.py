@@ -24,13 +24,26 @@ Conventions:
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
 
+from core.enums import (
+    ACTIVE_TICKET_STATUSES,
+    Channel,
+    DeliveryState,
+    DestinationKind,
+    MessageDirection,
+    MessageKind,
+    OperatorRole,
+    OutboxStatus,
+    TicketPriority,
+    TicketStatus,
+)
+
 __all__ = [
+    "ACTIVE_TICKET_STATUSES",
     "Channel",
     "ChannelCursor",
     "Conversation",
@@ -53,110 +66,6 @@ __all__ = [
 def utcnow() -> datetime:
     """Fallback default for time columns: the current time, aware, in UTC."""
     return datetime.now(UTC)
-
-
-# --------------------------------------------------------------------------- enums
-
-
-class Channel(StrEnum):
-    """The messenger a customer writes from."""
-
-    TELEGRAM = "telegram"
-    VK = "vk"
-
-
-class TicketStatus(StrEnum):
-    """Life cycle of a ticket: new → open → waiting → resolved → closed."""
-
-    NEW = "new"
-    OPEN = "open"
-    WAITING = "waiting"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-
-
-#: Statuses of a ticket that still needs the desk (at most one per conversation).
-ACTIVE_TICKET_STATUSES: tuple[TicketStatus, ...] = (
-    TicketStatus.NEW,
-    TicketStatus.OPEN,
-    TicketStatus.WAITING,
-)
-
-
-class TicketPriority(StrEnum):
-    """How urgent a ticket is; SLA targets are set per priority."""
-
-    LOW = "low"
-    NORMAL = "normal"
-    HIGH = "high"
-    URGENT = "urgent"
-
-
-class OperatorRole(StrEnum):
-    """What an operator may do, from least to most privileged."""
-
-    AGENT = "agent"
-    SENIOR = "senior"
-    MANAGER = "manager"
-    ADMIN = "admin"
-
-
-class MessageDirection(StrEnum):
-    """Who a message goes to: from the customer, to the customer, or nobody (a note)."""
-
-    INBOUND = "inbound"
-    OUTBOUND = "outbound"
-    NOTE = "note"
-
-
-class MessageKind(StrEnum):
-    """The content type of a message (the main attachment, or plain text)."""
-
-    TEXT = "text"
-    PHOTO = "photo"
-    VIDEO = "video"
-    ANIMATION = "animation"
-    DOCUMENT = "document"
-    AUDIO = "audio"
-    VOICE = "voice"
-    VIDEO_NOTE = "video_note"
-    STICKER = "sticker"
-    LOCATION = "location"
-    VENUE = "venue"
-    CONTACT = "contact"
-    DICE = "dice"
-    POLL = "poll"
-    OTHER = "other"
-
-
-class DeliveryState(StrEnum):
-    """Whether a message has reached the other side (customer chat or operator topic)."""
-
-    PENDING = "pending"
-    DELIVERED = "delivered"
-    FAILED = "failed"
-
-
-class DestinationKind(StrEnum):
-    """Kind of an outbox destination; each kind has its own rate budget."""
-
-    TELEGRAM_PRIVATE = "telegram_private"
-    TELEGRAM_GROUP = "telegram_group"
-    VK = "vk"
-
-
-class OutboxStatus(StrEnum):
-    """State of an outbox item.
-
-    ``pending`` waits for its turn (and for ``not_before``); ``in_flight`` has been claimed
-    by a worker; ``done`` was sent (or superseded by a newer item with the same coalesce
-    key); ``failed`` ended with a permanent error or ran out of attempts.
-    """
-
-    PENDING = "pending"
-    IN_FLIGHT = "in_flight"
-    DONE = "done"
-    FAILED = "failed"
 
 
 # -------------------------------------------------------------------------- models
@@ -334,6 +243,8 @@ class Message(Model):
     direction = fields.CharEnumField(MessageDirection, max_length=16)
     kind = fields.CharEnumField(MessageKind, max_length=16, default=MessageKind.TEXT)
     text = fields.TextField(null=True)
+    # The same text with its formatting as Telegram HTML (NULL: no formatting).
+    html = fields.TextField(null=True)
     attachments: fields.Field[list[dict[str, Any]]] = fields.JSONField(default=list)
     channel = fields.CharEnumField(Channel, max_length=16)
     customer_chat_id = fields.BigIntField()
@@ -386,6 +297,9 @@ class OutboxItem(Model):
     id = fields.BigIntField(primary_key=True)
     destination = fields.CharField(max_length=128)
     destination_kind = fields.CharEnumField(DestinationKind, max_length=32)
+    # The chat whose flood budget a send spends (several queues may share one chat:
+    # every topic of the operator group spends the group's budget).
+    budget_key = fields.CharField(max_length=128, default="")
     operation = fields.CharField(max_length=64)
     payload: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
     status = fields.CharEnumField(OutboxStatus, max_length=16, default=OutboxStatus.PENDING)

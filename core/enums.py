@@ -1,0 +1,110 @@
+"""The domain's fixed vocabularies (statuses, kinds, roles).
+
+Values are stored in the database and written to logs, so they never change once
+released. They are plain ``StrEnum``s, shared by storage rows and entities alike.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    """The messenger a customer writes from."""
+
+    TELEGRAM = "telegram"
+    VK = "vk"
+
+
+class TicketStatus(StrEnum):
+    """Life cycle of a ticket: new → open → waiting → resolved → closed."""
+
+    NEW = "new"
+    OPEN = "open"
+    WAITING = "waiting"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+#: Statuses of a ticket that still needs the desk (at most one per conversation).
+ACTIVE_TICKET_STATUSES: tuple[TicketStatus, ...] = (
+    TicketStatus.NEW,
+    TicketStatus.OPEN,
+    TicketStatus.WAITING,
+)
+
+
+class TicketPriority(StrEnum):
+    """How urgent a ticket is; SLA targets are set per priority."""
+
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class OperatorRole(StrEnum):
+    """What an operator may do, from least to most privileged."""
+
+    AGENT = "agent"
+    SENIOR = "senior"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class MessageDirection(StrEnum):
+    """Who a message goes to: from the customer, to the customer, or nobody (a note)."""
+
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+    NOTE = "note"
+
+
+class MessageKind(StrEnum):
+    """The content type of a message (the main attachment, or plain text)."""
+
+    TEXT = "text"
+    PHOTO = "photo"
+    VIDEO = "video"
+    ANIMATION = "animation"
+    DOCUMENT = "document"
+    AUDIO = "audio"
+    VOICE = "voice"
+    VIDEO_NOTE = "video_note"
+    STICKER = "sticker"
+    LOCATION = "location"
+    VENUE = "venue"
+    CONTACT = "contact"
+    DICE = "dice"
+    POLL = "poll"
+    OTHER = "other"
+
+
+class DeliveryState(StrEnum):
+    """Whether a message has reached the other side (customer chat or operator topic)."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class DestinationKind(StrEnum):
+    """Kind of an outbox destination; each kind has its own rate budget."""
+
+    TELEGRAM_PRIVATE = "telegram_private"
+    TELEGRAM_GROUP = "telegram_group"
+    VK = "vk"
+
+
+class OutboxStatus(StrEnum):
+    """State of an outbox item.
+
+    ``pending`` waits for its turn (and for ``not_before``); ``in_flight`` has been claimed
+    by a worker; ``done`` was sent (or superseded by a newer item with the same coalesce
+    key); ``failed`` ended with a permanent error or ran out of attempts.
+    """
+
+    PENDING = "pending"
+    IN_FLIGHT = "in_flight"
+    DONE = "done"
+    FAILED = "failed"

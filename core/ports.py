@@ -1,0 +1,76 @@
+"""The ports core talks through; adapters implement them (DESIGN.md, arrows inward).
+
+Every method raises only :mod:`core.errors` exceptions, never an SDK's own.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from core.clock import Clock
+from core.entities import Content, Delivery, DeliveryEdit, Mirror
+from core.enums import Channel
+
+__all__ = ["Clock", "CustomerChannel", "OperatorDesk"]
+
+
+class CustomerChannel(Protocol):
+    """Where customers of one channel (Telegram, VK) are reached."""
+
+    channel: Channel
+
+    async def deliver(self, delivery: Delivery) -> tuple[int, ...]:
+        """Send operator messages to the customer; return their ids in the customer chat."""
+        ...
+
+    async def edit(self, edit: DeliveryEdit) -> None:
+        """Apply an operator's edit to the copy the customer received."""
+        ...
+
+    async def send_text(self, chat_id: int, html: str) -> int:
+        """Send a message of the desk itself (not an operator's) to the customer."""
+        ...
+
+
+class OperatorDesk(Protocol):
+    """The operator side: one forum topic per conversation in the operator group."""
+
+    async def open_topic(self, title: str) -> int:
+        """Create a topic; return its ``message_thread_id``."""
+        ...
+
+    async def rename_topic(self, thread_id: int, title: str) -> None:
+        """Change a topic's title."""
+        ...
+
+    async def reopen_topic(self, thread_id: int) -> None:
+        """Reopen a topic someone closed."""
+        ...
+
+    async def mirror(self, mirror: Mirror) -> tuple[int, ...]:
+        """Show customer messages in their topic; return their ids in the group."""
+        ...
+
+    async def post(self, thread_id: int, html: str, *, reply_to: int | None = None) -> int:
+        """Post a message of the desk itself (card, notice, merged texts) in a topic."""
+        ...
+
+    async def edit_post(self, message_id: int, html: str) -> None:
+        """Change the text of a message the desk posted."""
+        ...
+
+    async def edit_mirror(self, message_id: int, content: Content) -> None:
+        """Apply a customer's edit to its mirrored copy (raises if the kind can't change)."""
+        ...
+
+    async def pin(self, message_id: int) -> None:
+        """Pin a message of the group (the ticket card)."""
+        ...
+
+    async def mark_delivered(self, message_id: int) -> None:
+        """Show on an operator's message that the customer received it."""
+        ...
+
+    async def alert(self, html: str) -> int:
+        """Post in the General topic (problems of the desk as a whole)."""
+        ...
