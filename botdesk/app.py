@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from contextlib import suppress
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -18,10 +17,10 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
 from botdesk.retry import RetryAfterMiddleware
+from botdesk.updates import poll, webhook_app
 from bots.telegram.customer import build_customer_router
 from core import db
 from core.config import Settings
@@ -72,35 +71,19 @@ async def run_app(settings: Settings, stop: asyncio.Event | None = None) -> None
         if settings.webhook_url:
             await _serve_webhook(settings, bot, dispatcher, stop)
         else:
-            await _poll(bot, dispatcher, stop)
+            await bot.delete_webhook(drop_pending_updates=False)
+            await poll(bot, dispatcher, stop)
     finally:
         await dispatcher.storage.close()
         await bot.session.close()
         await db.close_db()
 
 
-async def _poll(bot: Bot, dispatcher: Dispatcher, stop: asyncio.Event) -> None:
-    await bot.delete_webhook(drop_pending_updates=False)
-    polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False))
-    waiter = asyncio.create_task(stop.wait())
-    await asyncio.wait({polling, waiter}, return_when=asyncio.FIRST_COMPLETED)
-    if not polling.done():
-        await dispatcher.stop_polling()
-    waiter.cancel()
-    with suppress(asyncio.CancelledError):
-        await polling
-
-
 async def _serve_webhook(
     settings: Settings, bot: Bot, dispatcher: Dispatcher, stop: asyncio.Event
 ) -> None:
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    app = web.Application()
-    # Answer Telegram only after the update was handled, so a crash means redelivery.
-    handler = SimpleRequestHandler(dispatcher, bot, secret_token=secret, handle_in_background=False)
-    handler.register(app, path=WEBHOOK_PATH)
-    setup_application(app, dispatcher, bot=bot)
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(webhook_app(bot, dispatcher, WEBHOOK_PATH, secret))
     await runner.setup()
     await web.TCPSite(runner, settings.web_host, settings.web_port).start()
     assert settings.webhook_url is not None
