@@ -1,4 +1,4 @@
-"""Wiring: build the bot, the dispatcher and the database, then run them.
+"""Wiring: database, bot, outbox worker, routers; then polling or the webhook server.
 
 This is the composition root: the only place that knows every adapter. It reads
 :class:`core.config.Settings` and nothing else from the outside world.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -21,9 +22,21 @@ from aiohttp import web
 
 from botdesk.retry import RetryAfterMiddleware
 from botdesk.updates import poll, webhook_app
+from bots.telegram.channel import TelegramChannel
+from bots.telegram.content import operator_edit_of, operator_message_of
 from bots.telegram.customer import build_customer_router
+from bots.telegram.errors import telegram_errors
 from core import db
-from core.config import Settings
+from core.budgets import Budgets, Rate
+from core.clock import SystemClock
+from core.config import Settings, parse_rate
+from core.context import DeskContext
+from core.enums import Channel
+from core.outbox import OutboxWorker
+from core.ports import Ports
+from core.relay import relay_operations
+from operators_group.desk import TelegramOperatorDesk
+from operators_group.relay import build_operator_router
 
 log = logging.getLogger("botdesk")
 
@@ -53,41 +66,80 @@ def build_storage(settings: Settings) -> BaseStorage:
     return MemoryStorage()
 
 
-def build_dispatcher(settings: Settings) -> Dispatcher:
-    """The dispatcher with every feature router attached."""
-    dispatcher = Dispatcher(storage=build_storage(settings))
-    dispatcher.include_router(build_customer_router(settings))
-    return dispatcher
+def build_budgets(settings: Settings) -> Budgets:
+    """The outbox's flood budgets from the settings."""
+    return Budgets(
+        telegram_private=Rate(*parse_rate(settings.rate_private_chat)),
+        telegram_group=Rate(*parse_rate(settings.rate_group)),
+        telegram_channel=Rate(*parse_rate(settings.rate_bot)),
+    )
+
+
+class Desk:
+    """Everything that runs: the bot, the outbox worker and the dispatcher."""
+
+    def __init__(self, settings: Settings) -> None:
+        settings.require("bot_token", "operator_group_id", purpose="botdesk run")
+        assert settings.operator_group_id is not None
+        timezone = ZoneInfo(settings.timezone)
+        self.bot = build_bot(settings)
+        self.ctx = DeskContext(
+            group_chat_id=settings.operator_group_id,
+            locale=settings.default_language,
+            timezone=timezone,
+            clock=SystemClock(),
+            wake=self._wake,
+        )
+        desk = TelegramOperatorDesk(
+            self.bot,
+            settings.operator_group_id,
+            errors=telegram_errors,
+            locale=settings.default_language,
+            timezone=timezone,
+        )
+        ports = Ports(desk=desk, channels={Channel.TELEGRAM: TelegramChannel(self.bot)})
+        self.worker = OutboxWorker(
+            relay_operations(ports, self.ctx), clock=self.ctx.clock, budgets=build_budgets(settings)
+        )
+        self.dispatcher = Dispatcher(storage=build_storage(settings))
+        self.dispatcher.include_router(build_customer_router(settings, self.ctx))
+        self.dispatcher.include_router(
+            build_operator_router(
+                self.ctx, to_message=operator_message_of, to_edit=operator_edit_of
+            )
+        )
+
+    def _wake(self) -> None:
+        self.worker.wake()
 
 
 async def run_app(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run botdesk until ``stop`` is set (or forever): database, then polling or webhook."""
+    """Run botdesk until ``stop`` is set (or forever): database, worker, updates."""
     settings.require("bot_token", "operator_group_id", purpose="botdesk run")
     await db.init_db(settings.database_url)
-    bot = build_bot(settings)
-    dispatcher = build_dispatcher(settings)
+    desk = Desk(settings)
     stop = stop or asyncio.Event()
+    await desk.worker.start()
     try:
         if settings.webhook_url:
-            await _serve_webhook(settings, bot, dispatcher, stop)
+            await _serve_webhook(settings, desk, stop)
         else:
-            await bot.delete_webhook(drop_pending_updates=False)
-            await poll(bot, dispatcher, stop)
+            await desk.bot.delete_webhook(drop_pending_updates=False)
+            await poll(desk.bot, desk.dispatcher, stop)
     finally:
-        await dispatcher.storage.close()
-        await bot.session.close()
+        await desk.worker.stop(grace=5.0)
+        await desk.dispatcher.storage.close()
+        await desk.bot.session.close()
         await db.close_db()
 
 
-async def _serve_webhook(
-    settings: Settings, bot: Bot, dispatcher: Dispatcher, stop: asyncio.Event
-) -> None:
+async def _serve_webhook(settings: Settings, desk: Desk, stop: asyncio.Event) -> None:
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    runner = web.AppRunner(webhook_app(bot, dispatcher, WEBHOOK_PATH, secret))
+    runner = web.AppRunner(webhook_app(desk.bot, desk.dispatcher, WEBHOOK_PATH, secret))
     await runner.setup()
     await web.TCPSite(runner, settings.web_host, settings.web_port).start()
     assert settings.webhook_url is not None
-    await bot.set_webhook(settings.webhook_url + WEBHOOK_PATH, secret_token=secret)
+    await desk.bot.set_webhook(settings.webhook_url + WEBHOOK_PATH, secret_token=secret)
     log.info("Webhook server on %s:%s", settings.web_host, settings.web_port)
     try:
         await stop.wait()

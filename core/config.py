@@ -55,6 +55,9 @@ HINTS: dict[str, str] = {
     "default_language": f"Use one of: {', '.join(SUPPORTED_LOCALES)}.",
     "timezone": "Use an IANA time zone name such as Europe/Moscow or UTC.",
     "log_level": "Use DEBUG, INFO, WARNING or ERROR.",
+    "rate_private_chat": "Use COUNT/SECONDS, e.g. 1/1 (one message a second).",
+    "rate_group": "Use COUNT/SECONDS, e.g. 20/60 (twenty messages a minute).",
+    "rate_bot": "Use COUNT/SECONDS, e.g. 30/1 (thirty messages a second).",
 }
 
 
@@ -100,6 +103,10 @@ class Settings(BaseSettings):
     company_name: str = "Support"
     timezone: str = "UTC"
     log_level: str = "INFO"
+    # Flood budgets of the outbox, Telegram's published limits by default.
+    rate_private_chat: str = "1/1"
+    rate_group: str = "20/60"
+    rate_bot: str = "30/1"
 
     @field_validator("bot_token")
     @classmethod
@@ -174,11 +181,29 @@ class Settings(BaseSettings):
             raise ValueError(f"is {value!r}, which is not a log level")
         return value.upper()
 
+    @field_validator("rate_private_chat", "rate_group", "rate_bot")
+    @classmethod
+    def _check_rate(cls, value: str) -> str:
+        parse_rate(value)
+        return value
+
     def require(self, *fields: str, purpose: str) -> None:
         """Fail with a clear paragraph if any of ``fields`` is unset (needed for ``purpose``)."""
         for field in fields:
             if getattr(self, field) in (None, "", []):
                 raise ConfigError(_paragraph(field, f"is not set, and {purpose} needs it"))
+
+
+def parse_rate(value: str) -> tuple[int, float]:
+    """``"20/60"`` → (20, 60.0): COUNT messages per SECONDS; raise ValueError otherwise."""
+    count, sep, seconds = value.partition("/")
+    try:
+        parsed = int(count), float(seconds)
+    except ValueError:
+        parsed = (0, 0.0)
+    if not sep or parsed[0] < 1 or parsed[1] <= 0:
+        raise ValueError(f"is {value!r}, which is not COUNT/SECONDS")
+    return parsed
 
 
 def check_database_url(value: str) -> None:

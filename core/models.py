@@ -242,9 +242,10 @@ class Message(Model):
     ticket_id: int | None
     direction = fields.CharEnumField(MessageDirection, max_length=16)
     kind = fields.CharEnumField(MessageKind, max_length=16, default=MessageKind.TEXT)
-    text = fields.TextField(null=True)
+    # Nullable text columns are typed as such (tortoise types every TextField as str).
+    text: str | None = fields.TextField(null=True)
     # The same text with its formatting as Telegram HTML (NULL: no formatting).
-    html = fields.TextField(null=True)
+    html: str | None = fields.TextField(null=True)
     attachments: fields.Field[list[dict[str, Any]]] = fields.JSONField(default=list)
     channel = fields.CharEnumField(Channel, max_length=16)
     customer_chat_id = fields.BigIntField()

@@ -5,13 +5,16 @@ Every method raises only :mod:`core.errors` exceptions, never an SDK's own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
 from core.clock import Clock
-from core.entities import Content, Delivery, DeliveryEdit, Mirror
+from core.entities import Content, Delivery, DeliveryEdit, Mirror, TicketCard
 from core.enums import Channel
+from core.errors import PermanentError
 
-__all__ = ["Clock", "CustomerChannel", "OperatorDesk"]
+__all__ = ["Clock", "CustomerChannel", "OperatorDesk", "Ports"]
 
 
 class CustomerChannel(Protocol):
@@ -55,6 +58,14 @@ class OperatorDesk(Protocol):
         """Post a message of the desk itself (card, notice, merged texts) in a topic."""
         ...
 
+    async def post_card(self, thread_id: int, card: TicketCard) -> int:
+        """Post a ticket card in a topic; return its message id."""
+        ...
+
+    async def edit_card(self, message_id: int, card: TicketCard) -> None:
+        """Show a ticket's new state on its card."""
+        ...
+
     async def edit_post(self, message_id: int, html: str) -> None:
         """Change the text of a message the desk posted."""
         ...
@@ -74,3 +85,18 @@ class OperatorDesk(Protocol):
     async def alert(self, html: str) -> int:
         """Post in the General topic (problems of the desk as a whole)."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class Ports:
+    """The adapters the outbox operations talk through."""
+
+    desk: OperatorDesk
+    channels: Mapping[Channel, CustomerChannel]
+
+    def channel(self, channel: Channel) -> CustomerChannel:
+        """The adapter of ``channel``; a missing one is a permanent configuration error."""
+        try:
+            return self.channels[channel]
+        except KeyError:
+            raise PermanentError(f"the {channel} channel is not configured") from None

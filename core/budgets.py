@@ -1,0 +1,184 @@
+"""Flood budgets of the messengers, kept in memory by the outbox worker.
+
+Telegram and VK count sends over a sliding window ("at most 20 messages in any minute"),
+so a token bucket that refills continuously would now and then allow a burst the server
+rejects. Each budget here is therefore a *sliding window log*: the times of the sends of
+the last ``per_seconds``. A send of cost ``n`` at time ``t`` fits when the window
+``(t - per_seconds, t]`` holds at most ``count - n`` earlier sends; that alone proves
+that no half-open interval of length ``per_seconds`` ever holds more than ``count``
+sends (the last send of any such interval checked the whole interval).
+
+A send spends two budgets: the one of its chat (``budget_key``, rate by destination
+kind) and the one of the whole channel (all Telegram kinds together, or VK). The budgets
+live in one process: instances sharing a PostgreSQL database each keep their own.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from core.enums import DestinationKind
+
+__all__ = ["BudgetLedger", "Budgets", "Rate", "SlidingWindow", "Verdict"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """At most ``count`` sends in any ``per_seconds`` long interval."""
+
+    count: int
+    per_seconds: float
+
+    def __post_init__(self) -> None:
+        if self.count < 1 or self.per_seconds <= 0:
+            raise ValueError(f"a rate needs count >= 1 and per_seconds > 0, not {self}")
+
+
+@dataclass(frozen=True, slots=True)
+class Budgets:
+    """The rates the outbox keeps to; the defaults are the messengers' published limits.
+
+    ``telegram_private``, ``telegram_group`` and ``vk`` are per chat (one ``budget_key``);
+    ``telegram_channel`` is shared by every Telegram destination of the bot and
+    ``vk_channel`` by every VK destination of the community.
+    """
+
+    telegram_private: Rate = Rate(1, 1.0)
+    telegram_group: Rate = Rate(20, 60.0)
+    vk: Rate = Rate(20, 1.0)
+    telegram_channel: Rate = Rate(30, 1.0)
+    vk_channel: Rate = Rate(20, 1.0)
+
+    def chat_rate(self, kind: DestinationKind) -> Rate:
+        """The per-chat rate of a destination kind."""
+        if kind is DestinationKind.TELEGRAM_PRIVATE:
+            return self.telegram_private
+        if kind is DestinationKind.TELEGRAM_GROUP:
+            return self.telegram_group
+        return self.vk
+
+    def channel(self, kind: DestinationKind) -> tuple[str, Rate]:
+        """The name and rate of the channel-wide budget a destination kind spends."""
+        if kind is DestinationKind.VK:
+            return "vk", self.vk_channel
+        return "telegram", self.telegram_channel
+
+
+class SlidingWindow:
+    """The send log of one budget: when may the next send of a given cost go out?
+
+    Times are plain seconds (any monotonic-enough scale); they must not go backwards by
+    more than rounding, and a time earlier than the last send is treated as that send's.
+    """
+
+    __slots__ = ("_sends", "rate")
+
+    def __init__(self, rate: Rate) -> None:
+        self.rate = rate
+        self._sends: deque[float] = deque()
+
+    def _forget(self, now: float) -> None:
+        horizon = now - self.rate.per_seconds
+        while self._sends and self._sends[0] <= horizon:
+            self._sends.popleft()
+
+    def ready_at(self, cost: int, now: float) -> float:
+        """The earliest time at or after ``now`` at which a send of ``cost`` fits.
+
+        A cost above the whole budget is treated as the whole budget: such a send waits
+        for an empty window rather than forever.
+        """
+        self._forget(now)
+        cost = min(max(cost, 1), self.rate.count)
+        excess = len(self._sends) + cost - self.rate.count
+        if excess <= 0:
+            return now
+        # the send fits once the `excess` oldest sends have left the window
+        return max(now, self._sends[excess - 1] + self.rate.per_seconds)
+
+    def spend(self, cost: int, now: float) -> None:
+        """Record a send of ``cost`` made at ``now`` (checked with :meth:`ready_at`)."""
+        if self._sends and now < self._sends[-1]:
+            now = self._sends[-1]
+        self._forget(now)
+        self._sends.extend([now] * min(max(cost, 1), self.rate.count))
+
+    def is_idle(self, now: float) -> bool:
+        """True when the window holds no send any more (it may be dropped)."""
+        self._forget(now)
+        return not self._sends
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Whether a send may go: ``ready_at`` (seconds) and the budgets holding it back."""
+
+    ready_at: float
+    blocking: tuple[str, ...]
+
+
+class BudgetLedger:
+    """Every budget of one worker: per chat, per channel, and the pauses of chats.
+
+    A pause (Telegram's ``retry_after``) stops one ``budget_key`` until a given time,
+    whatever its window says.
+    """
+
+    # drop idle chat windows now and then, so a long-running process with many
+    # customers does not keep one window per chat it ever wrote to
+    _SWEEP_EVERY = 1024
+
+    def __init__(self, budgets: Budgets) -> None:
+        self.budgets = budgets
+        self._windows: dict[str, SlidingWindow] = {}
+        self._paused: dict[str, float] = {}
+        self._spends = 0
+
+    def window_names(self, kind: DestinationKind, budget_key: str) -> tuple[str, str]:
+        """The names of the budgets a send spends: its chat's and its channel's.
+
+        They are the names :meth:`check` reports in ``Verdict.blocking``.
+        """
+        channel, _ = self.budgets.channel(kind)
+        return f"chat:{kind.value}:{budget_key}", f"channel:{channel}"
+
+    def _names(self, kind: DestinationKind, budget_key: str) -> list[tuple[str, Rate]]:
+        chat, channel = self.window_names(kind, budget_key)
+        return [(chat, self.budgets.chat_rate(kind)), (channel, self.budgets.channel(kind)[1])]
+
+    def _window(self, name: str, rate: Rate) -> SlidingWindow:
+        window = self._windows.get(name)
+        if window is None:
+            window = self._windows[name] = SlidingWindow(rate)
+        return window
+
+    def check(self, kind: DestinationKind, budget_key: str, cost: int, now: float) -> Verdict:
+        """When a send of ``cost`` to ``budget_key`` fits every budget it spends."""
+        ready, blocking = now, []
+        paused_until = self._paused.get(budget_key)
+        if paused_until is not None:
+            if paused_until > now:
+                ready = paused_until
+                blocking.append(f"pause:{budget_key}")
+            else:
+                del self._paused[budget_key]
+        for name, rate in self._names(kind, budget_key):
+            at = self._window(name, rate).ready_at(cost, now)
+            if at > now:
+                blocking.append(name)
+                ready = max(ready, at)
+        return Verdict(ready, tuple(blocking))
+
+    def spend(self, kind: DestinationKind, budget_key: str, cost: int, now: float) -> None:
+        """Record a send of ``cost`` to ``budget_key`` made at ``now``."""
+        for name, rate in self._names(kind, budget_key):
+            self._window(name, rate).spend(cost, now)
+        self._spends += 1
+        if self._spends % self._SWEEP_EVERY == 0:
+            for name in [name for name, w in self._windows.items() if w.is_idle(now)]:
+                del self._windows[name]
+
+    def pause(self, budget_key: str, until: float) -> None:
+        """Send nothing to ``budget_key`` before ``until`` (a later pause wins)."""
+        self._paused[budget_key] = max(until, self._paused.get(budget_key, until))

@@ -1,0 +1,28 @@
+"""What every use case needs besides its event: the clock, the desk's settings, a wake-up."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from core.clock import Clock, SystemClock
+
+
+def _nothing() -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class DeskContext:
+    """Dependencies of the use cases, passed in explicitly (no globals).
+
+    ``wake`` is called after a use case committed new outbox items, so the worker sends
+    them at once instead of on its next timer.
+    """
+
+    group_chat_id: int
+    locale: str = "en"  # language of operator-facing texts (notices, cards)
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    clock: Clock = field(default_factory=SystemClock)
+    wake: Callable[[], None] = _nothing

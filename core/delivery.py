@@ -1,0 +1,161 @@
+"""Outbox operations of the customer side: operators' replies and their edits.
+
+A reply is delivered through the conversation's ``CustomerChannel``; once the customer
+has it, the operator's message is marked (a reaction) so operators see it arrived. A
+customer who blocked the bot holds the queue: nothing is lost, and delivery resumes
+when they unblock it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from html import escape
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from core.context import DeskContext
+from core.entities import Delivery, DeliveryEdit
+from core.enums import DeliveryState
+from core.errors import DeliveryError, RecipientUnavailable
+from core.i18n import _
+from core.models import Conversation, Customer, Message
+from core.outbox import Completion, FailureDecision, Job, Operation
+from core.ports import Ports
+from core.tickets import notice_text, post_notice
+from core.views import content_of
+
+log = logging.getLogger(__name__)
+
+ALBUM_SETTLE = timedelta(milliseconds=700)
+
+
+class DeliverReplies(Operation):
+    """Deliver operators' messages to the customer (an album as one batch)."""
+
+    max_batch = 10
+
+    def __init__(self, ports: Ports, ctx: DeskContext) -> None:
+        self.ports, self.ctx = ports, ctx
+
+    def batch_key(self, job: Job) -> str | None:
+        album = job.payload.get("album_id")
+        return f"album:{album}" if album else None
+
+    def settle_for(self, key: str) -> timedelta:
+        return ALBUM_SETTLE
+
+    async def run(self, jobs: Sequence[Job]) -> Completion | None:
+        ids = [int(job.payload["message_id"]) for job in jobs]
+        messages = sorted(await Message.filter(id__in=ids), key=lambda m: m.id)
+        conversation = await Conversation.get(id=messages[0].conversation_id)
+        reply_to = None
+        if messages[0].reply_to_id is not None:
+            target = await Message.get_or_none(id=messages[0].reply_to_id)
+            reply_to = target.customer_message_id if target else None
+        delivery = Delivery(
+            channel=conversation.channel,
+            chat_id=conversation.chat_id,
+            source_chat_id=self.ctx.group_chat_id,
+            source_message_ids=tuple(int(m.group_message_id or 0) for m in messages),
+            contents=tuple(content_of(m) for m in messages),
+            reply_to_message_id=reply_to,
+        )
+        delivered = await self.ports.channel(conversation.channel).deliver(delivery)
+        for message in messages:
+            await self._mark(message)
+
+        async def record(connection: BaseDBAsyncClient) -> None:
+            for message, customer_id in zip(messages, delivered, strict=False):
+                await (
+                    Message.filter(id=message.id)
+                    .using_db(connection)
+                    .update(
+                        customer_message_id=customer_id,
+                        delivery_state=DeliveryState.DELIVERED,
+                        delivery_error=None,
+                    )
+                )
+
+        return record
+
+    async def _mark(self, message: Message) -> None:
+        # Cosmetic: a failed mark must not make us deliver the reply twice.
+        if message.group_message_id is None:
+            return
+        try:
+            await self.ports.desk.mark_delivered(int(message.group_message_id))
+        except DeliveryError as exc:
+            log.info("could not mark message %s delivered: %s", message.id, exc)
+
+    async def on_failure(self, jobs: Sequence[Job], error: DeliveryError) -> FailureDecision:
+        """Blocked: hold until unblocked. Anything else: fail, and say why in the topic."""
+        ids = [int(job.payload["message_id"]) for job in jobs]
+        first = await Message.get(id=ids[0])
+        conversation = await Conversation.get(id=first.conversation_id)
+        customer = await Customer.get(id=conversation.customer_id)
+        ctx = self.ctx
+        if isinstance(error, RecipientUnavailable):
+            already_known = customer.is_blocked
+            text = _(
+                "⚠️ Not delivered yet: the customer has blocked the bot. It will be "
+                "delivered if they unblock it."
+            )
+
+            async def hold(connection: BaseDBAsyncClient) -> None:
+                await Customer.filter(id=customer.id).using_db(connection).update(is_blocked=True)
+                await (
+                    Message.filter(id__in=ids)
+                    .using_db(connection)
+                    .update(delivery_error=error.reason)
+                )
+                if not already_known:  # otherwise the reply itself already got this notice
+                    await post_notice(connection, ctx, conversation.id, notice_text(ctx, text))
+
+            return FailureDecision.hold(hold)
+        reason = notice_text(ctx, _("⚠️ Not delivered: {reason}"), reason=escape(error.reason))
+
+        async def fail(connection: BaseDBAsyncClient) -> None:
+            await (
+                Message.filter(id__in=ids)
+                .using_db(connection)
+                .update(delivery_state=DeliveryState.FAILED, delivery_error=error.reason)
+            )
+            await post_notice(connection, ctx, conversation.id, reason)
+
+        return FailureDecision.fail(fail)
+
+
+class DeliverEdit(Operation):
+    """Apply an operator's edit to the copy the customer received."""
+
+    def __init__(self, ports: Ports, ctx: DeskContext) -> None:
+        self.ports, self.ctx = ports, ctx
+
+    async def run(self, jobs: Sequence[Job]) -> Completion | None:
+        message = await Message.get(id=jobs[0].payload["message_id"])
+        if message.customer_message_id is None:
+            return None  # never delivered: the customer will get the edited text anyway
+        conversation = await Conversation.get(id=message.conversation_id)
+        edit = DeliveryEdit(
+            channel=conversation.channel,
+            chat_id=conversation.chat_id,
+            message_id=int(message.customer_message_id),
+            content=content_of(message),
+        )
+        await self.ports.channel(conversation.channel).edit(edit)
+        return None
+
+    async def on_failure(self, jobs: Sequence[Job], error: DeliveryError) -> FailureDecision:
+        """Tell the operators the customer still sees the old version."""
+        message = await Message.get(id=jobs[0].payload["message_id"])
+        ctx = self.ctx
+        text = notice_text(
+            ctx, _("⚠️ The edit did not reach the customer: {reason}"), reason=escape(error.reason)
+        )
+
+        async def tell(connection: BaseDBAsyncClient) -> None:
+            await post_notice(connection, ctx, message.conversation_id, text)
+
+        return FailureDecision.fail(tell)

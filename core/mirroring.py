@@ -1,0 +1,221 @@
+"""Outbox operations of the operator side: topics, mirrored customer messages, notices.
+
+``run`` makes the calls through the ``OperatorDesk`` port and returns a completion that
+records the result in the transaction that marks the items done.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from html import escape
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from core.context import DeskContext
+from core.entities import Mirror
+from core.enums import DeliveryState
+from core.errors import DeliveryError, MissingRights, NotModified, PermanentError
+from core.i18n import _
+from core.models import Conversation, Message
+from core.outbox import Completion, FailureDecision, Job, Operation
+from core.ports import Ports
+from core.tickets import notice_text, post_notice
+from core.topics import alert_missing_rights, ensure_topic, in_topic
+from core.views import content_of, merged_html, message_html
+
+log = logging.getLogger(__name__)
+
+ALBUM_SETTLE = timedelta(milliseconds=700)
+MERGED_LIMIT = 3500  # characters per merged message, under Telegram's 4096
+
+
+class TopicOperation(Operation):
+    """Shared by the operations of a topic queue: lost rights hold the queue."""
+
+    def __init__(self, ports: Ports, ctx: DeskContext) -> None:
+        self.ports, self.ctx = ports, ctx
+
+    async def on_failure(self, jobs: Sequence[Job], error: DeliveryError) -> FailureDecision:
+        """Hold on lost rights (with one alert); otherwise fail and say so in the topic."""
+        if isinstance(error, MissingRights):
+            ctx = self.ctx
+
+            async def alert(connection: BaseDBAsyncClient) -> None:
+                await alert_missing_rights(connection, ctx)
+
+            return FailureDecision.hold(alert)
+        log.warning("%s failed for %s: %s", jobs[0].operation, jobs[0].destination, error)
+        return await self.failed(jobs, error)
+
+    async def failed(self, jobs: Sequence[Job], error: DeliveryError) -> FailureDecision:
+        """What a permanent failure leaves behind (default: nothing more than the log)."""
+        return FailureDecision.fail()
+
+
+class OpenTopic(TopicOperation):
+    """Create a conversation's topic and its pinned ticket card."""
+
+    def cost(self, jobs: Sequence[Job]) -> int:
+        return 2  # the card and the pin; topic creation is not a message
+
+    async def run(self, jobs: Sequence[Job]) -> Completion | None:
+        conversation = await Conversation.get(id=jobs[0].payload["conversation_id"])
+        await ensure_topic(self.ports, self.ctx, conversation)
+        return None
+
+
+class MirrorMessages(TopicOperation):
+    """Show customer messages in their topic: an album as an album, and while the queue
+    is backed up, several plain texts merged into one message (each line keeps its time).
+    """
+
+    max_batch = 10  # an album has at most ten parts
+
+    def batch_key(self, job: Job) -> str | None:
+        if job.payload.get("album_id"):
+            return f"album:{job.payload['album_id']}"
+        return "plain-text" if job.payload.get("plain") else None
+
+    def settle_for(self, key: str) -> timedelta:
+        # Albums arrive as separate updates; plain text must never wait for company.
+        return ALBUM_SETTLE if key.startswith("album:") else timedelta(0)
+
+    def cost(self, jobs: Sequence[Job]) -> int:
+        if len(jobs) > 1 and all(job.payload.get("plain") for job in jobs):
+            total = sum(int(job.payload.get("length", 0)) + 16 for job in jobs)
+            return max(1, -(-total // MERGED_LIMIT))
+        return len(jobs)
+
+    async def run(self, jobs: Sequence[Job]) -> Completion | None:
+        ids = [int(job.payload["message_id"]) for job in jobs]
+        messages = sorted(await Message.filter(id__in=ids), key=lambda m: m.id)
+        conversation_id = messages[0].conversation_id
+        if len(messages) > 1 and all(job.payload.get("plain") for job in jobs):
+            group_ids = await in_topic(
+                self.ports, self.ctx, conversation_id, lambda t: self._merged(t, messages)
+            )
+        else:
+            group_ids = await in_topic(
+                self.ports, self.ctx, conversation_id, lambda t: self._copy(t, messages)
+            )
+
+        async def record(connection: BaseDBAsyncClient) -> None:
+            for message, group_id in zip(messages, group_ids, strict=False):
+                await (
+                    Message.filter(id=message.id)
+                    .using_db(connection)
+                    .update(group_message_id=group_id, delivery_state=DeliveryState.DELIVERED)
+                )
+
+        return record
+
+    async def _copy(self, thread_id: int, messages: list[Message]) -> tuple[int, ...]:
+        first = messages[0]
+        reply_to = None
+        if first.reply_to_id is not None:
+            target = await Message.get_or_none(id=first.reply_to_id)
+            reply_to = target.group_message_id if target else None
+        conversation = await Conversation.get(id=first.conversation_id)
+        mirror = Mirror(
+            thread_id=thread_id,
+            channel=conversation.channel,
+            source_chat_id=conversation.chat_id,
+            source_message_ids=tuple(int(m.customer_message_id or 0) for m in messages),
+            contents=tuple(content_of(m) for m in messages),
+            reply_to_message_id=reply_to,
+        )
+        return await self.ports.desk.mirror(mirror)
+
+    async def _merged(self, thread_id: int, messages: list[Message]) -> tuple[int, ...]:
+        group_ids: list[int] = []
+        for chunk in _chunks(messages):
+            posted = await self.ports.desk.post(thread_id, merged_html(chunk, self.ctx.timezone))
+            group_ids += [posted] * len(chunk)
+        return tuple(group_ids)
+
+    async def failed(self, jobs: Sequence[Job], error: DeliveryError) -> FailureDecision:
+        ids = [int(job.payload["message_id"]) for job in jobs]
+        first = await Message.get(id=ids[0])
+        text = notice_text(
+            self.ctx,
+            _("⚠️ A customer message could not be shown here: {reason}"),
+            reason=escape(error.reason),
+        )
+        ctx = self.ctx
+
+        async def record(connection: BaseDBAsyncClient) -> None:
+            await (
+                Message.filter(id__in=ids)
+                .using_db(connection)
+                .update(delivery_state=DeliveryState.FAILED, delivery_error=error.reason)
+            )
+            await post_notice(connection, ctx, first.conversation_id, text)
+
+        return FailureDecision.fail(record)
+
+
+def _chunks(messages: list[Message]) -> list[list[Message]]:
+    chunks: list[list[Message]] = [[]]
+    size = 0
+    for message in messages:
+        length = len(message_html(message)) + 16
+        if chunks[-1] and size + length > MERGED_LIMIT:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(message)
+        size += length
+    return chunks
+
+
+class MirrorEdit(TopicOperation):
+    """Apply a customer's edit to its mirror, or say "✏️ edited" where it can't change."""
+
+    async def run(self, jobs: Sequence[Job]) -> Completion | None:
+        message = await Message.get(id=jobs[0].payload["message_id"])
+        group_id = message.group_message_id
+        if group_id is None:
+            return None  # the mirror failed; its notice already told the operators
+        siblings = await Message.filter(
+            conversation_id=message.conversation_id, group_message_id=group_id
+        ).order_by("id")
+        try:
+            if len(siblings) > 1:  # part of a merged message: redraw the whole of it
+                await self.ports.desk.edit_post(group_id, merged_html(siblings, self.ctx.timezone))
+            else:
+                await self.ports.desk.edit_mirror(group_id, content_of(message))
+        except NotModified:
+            return None
+        except PermanentError as exc:
+            log.info("mirror %s cannot be edited in place (%s); posting a note", group_id, exc)
+            old = escape(str(jobs[0].payload.get("old_text") or "…"))
+            new = message_html(message) if message.text else "…"
+            note = notice_text(self.ctx, _("✏️ edited: {old} → {new}"), old=old, new=new)
+            conversation = await Conversation.get(id=message.conversation_id)
+            thread_id = await ensure_topic(self.ports, self.ctx, conversation)
+            await self.ports.desk.post(thread_id, note, reply_to=group_id)
+        return None
+
+
+class PostNotice(TopicOperation):
+    """A short message of the desk itself in a topic (blocked customer, failures …)."""
+
+    async def run(self, jobs: Sequence[Job]) -> Completion | None:
+        html = str(jobs[0].payload["html"])
+        conversation_id = int(jobs[0].payload["conversation_id"])
+        await in_topic(
+            self.ports, self.ctx, conversation_id, lambda t: self.ports.desk.post(t, html)
+        )
+        return None
+
+
+class PostAlert(Operation):
+    """A message to the General topic about the desk as a whole."""
+
+    def __init__(self, ports: Ports) -> None:
+        self.ports = ports
+
+    async def run(self, jobs: Sequence[Job]) -> Completion | None:
+        await self.ports.desk.alert(str(jobs[0].payload["html"]))
+        return None

@@ -1,0 +1,237 @@
+"""The outbox worker: picks the next due items, within budgets, and sends them.
+
+One loop task decides what to send; every send runs in its own task, at most
+``concurrency`` at a time. The loop sleeps until ``wake()`` (a use case committed new
+items, or a send finished), the next budget refill, the nearest ``not_before`` or the
+end of a batch's settle time, whichever comes first; ``poll_interval`` only bounds the
+sleep for items written by another process. It never spins: each pass either starts a
+send or computes a moment strictly in the future to look again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from core.budgets import BudgetLedger, Budgets
+from core.clock import Clock
+from core.enums import DestinationKind
+from core.models import OutboxItem
+from core.outbox import store
+from core.outbox.operations import Job, Operation
+from core.outbox.outcomes import OutboxCounters, OutboxSettings, Outcomes
+
+__all__ = ["OutboxWorker"]
+
+log = logging.getLogger("core.outbox")
+
+# sleep a hair past a computed refill, so float rounding never wakes us a moment early
+_MARGIN = 0.001
+# how long an item whose preparation raised is left alone
+_BROKEN_RETRY = 1.0
+
+
+class OutboxWorker:
+    """Sends outbox items: FIFO per destination, within budgets, oldest head first.
+
+    ``operations`` maps each item's ``operation`` to the :class:`Operation` that performs
+    it. Call :meth:`start` once the database is connected, :meth:`wake` after every
+    commit that enqueued items, and :meth:`stop` on shutdown.
+    """
+
+    def __init__(
+        self,
+        operations: Mapping[str, Operation],
+        *,
+        clock: Clock,
+        budgets: Budgets | None = None,
+        settings: OutboxSettings | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._operations = dict(operations)
+        self._clock = clock
+        self.settings = settings or OutboxSettings()
+        self.ledger = BudgetLedger(budgets or Budgets())
+        self.counters = OutboxCounters()
+        self._outcomes = Outcomes(
+            clock=clock,
+            ledger=self.ledger,
+            settings=self.settings,
+            counters=self.counters,
+            rng=rng or random.Random(),
+        )
+        self._wakeup = asyncio.Event()
+        self._busy: set[str] = set()  # destinations with a send in flight here
+        self._running = 0
+        self._sends: set[asyncio.Task[None]] = set()
+        self._loop_task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    @property
+    def in_flight(self) -> int:
+        """How many sends are running right now."""
+        return self._running
+
+    async def start(self) -> None:
+        """Recover items a crash left in flight (unless configured not to), then run."""
+        if self._loop_task is not None:
+            raise RuntimeError("the outbox worker is already running")
+        self._stopping = False
+        if self.settings.recover_on_start:
+            recovered = await store.recover(self._clock.now())
+            if recovered:
+                log.warning(
+                    "outbox: %d items were in flight at the last stop; resending", recovered
+                )
+        self._loop_task = asyncio.create_task(self._loop(), name="outbox-worker")
+
+    def wake(self) -> None:
+        """Look at the queue now (call after committing new items or releasing held ones)."""
+        self._wakeup.set()
+
+    async def stop(self, grace: float | None = None) -> None:
+        """Stop claiming; let the sends in flight finish (cancel them after ``grace`` seconds).
+
+        A cancelled send leaves its items in flight; ``recover()`` resends them.
+        """
+        self._stopping = True
+        self._wakeup.set()
+        task, self._loop_task = self._loop_task, None
+        if task is not None:
+            await task
+        if self._sends:
+            _, pending = await asyncio.wait(set(self._sends), timeout=grace)
+            for send in pending:
+                send.cancel()
+            if pending:
+                await asyncio.gather(*pending, return_exceptions=True)
+
+    async def _loop(self) -> None:
+        while not self._stopping:
+            # cleared before the pass: a wake() during the pass makes the next wait return
+            self._wakeup.clear()
+            try:
+                delay = await self._pass()
+            except Exception:
+                log.exception("outbox: scanning the queue failed")
+                delay = max(1.0, self.settings.backoff_base)
+            if self._stopping:
+                break
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
+            except TimeoutError:
+                pass
+
+    async def _pass(self) -> float:
+        """Start every send that may go now; return the seconds until the next look."""
+        settings = self.settings
+        look_again = self._clock.now().timestamp() + settings.poll_interval
+        # budgets an older head is waiting for: younger heads may not take them first,
+        # or a stream of single messages could keep an album waiting for ever
+        reserved: set[str] = set()
+        for head in await store.queue_heads():
+            if self._stopping or self._running >= settings.concurrency:
+                break
+            if head.destination in self._busy:
+                continue
+            try:
+                due = await self._due(head, reserved)
+                if due is not None and not isinstance(due, float):
+                    await self._claim(*due)
+            except Exception:
+                # one broken item (an operation's batch_key or cost raising) must not
+                # hold up every other destination: skip it and look again in a while
+                log.exception("outbox: preparing item %s failed", head.id)
+                due = self._clock.now().timestamp() + _BROKEN_RETRY
+            if isinstance(due, float):
+                look_again = min(look_again, due)
+        delay = look_again - self._clock.now().timestamp()
+        return max(delay, 0.0) + _MARGIN
+
+    async def _due(
+        self, head: OutboxItem, reserved: set[str]
+    ) -> float | tuple[Operation, list[OutboxItem], int] | None:
+        """What to send for ``head``: (operation, rows, cost), a time to look again, or None."""
+        now = self._clock.now()
+        if head.not_before > now:
+            return head.not_before.timestamp()
+        operation = self._operations.get(head.operation)
+        if operation is None:
+            await self._unknown(head)
+            return None
+        kind = DestinationKind(head.destination_kind)
+        if not reserved.isdisjoint(self.ledger.window_names(kind, head.budget_key)):
+            return None  # an older head goes first; its own timer covers this one
+        verdict = self.ledger.check(kind, head.budget_key, 1, now.timestamp())
+        if verdict.blocking:
+            reserved.update(verdict.blocking)
+            return verdict.ready_at
+        rows, settled_at = await self._gather(head, operation, now)
+        if settled_at is not None:
+            return settled_at.timestamp()
+        cost = operation.cost([Job.of(row) for row in rows])
+        verdict = self.ledger.check(kind, head.budget_key, cost, self._clock.now().timestamp())
+        if verdict.blocking:
+            reserved.update(verdict.blocking)
+            return verdict.ready_at
+        return operation, rows, cost
+
+    async def _gather(
+        self, head: OutboxItem, operation: Operation, now: datetime
+    ) -> tuple[list[OutboxItem], datetime | None]:
+        """The batch led by ``head``, and when it will have settled (None: it has)."""
+        key = operation.batch_key(Job.of(head))
+        if key is None or operation.max_batch <= 1:
+            return [head], None
+        rows = [head]
+        for row in await store.followers(head, operation.max_batch - 1):
+            if (
+                row.operation != head.operation
+                or row.not_before > now
+                or operation.batch_key(Job.of(row)) != key
+            ):
+                break
+            rows.append(row)
+        if len(rows) < operation.max_batch:
+            # a batch that may still grow waits until its newest part is `settle` old
+            settled_at = max(row.created_at for row in rows) + operation.settle_for(key)
+            if settled_at > now:
+                return rows, settled_at
+        return rows, None
+
+    async def _claim(self, operation: Operation, rows: Sequence[OutboxItem], cost: int) -> None:
+        head = rows[0]
+        claimed = await store.claim([int(row.id) for row in rows], self._clock.now())
+        if claimed is None:
+            return  # superseded or taken by another instance: the next pass sees why
+        kind = DestinationKind(head.destination_kind)
+        self.ledger.spend(kind, head.budget_key, cost, self._clock.now().timestamp())
+        self._busy.add(head.destination)
+        self._running += 1
+        jobs = [Job.of(row) for row in claimed]
+        task = asyncio.create_task(self._send(operation, jobs), name=f"outbox:{head.destination}")
+        self._sends.add(task)
+        task.add_done_callback(self._sends.discard)
+
+    async def _send(self, operation: Operation, jobs: Sequence[Job]) -> None:
+        try:
+            await self._outcomes.send(operation, jobs)
+        except Exception:
+            # the outcome could not be written (database gone): the items stay in flight
+            # and the destination waits for recover() at the next start
+            log.exception("outbox: recording the outcome for %s failed", jobs[0].destination)
+        finally:
+            self._busy.discard(jobs[0].destination)
+            self._running -= 1
+            self.wake()
+
+    async def _unknown(self, head: OutboxItem) -> None:
+        log.error("outbox: no operation %r registered; item %s fails", head.operation, head.id)
+        await store.mark_failed(
+            [int(head.id)], error=f"unknown operation {head.operation!r}", now=self._clock.now()
+        )
+        self.counters.failed += 1
+        self.wake()  # the item behind it is the new head, unseen by this pass

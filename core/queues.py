@@ -1,0 +1,51 @@
+"""Where outbox items go: queue names, flood budgets and operation names in one place.
+
+Every conversation has two FIFO queues: its topic in the operator group (mirrors, card,
+notices — all spending the *group's* budget) and the customer's chat (deliveries). A
+third queue per group carries alerts to the General topic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.enums import Channel, DestinationKind
+
+# Operation names (the registry keys of the outbox worker).
+OPEN_TOPIC = "open_topic"
+MIRROR = "mirror"
+MIRROR_EDIT = "mirror_edit"
+NOTICE = "notice"
+DELIVER = "deliver"
+DELIVER_EDIT = "deliver_edit"
+ALERT = "alert"
+
+
+@dataclass(frozen=True, slots=True)
+class Queue:
+    """An outbox destination: FIFO key, budget kind and the chat whose budget it spends."""
+
+    destination: str
+    kind: DestinationKind
+    budget_key: str
+
+
+def topic_queue(group_chat_id: int, conversation_id: int) -> Queue:
+    """The queue of one conversation's topic (spends the operator group's budget)."""
+    return Queue(
+        f"tg:topic:{conversation_id}", DestinationKind.TELEGRAM_GROUP, f"tg:{group_chat_id}"
+    )
+
+
+def general_queue(group_chat_id: int) -> Queue:
+    """The queue of the operator group's General topic."""
+    return Queue(
+        f"tg:general:{group_chat_id}", DestinationKind.TELEGRAM_GROUP, f"tg:{group_chat_id}"
+    )
+
+
+def customer_queue(channel: Channel, chat_id: int) -> Queue:
+    """The queue of deliveries to one customer's chat."""
+    if channel is Channel.VK:
+        return Queue(f"vk:{chat_id}", DestinationKind.VK, f"vk:{chat_id}")
+    return Queue(f"tg:private:{chat_id}", DestinationKind.TELEGRAM_PRIVATE, f"tg:{chat_id}")

@@ -1,0 +1,23 @@
+"""The outbox operations of the relay, registered by operation name."""
+
+from __future__ import annotations
+
+from core.context import DeskContext
+from core.delivery import DeliverEdit, DeliverReplies
+from core.mirroring import MirrorEdit, MirrorMessages, OpenTopic, PostAlert, PostNotice
+from core.outbox import Operation
+from core.ports import Ports
+from core.queues import ALERT, DELIVER, DELIVER_EDIT, MIRROR, MIRROR_EDIT, NOTICE, OPEN_TOPIC
+
+
+def relay_operations(ports: Ports, ctx: DeskContext) -> dict[str, Operation]:
+    """Every operation the relay enqueues, ready for ``OutboxWorker``."""
+    return {
+        OPEN_TOPIC: OpenTopic(ports, ctx),
+        MIRROR: MirrorMessages(ports, ctx),
+        MIRROR_EDIT: MirrorEdit(ports, ctx),
+        NOTICE: PostNotice(ports, ctx),
+        ALERT: PostAlert(ports),
+        DELIVER: DeliverReplies(ports, ctx),
+        DELIVER_EDIT: DeliverEdit(ports, ctx),
+    }

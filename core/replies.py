@@ -1,0 +1,254 @@
+"""What happens when an operator writes or edits in a topic, or a customer (un)blocks.
+
+An operator message is either a reply (delivered to the customer through the outbox) or
+a note (``/note …`` or a leading ``//``), which is stored and never delivered.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from core.context import DeskContext
+from core.entities import CustomerProfile, OperatorEdit, OperatorMessage, OperatorProfile
+from core.enums import ACTIVE_TICKET_STATUSES, MessageDirection
+from core.i18n import _
+from core.models import Conversation, Customer, Message, Operator, Ticket
+from core.outbox import enqueue, release_held
+from core.queues import DELIVER, DELIVER_EDIT, customer_queue
+from core.tickets import Outcome, atomically, notice_text, post_notice
+
+_NOTE_COMMAND = re.compile(r"^/note(?:@\w+)?(?:\s+|$)", re.IGNORECASE)
+NOTE_PREFIX = "//"
+
+_OPERATOR_DIRECTIONS = (MessageDirection.OUTBOUND, MessageDirection.NOTE)
+
+
+def note_text(text: str | None) -> str | None:
+    """The note's text if ``text`` is an internal note (``/note …`` or ``//…``), else None."""
+    if text is None:
+        return None
+    stripped = text.lstrip()
+    if stripped.startswith(NOTE_PREFIX):
+        return stripped[len(NOTE_PREFIX) :].strip()
+    match = _NOTE_COMMAND.match(stripped)
+    if match:
+        return stripped[match.end() :].strip()
+    return None
+
+
+async def handle_operator_message(message: OperatorMessage, ctx: DeskContext) -> Outcome:
+    """Store an operator's message in a topic and queue its delivery (unless it's a note)."""
+
+    async def work(connection: BaseDBAsyncClient) -> Outcome:
+        conversation = await _conversation_of_topic(connection, message.thread_id)
+        if conversation is None:
+            return Outcome.IGNORED
+        if await _operator_message(connection, conversation, message.message_id) is not None:
+            return Outcome.DUPLICATE
+        now = ctx.clock.now()
+        operator = await upsert_operator(connection, message.operator, now)
+        ticket = await _current_ticket(connection, conversation)
+        note = note_text(message.content.text)
+        common = {
+            "conversation": conversation,
+            "ticket": ticket,
+            "channel": conversation.channel,
+            "customer_chat_id": conversation.chat_id,
+            "group_message_id": message.message_id,
+            "author": operator,
+            "created_at": message.sent_at,
+            "album_id": message.album_id,
+            "kind": message.content.kind,
+            "html": None if note is not None else message.content.html,
+            "attachments": [a.to_json() for a in message.content.attachments],
+        }
+        if note is not None:
+            await Message.create(
+                using_db=connection, direction=MessageDirection.NOTE, text=note, **common
+            )
+            return Outcome.NOTE
+        reply_to = None
+        if message.reply_to_message_id is not None:
+            reply_to = await _message_in_topic(
+                connection, conversation, message.reply_to_message_id
+            )
+        stored = await Message.create(
+            using_db=connection,
+            direction=MessageDirection.OUTBOUND,
+            text=message.content.text,
+            reply_to=reply_to,
+            **common,
+        )
+        if ticket is not None and ticket.first_response_at is None:
+            ticket.first_response_at = now
+            await ticket.save(using_db=connection, update_fields=["first_response_at"])
+        queue = customer_queue(conversation.channel, conversation.chat_id)
+        await enqueue(
+            destination=queue.destination,
+            kind=queue.kind,
+            budget_key=queue.budget_key,
+            operation=DELIVER,
+            payload={"message_id": stored.id, "album_id": stored.album_id},
+            message_id=stored.id,
+            now=now,
+            using_db=connection,
+        )
+        customer = await Customer.filter(id=conversation.customer_id).using_db(connection).get()
+        if customer.is_blocked:
+            text = _(
+                "⚠️ Not delivered yet: the customer has blocked the bot. It will be "
+                "delivered if they unblock it."
+            )
+            await post_notice(connection, ctx, conversation.id, notice_text(ctx, text))
+        return Outcome.STORED
+
+    outcome = await atomically(work)
+    if outcome is Outcome.STORED:
+        ctx.wake()
+    return outcome
+
+
+async def handle_operator_edit(edit: OperatorEdit, ctx: DeskContext) -> Outcome:
+    """An operator edited a message in a topic: update it and the customer's copy."""
+
+    async def work(connection: BaseDBAsyncClient) -> Outcome:
+        conversation = await _conversation_of_topic(connection, edit.thread_id)
+        if conversation is None:
+            return Outcome.IGNORED
+        message = await _operator_message(connection, conversation, edit.message_id)
+        if message is None:
+            return Outcome.IGNORED
+        message.edited_at = edit.edited_at
+        if message.direction is MessageDirection.NOTE:
+            message.text = note_text(edit.content.text) or edit.content.text
+            await message.save(using_db=connection)
+            return Outcome.NOTE
+        message.kind = edit.content.kind
+        message.text = edit.content.text
+        message.html = edit.content.html
+        message.attachments = [a.to_json() for a in edit.content.attachments]
+        await message.save(using_db=connection)
+        queue = customer_queue(conversation.channel, conversation.chat_id)
+        await enqueue(
+            destination=queue.destination,
+            kind=queue.kind,
+            budget_key=queue.budget_key,
+            operation=DELIVER_EDIT,
+            payload={"message_id": message.id},
+            message_id=message.id,
+            now=ctx.clock.now(),
+            using_db=connection,
+        )
+        return Outcome.STORED
+
+    outcome = await atomically(work)
+    if outcome is Outcome.STORED:
+        ctx.wake()
+    return outcome
+
+
+async def set_customer_reachable(
+    profile: CustomerProfile, reachable: bool, ctx: DeskContext
+) -> Outcome:
+    """The customer blocked (``reachable=False``) or unblocked the bot.
+
+    Blocking is noted in the topic and the ticket stays as it is; unblocking releases the
+    replies held back meanwhile, so delivery resumes on its own.
+    """
+
+    async def work(connection: BaseDBAsyncClient) -> Outcome:
+        customer = (
+            await Customer.filter(channel=profile.channel, external_id=profile.external_id)
+            .using_db(connection)
+            .first()
+        )
+        if customer is None or customer.is_blocked == (not reachable):
+            return Outcome.IGNORED
+        customer.is_blocked = not reachable
+        await customer.save(using_db=connection, update_fields=["is_blocked"])
+        conversation = await Conversation.filter(customer=customer).using_db(connection).first()
+        if conversation is None:
+            return Outcome.STORED
+        if reachable:
+            queue = customer_queue(conversation.channel, conversation.chat_id)
+            await release_held(queue.destination, now=ctx.clock.now(), using_db=connection)
+            text = _("✅ The customer unblocked the bot; replies are delivered again.")
+        else:
+            text = _("🚫 The customer blocked the bot. Replies will wait until they unblock it.")
+        await post_notice(connection, ctx, conversation.id, notice_text(ctx, text))
+        return Outcome.STORED
+
+    outcome = await atomically(work)
+    if outcome is Outcome.STORED:
+        ctx.wake()
+    return outcome
+
+
+async def upsert_operator(
+    connection: BaseDBAsyncClient, profile: OperatorProfile, now: datetime
+) -> Operator:
+    """The operator row for ``profile``: the registry fills itself from who acts."""
+    operator = await Operator.filter(telegram_id=profile.telegram_id).using_db(connection).first()
+    if operator is None:
+        return await Operator.create(
+            using_db=connection,
+            telegram_id=profile.telegram_id,
+            name=profile.name,
+            username=profile.username,
+            created_at=now,
+            last_seen_at=now,
+        )
+    operator.name, operator.username, operator.last_seen_at = profile.name, profile.username, now
+    await operator.save(using_db=connection)
+    return operator
+
+
+async def _conversation_of_topic(
+    connection: BaseDBAsyncClient, thread_id: int
+) -> Conversation | None:
+    return await Conversation.filter(message_thread_id=thread_id).using_db(connection).first()
+
+
+async def _operator_message(
+    connection: BaseDBAsyncClient, conversation: Conversation, group_message_id: int
+) -> Message | None:
+    return (
+        await Message.filter(
+            conversation=conversation,
+            group_message_id=group_message_id,
+            direction__in=_OPERATOR_DIRECTIONS,
+        )
+        .using_db(connection)
+        .first()
+    )
+
+
+async def _message_in_topic(
+    connection: BaseDBAsyncClient, conversation: Conversation, group_message_id: int
+) -> Message | None:
+    # Merged customer texts share one group message; a reply to it answers the latest.
+    return (
+        await Message.filter(conversation=conversation, group_message_id=group_message_id)
+        .using_db(connection)
+        .order_by("-id")
+        .first()
+    )
+
+
+async def _current_ticket(
+    connection: BaseDBAsyncClient, conversation: Conversation
+) -> Ticket | None:
+    active = (
+        await Ticket.filter(conversation=conversation, status__in=ACTIVE_TICKET_STATUSES)
+        .using_db(connection)
+        .order_by("-id")
+        .first()
+    )
+    if active is not None:
+        return active
+    return (
+        await Ticket.filter(conversation=conversation).using_db(connection).order_by("-id").first()
+    )

@@ -1,0 +1,142 @@
+"""A conversation's forum topic: created once, repaired when someone breaks it.
+
+Each step is saved as soon as the messenger confirms it, so a retry after a failure or
+a crash continues where it stopped and never creates a second topic for one
+conversation. When the bot lost its rights in the group, work for the topics is held
+and one alert goes to the General topic; it resumes when the rights come back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from core.context import DeskContext
+from core.enums import OutboxStatus
+from core.errors import PermanentError, TopicClosed, TopicGone
+from core.i18n import _
+from core.models import ChannelCursor, Conversation, Customer, OutboxItem, Ticket
+from core.outbox import HELD_UNTIL, enqueue, release_held
+from core.ports import Ports
+from core.queues import ALERT, general_queue
+from core.tickets import atomically, notice_text
+from core.views import ticket_card, topic_title
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+RIGHTS_ALERT_KEY = "alert:missing-rights"
+
+
+async def current_ticket(conversation: Conversation) -> Ticket:
+    """The conversation's newest ticket (every conversation has at least one)."""
+    ticket = await Ticket.filter(conversation_id=conversation.id).order_by("-id").first()
+    if ticket is None:
+        raise PermanentError(f"conversation {conversation.id} has no ticket")
+    return ticket
+
+
+async def ensure_topic(
+    ports: Ports, ctx: DeskContext, conversation: Conversation, *, recreated: bool = False
+) -> int:
+    """The conversation's topic thread id, creating the topic and its pinned card if needed."""
+    ticket = await current_ticket(conversation)
+    if conversation.message_thread_id is None:
+        customer = await Customer.get(id=conversation.customer_id)
+        title = topic_title(ticket, customer)
+        thread_id = await ports.desk.open_topic(title)
+        conversation.message_thread_id, conversation.topic_title = thread_id, title
+        await conversation.save(update_fields=["message_thread_id", "topic_title"])
+        ticket.card_message_id = None  # a card of a deleted topic went with it
+        await ticket.save(update_fields=["card_message_id"])
+        if recreated:
+            header = _(
+                "♻️ The previous topic of this conversation was deleted. "
+                "History continues from ticket #{number}."
+            )
+            await ports.desk.post(thread_id, notice_text(ctx, header, number=ticket.number))
+    thread_id = int(conversation.message_thread_id)
+    if ticket.card_message_id is None:
+        card_id = await ports.desk.post_card(thread_id, await ticket_card(ticket))
+        ticket.card_message_id = card_id
+        await ticket.save(update_fields=["card_message_id"])
+        try:
+            await ports.desk.pin(card_id)
+        except PermanentError as exc:  # an unpinned card is still a card
+            log.warning("could not pin the card of #%s: %s", ticket.number, exc)
+    return thread_id
+
+
+async def in_topic(
+    ports: Ports, ctx: DeskContext, conversation_id: int, send: Callable[[int], Awaitable[T]]
+) -> T:
+    """Run ``send(thread_id)`` in the conversation's topic, repairing the topic once.
+
+    A deleted topic is recreated (with a header and a fresh card); a closed one is
+    reopened, because a customer who writes again needs operators to see it.
+    """
+    conversation = await Conversation.get(id=conversation_id)
+    thread_id = await ensure_topic(ports, ctx, conversation)
+    try:
+        return await send(thread_id)
+    except TopicGone:
+        log.info("topic %s of conversation %s is gone; recreating it", thread_id, conversation_id)
+        conversation.message_thread_id = None
+        await conversation.save(update_fields=["message_thread_id"])
+        thread_id = await ensure_topic(ports, ctx, conversation, recreated=True)
+    except TopicClosed:
+        await ports.desk.reopen_topic(thread_id)
+    return await send(thread_id)
+
+
+async def alert_missing_rights(connection: BaseDBAsyncClient, ctx: DeskContext) -> None:
+    """Queue one alert for the General topic; further calls do nothing until rights return."""
+    _cursor, created = await ChannelCursor.get_or_create(
+        name=RIGHTS_ALERT_KEY, defaults={"value": "sent"}, using_db=connection
+    )
+    if not created:
+        return
+    text = _(
+        "⚠️ botdesk lost its admin rights in this group (it needs to manage topics, post, "
+        "edit and pin messages). Customer messages are kept and will appear as soon as "
+        "the rights are restored."
+    )
+    queue = general_queue(ctx.group_chat_id)
+    await enqueue(
+        destination=queue.destination,
+        kind=queue.kind,
+        budget_key=queue.budget_key,
+        operation=ALERT,
+        payload={"html": notice_text(ctx, text)},
+        now=ctx.clock.now(),
+        using_db=connection,
+    )
+
+
+async def rights_restored(ctx: DeskContext) -> int:
+    """The bot is an admin again: release every held topic queue; return how many."""
+
+    async def work(connection: BaseDBAsyncClient) -> int:
+        await ChannelCursor.filter(name=RIGHTS_ALERT_KEY).using_db(connection).delete()
+        held = (
+            await OutboxItem.filter(
+                status=OutboxStatus.PENDING,
+                not_before=HELD_UNTIL,
+                destination__startswith="tg:topic:",
+            )
+            .using_db(connection)
+            .distinct()
+            .values_list("destination", flat=True)
+        )
+        for destination in held:
+            await release_held(str(destination), now=ctx.clock.now(), using_db=connection)
+        return len(held)
+
+    released = await atomically(work)
+    if released:
+        ctx.wake()
+    return released

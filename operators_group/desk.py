@@ -1,0 +1,183 @@
+"""``TelegramOperatorDesk``: the operator group as core's ``OperatorDesk`` port.
+
+Telegram customers' messages are *copied* into their topic (``copyMessage`` /
+``copyMessages``), so every type arrives as itself, albums stay albums and nothing is
+re-uploaded. Every Bot API call runs inside the injected error translator, so core
+only ever sees ``core.errors`` exceptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot
+from aiogram.enums import ParseMode
+from aiogram.types import (
+    InputMediaAnimation,
+    InputMediaAudio,
+    InputMediaDocument,
+    InputMediaPhoto,
+    InputMediaVideo,
+    ReactionTypeEmoji,
+    ReplyParameters,
+)
+
+from core.entities import Content, Mirror, TicketCard
+from core.enums import Channel, MessageKind
+from core.errors import PermanentError
+from operators_group.cards import render_card
+
+ErrorTranslator = Callable[[], AbstractAsyncContextManager[None]]
+
+DELIVERED_REACTION = "👌"
+_INPUT_MEDIA = {
+    MessageKind.PHOTO: InputMediaPhoto,
+    MessageKind.VIDEO: InputMediaVideo,
+    MessageKind.ANIMATION: InputMediaAnimation,
+    MessageKind.DOCUMENT: InputMediaDocument,
+    MessageKind.AUDIO: InputMediaAudio,
+}
+_CAPTIONED = {*_INPUT_MEDIA, MessageKind.VOICE}
+
+
+class CannotEdit(PermanentError):
+    """This kind of message cannot be edited in place (sticker, location, …)."""
+
+
+def _reply(message_id: int | None) -> ReplyParameters | None:
+    if message_id is None:
+        return None
+    # A deleted target must not cost us the message itself.
+    return ReplyParameters(message_id=message_id, allow_sending_without_reply=True)
+
+
+class TelegramOperatorDesk:
+    """Topics, cards and mirrored messages in the operator supergroup."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        group_chat_id: int,
+        *,
+        errors: ErrorTranslator,
+        locale: str = "en",
+        timezone: ZoneInfo | None = None,
+    ) -> None:
+        self.bot = bot
+        self.group_chat_id = group_chat_id
+        self.errors = errors
+        self.locale = locale
+        self.timezone = timezone or ZoneInfo("UTC")
+
+    async def open_topic(self, title: str) -> int:
+        """Create a forum topic; return its thread id."""
+        async with self.errors():
+            topic = await self.bot.create_forum_topic(self.group_chat_id, title[:128])
+        return topic.message_thread_id
+
+    async def rename_topic(self, thread_id: int, title: str) -> None:
+        """Change a topic's title."""
+        async with self.errors():
+            await self.bot.edit_forum_topic(self.group_chat_id, thread_id, name=title[:128])
+
+    async def reopen_topic(self, thread_id: int) -> None:
+        """Reopen a closed topic."""
+        async with self.errors():
+            await self.bot.reopen_forum_topic(self.group_chat_id, thread_id)
+
+    async def mirror(self, mirror: Mirror) -> tuple[int, ...]:
+        """Copy customer messages into their topic; return the copies' ids."""
+        if mirror.channel is not Channel.TELEGRAM:
+            raise PermanentError(f"mirroring from {mirror.channel} is not available")
+        async with self.errors():
+            if len(mirror.source_message_ids) == 1:
+                copied = await self.bot.copy_message(
+                    chat_id=self.group_chat_id,
+                    from_chat_id=mirror.source_chat_id,
+                    message_id=mirror.source_message_ids[0],
+                    message_thread_id=mirror.thread_id,
+                    reply_parameters=_reply(mirror.reply_to_message_id),
+                )
+                return (copied.message_id,)
+            # copyMessages keeps album grouping; it takes no reply parameters.
+            copies = await self.bot.copy_messages(
+                chat_id=self.group_chat_id,
+                from_chat_id=mirror.source_chat_id,
+                message_ids=list(mirror.source_message_ids),
+                message_thread_id=mirror.thread_id,
+            )
+        return tuple(copy.message_id for copy in copies)
+
+    async def post(self, thread_id: int, html: str, *, reply_to: int | None = None) -> int:
+        """Post the desk's own HTML message in a topic."""
+        async with self.errors():
+            sent = await self.bot.send_message(
+                self.group_chat_id,
+                html,
+                message_thread_id=thread_id,
+                parse_mode=ParseMode.HTML,
+                reply_parameters=_reply(reply_to),
+            )
+        return sent.message_id
+
+    async def post_card(self, thread_id: int, card: TicketCard) -> int:
+        """Post a ticket card in a topic."""
+        return await self.post(thread_id, self._card(card))
+
+    async def edit_card(self, message_id: int, card: TicketCard) -> None:
+        """Show a ticket's new state on its card."""
+        await self.edit_post(message_id, self._card(card))
+
+    async def edit_post(self, message_id: int, html: str) -> None:
+        """Replace the text of one of the desk's own messages."""
+        async with self.errors():
+            await self.bot.edit_message_text(
+                html, chat_id=self.group_chat_id, message_id=message_id, parse_mode=ParseMode.HTML
+            )
+
+    async def edit_mirror(self, message_id: int, content: Content) -> None:
+        """Apply a customer's edit to the mirrored copy, or raise :class:`CannotEdit`."""
+        text, mode = (content.html, ParseMode.HTML) if content.html else (content.text, None)
+        chat = self.group_chat_id
+        async with self.errors():
+            if content.kind is MessageKind.TEXT:
+                await self.bot.edit_message_text(
+                    text or "", chat_id=chat, message_id=message_id, parse_mode=mode
+                )
+            elif content.kind in _INPUT_MEDIA and content.attachments:
+                media_type = _INPUT_MEDIA[content.kind]
+                media = media_type(
+                    media=content.attachments[0].file_id or "", caption=text, parse_mode=mode
+                )
+                await self.bot.edit_message_media(media, chat_id=chat, message_id=message_id)
+            elif content.kind in _CAPTIONED:
+                await self.bot.edit_message_caption(
+                    chat_id=chat, message_id=message_id, caption=text, parse_mode=mode
+                )
+            else:
+                raise CannotEdit(f"a {content.kind} cannot be edited in place")
+
+    async def pin(self, message_id: int) -> None:
+        """Pin a message (the ticket card) without notifying everyone."""
+        async with self.errors():
+            await self.bot.pin_chat_message(
+                self.group_chat_id, message_id, disable_notification=True
+            )
+
+    async def mark_delivered(self, message_id: int) -> None:
+        """React to an operator's message once the customer has it."""
+        async with self.errors():
+            await self.bot.set_message_reaction(
+                self.group_chat_id, message_id, [ReactionTypeEmoji(emoji=DELIVERED_REACTION)]
+            )
+
+    async def alert(self, html: str) -> int:
+        """Post in the General topic."""
+        async with self.errors():
+            sent = await self.bot.send_message(self.group_chat_id, html, parse_mode=ParseMode.HTML)
+        return sent.message_id
+
+    def _card(self, card: TicketCard) -> str:
+        return render_card(card, locale=self.locale, timezone=self.timezone)

@@ -1,0 +1,1 @@
+"""Tests of the customer-channel adapters (Telegram, VK) against the sandbox emulators."""

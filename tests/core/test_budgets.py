@@ -1,0 +1,137 @@
+"""Flood budgets: sliding windows never let more than ``count`` sends into any window."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core.budgets import BudgetLedger, Budgets, Rate, SlidingWindow
+from core.enums import DestinationKind
+
+
+def assert_within(sends: list[tuple[float, int]], rate: Rate) -> None:
+    """Every half-open interval of length ``per_seconds`` holds at most ``count`` sends.
+
+    Checking the interval that ends at each send is enough: any interval's sends all lie
+    within ``per_seconds`` before its last send.
+    """
+    for at, _ in sends:
+        spent = sum(cost for t, cost in sends if at - rate.per_seconds < t <= at)
+        assert spent <= rate.count, (at, spent, sends)
+
+
+def test_rate_rejects_nonsense() -> None:
+    with pytest.raises(ValueError):
+        Rate(0, 1.0)
+    with pytest.raises(ValueError):
+        Rate(1, 0)
+
+
+def test_defaults_follow_the_messengers_rules() -> None:
+    budgets = Budgets()
+    assert budgets.chat_rate(DestinationKind.TELEGRAM_PRIVATE) == Rate(1, 1.0)
+    assert budgets.chat_rate(DestinationKind.TELEGRAM_GROUP) == Rate(20, 60.0)
+    assert budgets.chat_rate(DestinationKind.VK) == Rate(20, 1.0)
+    assert budgets.channel(DestinationKind.TELEGRAM_PRIVATE) == ("telegram", Rate(30, 1.0))
+    assert budgets.channel(DestinationKind.TELEGRAM_GROUP) == ("telegram", Rate(30, 1.0))
+    assert budgets.channel(DestinationKind.VK) == ("vk", Rate(20, 1.0))
+
+
+def test_window_waits_for_the_oldest_send_to_leave() -> None:
+    window = SlidingWindow(Rate(3, 10.0))
+    for at in (0.0, 2.0, 4.0):
+        assert window.ready_at(1, at) == at
+        window.spend(1, at)
+    assert window.ready_at(1, 5.0) == 10.0  # the send at 0 leaves at 10
+    assert window.ready_at(2, 5.0) == 12.0  # two must leave: 0 and 2
+    assert window.ready_at(1, 10.0) == 10.0  # exactly one window later is allowed
+
+
+def test_a_batch_bigger_than_the_budget_waits_for_an_empty_window() -> None:
+    window = SlidingWindow(Rate(2, 1.0))
+    window.spend(1, 0.0)
+    assert window.ready_at(10, 0.5) == 1.0
+    window.spend(10, 1.0)
+    assert window.ready_at(1, 1.5) == 2.0
+
+
+def test_ledger_pause_holds_the_chat_only() -> None:
+    ledger = BudgetLedger(Budgets())
+    ledger.pause("tg:1", 50.0)
+    paused = ledger.check(DestinationKind.TELEGRAM_PRIVATE, "tg:1", 1, 10.0)
+    assert paused.ready_at == 50.0
+    assert paused.blocking == ("pause:tg:1",)
+    other = ledger.check(DestinationKind.TELEGRAM_PRIVATE, "tg:2", 1, 10.0)
+    assert other.blocking == ()
+    assert ledger.check(DestinationKind.TELEGRAM_PRIVATE, "tg:1", 1, 50.0).blocking == ()
+
+
+def test_ledger_shares_the_channel_budget_between_chats() -> None:
+    ledger = BudgetLedger(Budgets(telegram_channel=Rate(2, 1.0)))
+    for chat in ("tg:1", "tg:2"):
+        ledger.spend(DestinationKind.TELEGRAM_PRIVATE, chat, 1, 0.0)
+    verdict = ledger.check(DestinationKind.TELEGRAM_GROUP, "tg:3", 1, 0.5)
+    assert verdict.ready_at == 1.0
+    assert verdict.blocking == ("channel:telegram",)
+    assert ledger.check(DestinationKind.VK, "vk:3", 1, 0.5).blocking == ()
+
+
+# Integer times and periods keep the arithmetic exact, so the property is about the
+# algorithm and not about float rounding.
+attempts = st.lists(
+    st.tuples(st.integers(0, 30), st.integers(1, 6)),  # (gap since last attempt, cost)
+    min_size=1,
+    max_size=60,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(attempts, st.integers(1, 8), st.integers(1, 40))
+def test_window_never_exceeds_its_rate(tries: list[tuple[int, int]], count: int, per: int) -> None:
+    rate = Rate(count, float(per))
+    window = SlidingWindow(rate)
+    sends: list[tuple[float, int]] = []
+    now = 0.0
+    for gap, cost in tries:
+        now += gap
+        at = window.ready_at(cost, now)
+        assert at >= now
+        assert window.ready_at(cost, at) == at  # it really fits then
+        window.spend(cost, at)
+        sends.append((at, min(cost, count)))
+        now = at
+    assert_within(sends, rate)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.integers(0, 20), st.integers(1, 3)),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_ledger_keeps_every_chat_and_the_channel_within_rate(
+    tries: list[tuple[int, int, int]],
+) -> None:
+    chat_rate, channel_rate = Rate(2, 10.0), Rate(5, 10.0)
+    ledger = BudgetLedger(Budgets(telegram_private=chat_rate, telegram_channel=channel_rate))
+    per_chat: dict[int, list[tuple[float, int]]] = {}
+    everything: list[tuple[float, int]] = []
+    now = 0.0
+    for chat, gap, cost in tries:
+        now += gap
+        key = f"tg:{chat}"
+        verdict = ledger.check(DestinationKind.TELEGRAM_PRIVATE, key, cost, now)
+        assert (
+            ledger.check(DestinationKind.TELEGRAM_PRIVATE, key, cost, verdict.ready_at).blocking
+            == ()
+        )
+        ledger.spend(DestinationKind.TELEGRAM_PRIVATE, key, cost, verdict.ready_at)
+        per_chat.setdefault(chat, []).append((verdict.ready_at, min(cost, chat_rate.count)))
+        everything.append((verdict.ready_at, cost))
+        now = verdict.ready_at
+    for sends in per_chat.values():
+        assert_within(sends, chat_rate)
+    assert_within(everything, channel_rate)
