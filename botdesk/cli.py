@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
@@ -24,7 +25,13 @@ def _run(settings: Settings | None, args: argparse.Namespace) -> Coroutine[Any, 
     assert settings is not None
 
     async def go() -> int:
-        await run_app(settings)
+        # SIGTERM (docker stop, systemd) and Ctrl-C stop gracefully: updates being handled
+        # finish and sends in flight complete, so a normal stop never causes a redelivery.
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await run_app(settings, stop)
         return 0
 
     return go()
