@@ -15,7 +15,7 @@ from pathlib import Path
 
 from botdesk.app import run_app
 from core.config import isolated_settings
-from sandbox.telegram import DemoWorld, TelegramSandbox, User, create_demo_world
+from sandbox.telegram import AlbumItem, DemoWorld, TelegramSandbox, Topic, User, create_demo_world
 
 STEP_TIMEOUT = 15.0
 
@@ -42,10 +42,78 @@ async def greetings(sb: TelegramSandbox, world: DemoWorld) -> None:
     english, russian = world.customers[0], world.customers[1]
     await customer_writes(sb, world, english, "/start")
     await customer_writes(sb, world, russian, "/start")
-    await customer_writes(sb, world, russian, "/help")
 
 
-SCENES: list[Scene] = [greetings]
+def topic_of(world: DemoWorld, customer: User) -> Topic | None:
+    """The customer's topic in the operator group, once it exists."""
+    return next((t for t in world.group.topics.values() if customer.first_name in t.name), None)
+
+
+async def shows(sb: TelegramSandbox, world: DemoWorld, customer: User, text: str) -> Topic:
+    """Wait until the customer's topic shows a message containing ``text``."""
+
+    def probe() -> Topic | None:
+        topic = topic_of(world, customer)
+        if topic and any(text in (m.body or "") for m in sb.messages(world.group, topic=topic)):
+            return topic
+        return None
+
+    return await sb.wait_for(probe, timeout=STEP_TIMEOUT)
+
+
+async def relay(sb: TelegramSandbox, world: DemoWorld) -> None:
+    """A customer writes text, an album and a voice message; an operator answers."""
+    alice, ivan = world.customers[0], world.operators[0]
+    say("Alice writes her question, sends two photos as an album and a voice message")
+    first = sb.send_text(
+        alice, world.bot, "Hi! My <b>order #1042</b> has not arrived.", parse_mode="HTML"
+    )
+    sb.send_album(
+        alice,
+        world.bot,
+        [
+            AlbumItem("photo", tiny_png(1), caption="the tracking page"),
+            AlbumItem("photo", tiny_png(2)),
+        ],
+    )
+    sb.send_voice(alice, world.bot, b"OggS-demo-voice", duration=3)
+    topic = await shows(sb, world, alice, "order #1042")
+    await sb.wait_for(lambda: len(sb.messages(world.group, topic=topic)) >= 7, timeout=STEP_TIMEOUT)
+    print(f"  a topic appears for her: “{topic.name}”, with a pinned ticket card")
+
+    say("Ivan (operator) writes an internal note, then answers in the topic")
+    sb.send_text(ivan, world.group, "// checked the warehouse: it ships today", topic=topic)
+    sb.send_text(ivan, world.group, "Sorry for the wait! Your parcel ships today.", topic=topic)
+    chat = sb.private_chat(world.bot, alice)
+    await sb.wait_for(
+        lambda: any("ships today" in (m.body or "") for m in sb.messages(chat)),
+        timeout=STEP_TIMEOUT,
+    )
+    print("  Alice gets the answer from the bot; the note stays in the topic")
+
+    say("Alice corrects her first message")
+    sb.edit_message(alice, first, "Hi! My <b>order #1043</b> has not arrived.", parse_mode="HTML")
+    await shows(sb, world, alice, "order #1043")
+    print("  the copy in the topic is corrected too")
+
+
+def tiny_png(seed: int) -> bytes:
+    """A valid 1×1 PNG whose colour depends on ``seed`` (so each photo is a distinct file)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixel = zlib.compress(bytes([0, seed * 40 % 256, 120, 200]))
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixel) + chunk(b"IEND", b"")
+    )
+
+
+SCENES: list[Scene] = [greetings, relay]
 
 
 def print_transcripts(sb: TelegramSandbox, world: DemoWorld) -> None:
@@ -55,7 +123,9 @@ def print_transcripts(sb: TelegramSandbox, world: DemoWorld) -> None:
         chat = sb.private_chat(world.bot, customer)
         if sb.messages(chat):
             print(sb.transcript(chat))
-    print(sb.transcript(world.group))
+        topic = topic_of(world, customer)
+        if topic is not None:
+            print(sb.transcript(world.group, topic=topic))
 
 
 async def run_demo() -> int:
