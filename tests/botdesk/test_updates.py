@@ -1,0 +1,102 @@
+"""Updates are acknowledged only after they were handled: failures mean redelivery."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Callable
+from contextlib import suppress
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.types import Message
+from aiohttp import web
+
+from botdesk.updates import poll, webhook_app
+from sandbox.telegram import BotAccount, TelegramSandbox
+
+
+def flaky_dispatcher(failures: int) -> tuple[Dispatcher, list[str]]:
+    """A dispatcher whose handler fails ``failures`` times on "boom", recording every call."""
+    seen: list[str] = []
+    router = Router()
+
+    @router.message()
+    async def handle(message: Message) -> None:
+        seen.append(message.text or "")
+        if message.text == "boom" and seen.count("boom") <= failures:
+            raise RuntimeError("database is down")
+
+    dispatcher = Dispatcher()
+    dispatcher.include_router(router)
+    return dispatcher, seen
+
+
+async def test_polling_retries_a_failed_update_and_never_skips_it(
+    telegram_sandbox: TelegramSandbox,
+    desk_bot_account: BotAccount,
+    sandbox_bot_factory: Callable[[BotAccount], Bot],
+) -> None:
+    sb = telegram_sandbox
+    bot = sandbox_bot_factory(desk_bot_account)
+    customer = sb.create_user("Alice")
+    dispatcher, seen = flaky_dispatcher(failures=2)
+    stop = asyncio.Event()
+    task = asyncio.create_task(poll(bot, dispatcher, stop))
+    sb.send_text(customer, desk_bot_account, "boom")
+    sb.send_text(customer, desk_bot_account, "after")
+    await sb.wait_for(lambda: "after" in seen, timeout=10)
+    stop.set()
+    await asyncio.wait_for(task, timeout=10)
+    # Handled in order; the failing one was retried until it went through.
+    assert seen == ["boom", "boom", "boom", "after"]
+
+
+async def test_polling_stopped_mid_failure_leaves_the_update_unconfirmed(
+    telegram_sandbox: TelegramSandbox,
+    desk_bot_account: BotAccount,
+    sandbox_bot_factory: Callable[[BotAccount], Bot],
+) -> None:
+    sb = telegram_sandbox
+    bot = sandbox_bot_factory(desk_bot_account)
+    dispatcher, seen = flaky_dispatcher(failures=1000)
+    stop = asyncio.Event()
+    task = asyncio.create_task(poll(bot, dispatcher, stop))
+    sb.send_text(sb.create_user("Bob"), desk_bot_account, "boom")
+    await sb.wait_for(lambda: "boom" in seen, timeout=10)
+    stop.set()
+    await asyncio.wait_for(task, timeout=10)
+    # A restarted desk gets it again: it was never acknowledged.
+    updates = await bot.get_updates(timeout=0)
+    assert [u.message.text for u in updates if u.message] == ["boom"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_webhook_answers_500_until_handled_so_telegram_redelivers(
+    telegram_sandbox: TelegramSandbox,
+    desk_bot_account: BotAccount,
+    sandbox_bot_factory: Callable[[BotAccount], Bot],
+) -> None:
+    sb = telegram_sandbox
+    bot = sandbox_bot_factory(desk_bot_account)
+    dispatcher, seen = flaky_dispatcher(failures=2)
+    port = free_port()
+    runner = web.AppRunner(webhook_app(bot, dispatcher, "/hook", "s3cret"))
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        await bot.set_webhook(f"http://127.0.0.1:{port}/hook", secret_token="s3cret")
+        sb.send_text(sb.create_user("Carol"), desk_bot_account, "boom")
+        await sb.wait_for(lambda: seen.count("boom") == 3, timeout=10)
+        info = await bot.get_webhook_info()
+        await sb.wait_for(lambda: not sb.updates_pending(desk_bot_account), timeout=10)
+    finally:
+        with suppress(Exception):
+            await bot.delete_webhook()
+        await runner.cleanup()
+    assert info.last_error_message  # Telegram saw the failures
+    assert seen == ["boom", "boom", "boom"]
