@@ -122,7 +122,10 @@ class DeliverReplies(Operation):
                 .using_db(connection)
                 .update(delivery_state=DeliveryState.FAILED, delivery_error=error.reason)
             )
-            await post_notice(connection, ctx, conversation.id, reason)
+            # As a reply to the operator's message, so the team sees which one failed.
+            await post_notice(
+                connection, ctx, conversation.id, reason, reply_to=first.group_message_id
+            )
 
         return FailureDecision.fail(fail)
 
@@ -148,14 +151,19 @@ class DeliverEdit(Operation):
         return None
 
     async def on_failure(self, jobs: Sequence[Job], error: DeliveryError) -> FailureDecision:
-        """Tell the operators the customer still sees the old version."""
+        """Blocked: hold it with the replies. Otherwise say the customer sees the old version."""
         message = await Message.get(id=jobs[0].payload["message_id"])
         ctx = self.ctx
+        if isinstance(error, RecipientUnavailable):
+            # The edit waits in the customer's queue behind any held replies, and is
+            # applied when they unblock the bot, like the replies themselves.
+            return FailureDecision.hold()
         text = notice_text(
             ctx, _("⚠️ The edit did not reach the customer: {reason}"), reason=escape(error.reason)
         )
 
         async def tell(connection: BaseDBAsyncClient) -> None:
-            await post_notice(connection, ctx, message.conversation_id, text)
+            conversation_id, group_id = message.conversation_id, message.group_message_id
+            await post_notice(connection, ctx, conversation_id, text, reply_to=group_id)
 
         return FailureDecision.fail(tell)

@@ -92,14 +92,15 @@ class MirrorMessages(TopicOperation):
         ids = [int(job.payload["message_id"]) for job in jobs]
         messages = sorted(await Message.filter(id__in=ids), key=lambda m: m.id)
         conversation_id = messages[0].conversation_id
-        if len(messages) > 1 and all(job.payload.get("plain") for job in jobs):
-            group_ids = await in_topic(
-                self.ports, self.ctx, conversation_id, lambda t: self._merged(t, messages)
-            )
-        else:
-            group_ids = await in_topic(
-                self.ports, self.ctx, conversation_id, lambda t: self._copy(t, messages)
-            )
+        merge = len(messages) > 1 and all(job.payload.get("plain") for job in jobs)
+
+        async def send(thread_id: int) -> tuple[int, ...]:
+            if merge:
+                return await self._merged(thread_id, messages)
+            return await self._copy(thread_id, messages)
+
+        # The customer wrote: a topic someone closed opens again so operators can answer.
+        group_ids = await in_topic(self.ports, self.ctx, conversation_id, send, reopen_closed=True)
 
         async def record(connection: BaseDBAsyncClient) -> None:
             for message, group_id in zip(messages, group_ids, strict=False):
@@ -204,8 +205,13 @@ class PostNotice(TopicOperation):
     async def run(self, jobs: Sequence[Job]) -> Completion | None:
         html = str(jobs[0].payload["html"])
         conversation_id = int(jobs[0].payload["conversation_id"])
+        reply_to = jobs[0].payload.get("reply_to")
+        target = int(reply_to) if reply_to is not None else None
         await in_topic(
-            self.ports, self.ctx, conversation_id, lambda t: self.ports.desk.post(t, html)
+            self.ports,
+            self.ctx,
+            conversation_id,
+            lambda t: self.ports.desk.post(t, html, reply_to=target),
         )
         return None
 

@@ -102,7 +102,13 @@ async def handle_operator_message(message: OperatorMessage, ctx: DeskContext) ->
                 "⚠️ Not delivered yet: the customer has blocked the bot. It will be "
                 "delivered if they unblock it."
             )
-            await post_notice(connection, ctx, conversation.id, notice_text(ctx, text))
+            await post_notice(
+                connection,
+                ctx,
+                conversation.id,
+                notice_text(ctx, text),
+                reply_to=message.message_id,
+            )
         return Outcome.STORED
 
     outcome = await atomically(work)

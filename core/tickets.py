@@ -23,8 +23,8 @@ from core.entities import CustomerProfile, InboundEdit, InboundMessage
 from core.enums import ACTIVE_TICKET_STATUSES, MessageDirection, MessageKind, TicketStatus
 from core.i18n import gettext
 from core.models import Conversation, Customer, Message, Ticket
-from core.outbox import enqueue
-from core.queues import MIRROR, MIRROR_EDIT, NOTICE, OPEN_TOPIC, topic_queue
+from core.outbox import enqueue, release_held
+from core.queues import MIRROR, MIRROR_EDIT, NOTICE, OPEN_TOPIC, customer_queue, topic_queue
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,9 @@ async def ingest(inbound: InboundMessage, ctx: DeskContext) -> Outcome:
         now = ctx.clock.now()
         customer = await upsert_customer(connection, inbound.profile, now)
         conversation, created = await _conversation_for(connection, customer, inbound.chat_id)
+        if customer.is_blocked:
+            # Writing to the bot means they unblocked it, even if that update was missed.
+            await _unblocked(connection, ctx, customer, conversation)
         ticket = await _active_ticket(connection, conversation, now)
         reply_to = await _message_in_customer_chat(
             connection, conversation, inbound.reply_to_message_id
@@ -167,16 +170,22 @@ async def ingest_edit(edit: InboundEdit, ctx: DeskContext) -> Outcome:
 
 
 async def post_notice(
-    connection: BaseDBAsyncClient, ctx: DeskContext, conversation_id: int, html: str
+    connection: BaseDBAsyncClient,
+    ctx: DeskContext,
+    conversation_id: int,
+    html: str,
+    *,
+    reply_to: int | None = None,
 ) -> None:
-    """Queue a short desk notice (not a customer message) into a conversation's topic."""
+    """Queue a short desk notice (not a customer message) into a conversation's topic,
+    as a reply to the group message ``reply_to`` when it concerns one."""
     queue = topic_queue(ctx.group_chat_id, conversation_id)
     await enqueue(
         destination=queue.destination,
         kind=queue.kind,
         budget_key=queue.budget_key,
         operation=NOTICE,
-        payload={"conversation_id": conversation_id, "html": html},
+        payload={"conversation_id": conversation_id, "html": html, "reply_to": reply_to},
         now=ctx.clock.now(),
         using_db=connection,
     )
@@ -196,6 +205,15 @@ def mirror_payload(message: Message) -> dict[str, object]:
 def notice_text(ctx: DeskContext, message: str, **params: object) -> str:
     """An operator-facing text in the desk's language."""
     return gettext(message, ctx.locale, **params)
+
+
+async def _unblocked(
+    connection: BaseDBAsyncClient, ctx: DeskContext, customer: Customer, conversation: Conversation
+) -> None:
+    customer.is_blocked = False
+    await customer.save(using_db=connection, update_fields=["is_blocked"])
+    queue = customer_queue(conversation.channel, conversation.chat_id)
+    await release_held(queue.destination, now=ctx.clock.now(), using_db=connection)
 
 
 async def upsert_customer(

@@ -16,7 +16,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.context import DeskContext
 from core.enums import OutboxStatus
-from core.errors import PermanentError, TopicClosed, TopicGone
+from core.errors import MissingRights, PermanentError, TopicClosed, TopicGone
 from core.i18n import _
 from core.models import ChannelCursor, Conversation, Customer, OutboxItem, Ticket
 from core.outbox import HELD_UNTIL, enqueue, release_held
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 RIGHTS_ALERT_KEY = "alert:missing-rights"
+CLOSED_KEY = "topic-closed:{thread_id}"
 
 
 async def current_ticket(conversation: Conversation) -> Ticket:
@@ -72,16 +73,25 @@ async def ensure_topic(
 
 
 async def in_topic(
-    ports: Ports, ctx: DeskContext, conversation_id: int, send: Callable[[int], Awaitable[T]]
+    ports: Ports,
+    ctx: DeskContext,
+    conversation_id: int,
+    send: Callable[[int], Awaitable[T]],
+    *,
+    reopen_closed: bool = False,
 ) -> T:
     """Run ``send(thread_id)`` in the conversation's topic, repairing the topic once.
 
     A deleted topic is recreated (with a header and a fresh card); a closed one is
-    reopened, because a customer who writes again needs operators to see it.
+    reopened when the bot may not post in it, and with ``reopen_closed`` (a customer
+    wrote) also when it may: an administrator bot can post in a closed topic, but the
+    operators could not answer there.
     """
     conversation = await Conversation.get(id=conversation_id)
     thread_id = await ensure_topic(ports, ctx, conversation)
     try:
+        if reopen_closed:
+            await _reopen_if_closed(ports, thread_id)
         return await send(thread_id)
     except TopicGone:
         log.info("topic %s of conversation %s is gone; recreating it", thread_id, conversation_id)
@@ -90,7 +100,35 @@ async def in_topic(
         thread_id = await ensure_topic(ports, ctx, conversation, recreated=True)
     except TopicClosed:
         await ports.desk.reopen_topic(thread_id)
+        await ChannelCursor.filter(name=CLOSED_KEY.format(thread_id=thread_id)).delete()
     return await send(thread_id)
+
+
+async def _reopen_if_closed(ports: Ports, thread_id: int) -> None:
+    key = CLOSED_KEY.format(thread_id=thread_id)
+    if not await ChannelCursor.filter(name=key).exists():
+        return
+    try:
+        await ports.desk.reopen_topic(thread_id)
+    except (TopicGone, MissingRights):
+        raise  # recreate the topic, or hold until the rights return
+    except PermanentError as exc:  # e.g. someone reopened it already
+        log.info("topic %s was not reopened: %s", thread_id, exc)
+    await ChannelCursor.filter(name=key).delete()
+
+
+async def topic_closed(thread_id: int, closed: bool) -> None:
+    """Someone closed (``closed=True``) or reopened a conversation's topic.
+
+    Only remembered: the topic is reopened when its customer writes next, not at once,
+    because closing a topic is how a team says "done for now".
+    """
+    key = CLOSED_KEY.format(thread_id=thread_id)
+    if not closed:
+        await ChannelCursor.filter(name=key).delete()
+        return
+    if await Conversation.filter(message_thread_id=thread_id).exists():
+        await ChannelCursor.get_or_create(name=key, defaults={"value": "closed"})
 
 
 async def alert_missing_rights(connection: BaseDBAsyncClient, ctx: DeskContext) -> None:
@@ -115,6 +153,12 @@ async def alert_missing_rights(connection: BaseDBAsyncClient, ctx: DeskContext) 
         now=ctx.clock.now(),
         using_db=connection,
     )
+
+
+async def rights_lost(ctx: DeskContext) -> None:
+    """The bot was demoted in the operator group: alert at once (once), before any failure."""
+    await atomically(lambda connection: alert_missing_rights(connection, ctx))
+    ctx.wake()
 
 
 async def rights_restored(ctx: DeskContext) -> int:

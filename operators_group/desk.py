@@ -2,7 +2,9 @@
 
 Telegram customers' messages are *copied* into their topic (``copyMessage`` /
 ``copyMessages``), so every type arrives as itself, albums stay albums and nothing is
-re-uploaded. Every Bot API call runs inside the injected error translator, so core
+re-uploaded; an album that replies is re-sent by file id (``operators_group.albums``).
+Dice and polls are copied as themselves too: operators see the customer's roll or
+question exactly as sent. Every Bot API call runs inside the injected error translator, so core
 only ever sees ``core.errors`` exceptions.
 """
 
@@ -27,6 +29,7 @@ from aiogram.types import (
 from core.entities import Content, Mirror, TicketCard
 from core.enums import Channel, MessageKind
 from core.errors import PermanentError
+from operators_group.albums import album_media
 from operators_group.cards import render_card
 
 ErrorTranslator = Callable[[], AbstractAsyncContextManager[None]]
@@ -101,6 +104,15 @@ class TelegramOperatorDesk:
                     reply_parameters=_reply(mirror.reply_to_message_id),
                 )
                 return (copied.message_id,)
+            album = album_media(mirror.contents) if mirror.reply_to_message_id else None
+            if album is not None:
+                sent = await self.bot.send_media_group(
+                    self.group_chat_id,
+                    album,
+                    message_thread_id=mirror.thread_id,
+                    reply_parameters=_reply(mirror.reply_to_message_id),
+                )
+                return tuple(message.message_id for message in sent)
             # copyMessages keeps album grouping; it takes no reply parameters.
             copies = await self.bot.copy_messages(
                 chat_id=self.group_chat_id,

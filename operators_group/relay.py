@@ -15,11 +15,13 @@ import logging
 from collections.abc import Callable
 
 from aiogram import F, Router
-from aiogram.types import Message
+from aiogram.enums import ChatMemberStatus
+from aiogram.types import ChatMemberAdministrator, ChatMemberOwner, ChatMemberUpdated, Message
 
 from core.context import DeskContext
 from core.entities import OperatorEdit, OperatorMessage
 from core.replies import handle_operator_edit, handle_operator_message, note_text
+from core.topics import rights_lost, rights_restored, topic_closed
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,14 @@ def is_relayable(message: Message) -> bool:
     return not text.startswith("/") or note_text(text) is not None
 
 
+def has_desk_rights(update: ChatMemberUpdated) -> bool:
+    """Whether the bot's new membership lets it run the desk (an admin who manages topics)."""
+    member = update.new_chat_member
+    if isinstance(member, ChatMemberOwner):
+        return True
+    return isinstance(member, ChatMemberAdministrator) and bool(member.can_manage_topics)
+
+
 def build_operator_router(
     ctx: DeskContext,
     *,
@@ -62,6 +72,25 @@ def build_operator_router(
     in_group = F.chat.id == ctx.group_chat_id
     router.message.filter(in_group)
     router.edited_message.filter(in_group)
+    router.my_chat_member.filter(in_group)
+
+    @router.message(F.forum_topic_closed | F.forum_topic_reopened)
+    async def on_topic_closed(message: Message) -> None:
+        if message.message_thread_id is not None:
+            closed = message.forum_topic_closed is not None
+            await topic_closed(message.message_thread_id, closed)
+
+    @router.my_chat_member()
+    async def on_rights_change(update: ChatMemberUpdated) -> None:
+        # Held topic work resumes the moment the rights are back; losing them is said
+        # once in the General topic (if the bot can still post there).
+        if has_desk_rights(update):
+            released = await rights_restored(ctx)
+            log.info("desk rights restored; %s topic queues released", released)
+        elif update.new_chat_member.status not in (ChatMemberStatus.LEFT, ChatMemberStatus.KICKED):
+            await rights_lost(ctx)
+        else:
+            log.warning("the bot is no longer a member of the operator group")
 
     @router.message()
     async def on_message(message: Message) -> None:

@@ -3,7 +3,9 @@
 Operators write in a forum topic of the operator group, so their messages already
 exist on Telegram: delivering one is a ``copyMessage`` (no re-upload, no "forwarded
 from" header, so operators stay anonymous), and several at once go through
-``copyMessages``, which keeps an album an album. Every Bot call runs inside
+``copyMessages``, which keeps an album an album. Dice and polls are copied like any
+other reply: what an operator sends is what the customer gets (a quiz whose answer the
+bot cannot know is refused by Telegram, and the topic is told why). Every Bot call runs inside
 :func:`~bots.telegram.errors.telegram_errors`, so callers only see :mod:`core.errors`.
 """
 

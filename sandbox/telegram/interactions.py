@@ -47,11 +47,17 @@ class UserInteractions(UserActions):
         return view_of(found)
 
     def delete_message(self, user: User, message: MessageRef) -> None:
-        """Delete a message (one's own, or any as a group admin); bots are not told."""
+        """Delete a message (one's own, any in a private chat, or any as a group admin).
+
+        Bots are not told. In a private chat either side may delete any message for both,
+        as on Telegram, so a customer can remove what the bot sent them.
+        """
         found = self._resolve(message)
         member = found.chat.members.get(user.id)
-        allowed = found.sender.id == user.id or (
-            member is not None and member.can("can_delete_messages")
+        allowed = (
+            found.sender.id == user.id
+            or (found.chat.is_private and found.chat.id == user.id)
+            or (member is not None and member.can("can_delete_messages"))
         )
         if not allowed:
             raise SandboxError(f"{user.full_name} cannot delete this message")

@@ -12,6 +12,7 @@ from core.context import DeskContext
 from core.entities import Content, CustomerProfile, InboundMessage, OperatorMessage, OperatorProfile
 from core.enums import Channel, MessageDirection, MessageKind
 from core.models import Conversation, Customer, Message, OutboxItem, Ticket
+from core.outbox import HELD_UNTIL
 from core.queues import DELIVER, MIRROR, OPEN_TOPIC
 from core.replies import handle_operator_message, note_text
 from core.tickets import Outcome, ingest
@@ -123,3 +124,18 @@ async def test_message_in_an_unknown_topic_is_ignored(db: str) -> None:
     outcome = await handle_operator_message(operator_message(12345, 1, "hello?"), context())
     assert outcome is Outcome.IGNORED
     assert await Message.all().count() == 0
+
+
+async def test_a_blocked_customer_who_writes_again_gets_the_held_replies(db: str) -> None:
+    ctx = context()
+    await ingest(inbound(506, 1), ctx)
+    await Conversation.filter(chat_id=506).update(message_thread_id=78)
+    await handle_operator_message(operator_message(78, 20, "Here is the answer"), ctx)
+    # Delivery found the bot blocked: the customer is flagged, the reply held.
+    await Customer.filter(external_id=506).update(is_blocked=True)
+    await OutboxItem.filter(operation=DELIVER).update(not_before=HELD_UNTIL)
+    # The unblock update was missed, but the customer writes again.
+    assert await ingest(inbound(506, 2, "are you there?"), ctx) is Outcome.STORED
+    assert not (await Customer.get(external_id=506)).is_blocked
+    held = await OutboxItem.get(operation=DELIVER)
+    assert held.not_before <= NOW
