@@ -107,3 +107,17 @@ async def test_two_customers_get_two_topics_and_replies_never_cross(desk: DeskWo
     )
     alice_chat = sb.private_chat(desk.bot, desk.customer)
     assert not any(m.body == "answer for Bob" for m in sb.messages(alice_chat))
+
+
+async def test_ten_first_messages_at_once_open_one_topic(desk: DeskWorld) -> None:
+    sb, customer = desk.sandbox, desk.customer
+    for number in range(10):
+        sb.send_text(customer, desk.bot, f"burst {number}")
+    topic = await topic_of(sb, desk, customer)
+
+    def all_shown() -> bool:
+        text = "\n".join(m.body or "" for m in people_messages(sb, desk, topic))
+        return all(f"burst {number}" in text for number in range(10))
+
+    await sb.wait_for(all_shown, timeout=WAIT)
+    assert len(topics(desk)) == 1
