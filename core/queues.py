@@ -8,8 +8,13 @@ third queue per group carries alerts to the General topic.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.enums import Channel, DestinationKind
+from core.outbox import enqueue
 
 # Operation names (the registry keys of the outbox worker).
 OPEN_TOPIC = "open_topic"
@@ -49,3 +54,25 @@ def customer_queue(channel: Channel, chat_id: int) -> Queue:
     if channel is Channel.VK:
         return Queue(f"vk:{chat_id}", DestinationKind.VK, f"vk:{chat_id}")
     return Queue(f"tg:private:{chat_id}", DestinationKind.TELEGRAM_PRIVATE, f"tg:{chat_id}")
+
+
+async def enqueue_on(
+    queue: Queue,
+    operation: str,
+    payload: dict[str, Any],
+    *,
+    now: datetime,
+    using_db: BaseDBAsyncClient,
+    message_id: int | None = None,
+) -> None:
+    """Queue ``operation`` on ``queue`` inside the caller's transaction."""
+    await enqueue(
+        destination=queue.destination,
+        kind=queue.kind,
+        budget_key=queue.budget_key,
+        operation=operation,
+        payload=payload,
+        message_id=message_id,
+        now=now,
+        using_db=using_db,
+    )

@@ -16,9 +16,15 @@ from core.entities import CustomerProfile, OperatorEdit, OperatorMessage, Operat
 from core.enums import ACTIVE_TICKET_STATUSES, MessageDirection
 from core.i18n import _
 from core.models import Conversation, Customer, Message, Operator, Ticket
-from core.outbox import enqueue, release_held
-from core.queues import DELIVER, DELIVER_EDIT, customer_queue
-from core.tickets import Outcome, atomically, notice_text, post_notice
+from core.outbox import release_held
+from core.queues import DELIVER, DELIVER_EDIT, customer_queue, enqueue_on
+from core.tickets import (
+    Outcome,
+    commit_and_wake,
+    notice_text,
+    post_notice,
+    set_content,
+)
 
 _NOTE_COMMAND = re.compile(r"^/note(?:@\w+)?(?:\s+|$)", re.IGNORECASE)
 NOTE_PREFIX = "//"
@@ -86,15 +92,13 @@ async def handle_operator_message(message: OperatorMessage, ctx: DeskContext) ->
             ticket.first_response_at = now
             await ticket.save(using_db=connection, update_fields=["first_response_at"])
         queue = customer_queue(conversation.channel, conversation.chat_id)
-        await enqueue(
-            destination=queue.destination,
-            kind=queue.kind,
-            budget_key=queue.budget_key,
-            operation=DELIVER,
-            payload={"message_id": stored.id, "album_id": stored.album_id},
-            message_id=stored.id,
+        await enqueue_on(
+            queue,
+            DELIVER,
+            {"message_id": stored.id, "album_id": stored.album_id},
             now=now,
             using_db=connection,
+            message_id=stored.id,
         )
         customer = await Customer.filter(id=conversation.customer_id).using_db(connection).get()
         if customer.is_blocked:
@@ -111,10 +115,7 @@ async def handle_operator_message(message: OperatorMessage, ctx: DeskContext) ->
             )
         return Outcome.STORED
 
-    outcome = await atomically(work)
-    if outcome is Outcome.STORED:
-        ctx.wake()
-    return outcome
+    return await commit_and_wake(work, ctx)
 
 
 async def handle_operator_edit(edit: OperatorEdit, ctx: DeskContext) -> Outcome:
@@ -132,28 +133,20 @@ async def handle_operator_edit(edit: OperatorEdit, ctx: DeskContext) -> Outcome:
             message.text = note_text(edit.content.text) or edit.content.text
             await message.save(using_db=connection)
             return Outcome.NOTE
-        message.kind = edit.content.kind
-        message.text = edit.content.text
-        message.html = edit.content.html
-        message.attachments = [a.to_json() for a in edit.content.attachments]
+        set_content(message, edit.content)
         await message.save(using_db=connection)
         queue = customer_queue(conversation.channel, conversation.chat_id)
-        await enqueue(
-            destination=queue.destination,
-            kind=queue.kind,
-            budget_key=queue.budget_key,
-            operation=DELIVER_EDIT,
-            payload={"message_id": message.id},
-            message_id=message.id,
+        await enqueue_on(
+            queue,
+            DELIVER_EDIT,
+            {"message_id": message.id},
             now=ctx.clock.now(),
             using_db=connection,
+            message_id=message.id,
         )
         return Outcome.STORED
 
-    outcome = await atomically(work)
-    if outcome is Outcome.STORED:
-        ctx.wake()
-    return outcome
+    return await commit_and_wake(work, ctx)
 
 
 async def set_customer_reachable(
@@ -187,10 +180,7 @@ async def set_customer_reachable(
         await post_notice(connection, ctx, conversation.id, notice_text(ctx, text))
         return Outcome.STORED
 
-    outcome = await atomically(work)
-    if outcome is Outcome.STORED:
-        ctx.wake()
-    return outcome
+    return await commit_and_wake(work, ctx)
 
 
 async def upsert_operator(

@@ -19,12 +19,20 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.context import DeskContext
-from core.entities import CustomerProfile, InboundEdit, InboundMessage
+from core.entities import Content, CustomerProfile, InboundEdit, InboundMessage
 from core.enums import ACTIVE_TICKET_STATUSES, MessageDirection, MessageKind, TicketStatus
 from core.i18n import gettext
 from core.models import Conversation, Customer, Message, Ticket
-from core.outbox import enqueue, release_held
-from core.queues import MIRROR, MIRROR_EDIT, NOTICE, OPEN_TOPIC, customer_queue, topic_queue
+from core.outbox import release_held
+from core.queues import (
+    MIRROR,
+    MIRROR_EDIT,
+    NOTICE,
+    OPEN_TOPIC,
+    customer_queue,
+    enqueue_on,
+    topic_queue,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +64,24 @@ async def atomically(work: Callable[[BaseDBAsyncClient], Awaitable[T]], *, attem
                 raise
             log.debug("concurrent write, retrying (attempt %s)", attempt)
     raise AssertionError("unreachable")
+
+
+async def commit_and_wake(
+    work: Callable[[BaseDBAsyncClient], Awaitable[Outcome]], ctx: DeskContext
+) -> Outcome:
+    """Run a use case's transaction; wake the outbox worker if it stored something."""
+    outcome = await atomically(work)
+    if outcome is Outcome.STORED:
+        ctx.wake()
+    return outcome
+
+
+def set_content(message: Message, content: Content) -> None:
+    """Put ``content`` into a message row (not saved)."""
+    message.kind = content.kind
+    message.text = content.text
+    message.html = content.html
+    message.attachments = [a.to_json() for a in content.attachments]
 
 
 async def ingest(inbound: InboundMessage, ctx: DeskContext) -> Outcome:
@@ -100,31 +126,24 @@ async def ingest(inbound: InboundMessage, ctx: DeskContext) -> Outcome:
         if created:
             # The topic is created on the first real message only (never on /start), and
             # exactly once: this runs in the transaction that created the conversation.
-            await enqueue(
-                destination=queue.destination,
-                kind=queue.kind,
-                budget_key=queue.budget_key,
-                operation=OPEN_TOPIC,
-                payload={"conversation_id": conversation.id},
+            await enqueue_on(
+                queue,
+                OPEN_TOPIC,
+                {"conversation_id": conversation.id},
                 now=now,
                 using_db=connection,
             )
-        await enqueue(
-            destination=queue.destination,
-            kind=queue.kind,
-            budget_key=queue.budget_key,
-            operation=MIRROR,
-            payload=mirror_payload(message),
-            message_id=message.id,
+        await enqueue_on(
+            queue,
+            MIRROR,
+            mirror_payload(message),
             now=now,
             using_db=connection,
+            message_id=message.id,
         )
         return Outcome.STORED
 
-    outcome = await atomically(work)
-    if outcome is Outcome.STORED:
-        ctx.wake()
-    return outcome
+    return await commit_and_wake(work, ctx)
 
 
 async def ingest_edit(edit: InboundEdit, ctx: DeskContext) -> Outcome:
@@ -144,29 +163,21 @@ async def ingest_edit(edit: InboundEdit, ctx: DeskContext) -> Outcome:
         if message is None:
             return Outcome.IGNORED
         old_text = message.text
-        message.kind = edit.content.kind
-        message.text = edit.content.text
-        message.html = edit.content.html
-        message.attachments = [a.to_json() for a in edit.content.attachments]
+        set_content(message, edit.content)
         message.edited_at = edit.edited_at
         await message.save(using_db=connection)
         queue = topic_queue(ctx.group_chat_id, message.conversation_id)
-        await enqueue(
-            destination=queue.destination,
-            kind=queue.kind,
-            budget_key=queue.budget_key,
-            operation=MIRROR_EDIT,
-            payload={"message_id": message.id, "old_text": old_text},
-            message_id=message.id,
+        await enqueue_on(
+            queue,
+            MIRROR_EDIT,
+            {"message_id": message.id, "old_text": old_text},
             now=ctx.clock.now(),
             using_db=connection,
+            message_id=message.id,
         )
         return Outcome.STORED
 
-    outcome = await atomically(work)
-    if outcome is Outcome.STORED:
-        ctx.wake()
-    return outcome
+    return await commit_and_wake(work, ctx)
 
 
 async def post_notice(
@@ -180,12 +191,10 @@ async def post_notice(
     """Queue a short desk notice (not a customer message) into a conversation's topic,
     as a reply to the group message ``reply_to`` when it concerns one."""
     queue = topic_queue(ctx.group_chat_id, conversation_id)
-    await enqueue(
-        destination=queue.destination,
-        kind=queue.kind,
-        budget_key=queue.budget_key,
-        operation=NOTICE,
-        payload={"conversation_id": conversation_id, "html": html, "reply_to": reply_to},
+    await enqueue_on(
+        queue,
+        NOTICE,
+        {"conversation_id": conversation_id, "html": html, "reply_to": reply_to},
         now=ctx.clock.now(),
         using_db=connection,
     )

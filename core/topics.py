@@ -19,9 +19,9 @@ from core.enums import OutboxStatus
 from core.errors import MissingRights, PermanentError, TopicClosed, TopicGone
 from core.i18n import _
 from core.models import ChannelCursor, Conversation, Customer, OutboxItem, Ticket
-from core.outbox import HELD_UNTIL, enqueue, release_held
+from core.outbox import HELD_UNTIL, release_held
 from core.ports import Ports
-from core.queues import ALERT, general_queue
+from core.queues import ALERT, enqueue_on, general_queue
 from core.tickets import atomically, notice_text
 from core.views import ticket_card, topic_title
 
@@ -144,12 +144,10 @@ async def alert_missing_rights(connection: BaseDBAsyncClient, ctx: DeskContext) 
         "the rights are restored."
     )
     queue = general_queue(ctx.group_chat_id)
-    await enqueue(
-        destination=queue.destination,
-        kind=queue.kind,
-        budget_key=queue.budget_key,
-        operation=ALERT,
-        payload={"html": notice_text(ctx, text)},
+    await enqueue_on(
+        queue,
+        ALERT,
+        {"html": notice_text(ctx, text)},
         now=ctx.clock.now(),
         using_db=connection,
     )
