@@ -86,6 +86,8 @@ class DeliveryState(StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"
     FAILED = "failed"
+    HELD = "held"  # an operator wrote in someone else's ticket: waits for Send anyway
+    DISCARDED = "discarded"  # … and the writer chose Discard
 
 
 class DestinationKind(StrEnum):
@@ -108,3 +110,23 @@ class OutboxStatus(StrEnum):
     IN_FLIGHT = "in_flight"
     DONE = "done"
     FAILED = "failed"
+
+
+class EventKind(StrEnum):
+    """What happened to a ticket (the event log that metrics and SLA read)."""
+
+    OPENED = "opened"
+    REOPENED = "reopened"
+    ASSIGNED = "assigned"
+    UNASSIGNED = "unassigned"
+    STATUS = "status"
+    PRIORITY = "priority"
+    TAG_ADDED = "tag_added"
+    TAG_REMOVED = "tag_removed"
+    TEMPLATE_USED = "template_used"
+    BANNED = "banned"
+    UNBANNED = "unbanned"
+    RATED = "rated"
+    COMMENTED = "commented"
+    ROLE = "role"
+    REFUSED = "refused"  # an action someone was not allowed to take

@@ -10,6 +10,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
 from tortoise.context import TortoiseContext
 from tortoise.migrations.autodetector import MigrationAutodetector
+from tortoise.models import Model
 
 from core import models
 from core.db import (
@@ -22,25 +23,16 @@ from core.db import (
     tortoise_config,
 )
 
-MODEL_CLASSES = [
-    models.Customer,
-    models.Conversation,
-    models.Ticket,
-    models.Message,
-    models.Operator,
-    models.OutboxItem,
-    models.ChannelCursor,
-]
-EXPECTED_TABLES = {
-    "customers",
-    "conversations",
-    "tickets",
-    "messages",
-    "operators",
-    "outbox",
-    "channel_cursors",
-    "tortoise_migrations",
-}
+#: Every model of the app (anything tortoise would create a table for).
+MODEL_CLASSES = sorted(
+    {
+        value
+        for value in vars(models).values()
+        if isinstance(value, type) and issubclass(value, Model) and value is not Model
+    },
+    key=lambda model: model.__name__,
+)
+EXPECTED_TABLES = {model._meta.db_table for model in MODEL_CLASSES} | {"tortoise_migrations"}
 
 #: Every migration file in core/migrations, in the order they apply.
 ALL_MIGRATIONS = sorted(

@@ -60,6 +60,7 @@ __all__ = [
     "Ticket",
     "TicketPriority",
     "TicketStatus",
+    "utcnow",
 ]
 
 

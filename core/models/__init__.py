@@ -1,0 +1,16 @@
+"""Storage rows of botdesk (tortoise-orm models), one module per area.
+
+* :mod:`core.models.relay` — customers, conversations, tickets, messages, operators,
+  the outbox and channel cursors (what the relay needs);
+* :mod:`core.models.workflow` — the operator workflow: events, tags and templates.
+
+Everything is re-exported here: tortoise loads the app from ``core.models``, and the
+migrations import enums and ``utcnow`` from it.
+"""
+
+from core.models.relay import *  # noqa: F403
+from core.models.relay import __all__ as _relay_all
+from core.models.workflow import *  # noqa: F403
+from core.models.workflow import __all__ as _workflow_all
+
+__all__ = [*_relay_all, *_workflow_all]
