@@ -24,7 +24,7 @@ from botdesk.retry import RetryAfterMiddleware
 from botdesk.updates import poll, webhook_app
 from bots.telegram.channel import TelegramChannel
 from bots.telegram.content import operator_edit_of, operator_message_of
-from bots.telegram.customer import build_customer_router
+from bots.telegram.customer import CustomerMessages, build_customer_router
 from bots.telegram.errors import telegram_errors
 from core import db
 from core.budgets import Budgets, Rate
@@ -125,7 +125,7 @@ async def run_app(settings: Settings, stop: asyncio.Event | None = None) -> None
             await _serve_webhook(settings, desk, stop)
         else:
             await desk.bot.delete_webhook(drop_pending_updates=False)
-            await poll(desk.bot, desk.dispatcher, stop)
+            await poll(desk.bot, desk.dispatcher, stop, bulk=CustomerMessages(desk.ctx))
     finally:
         await desk.worker.stop(grace=5.0)
         await desk.dispatcher.storage.close()

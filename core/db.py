@@ -58,6 +58,8 @@ _SQLITE_PRAGMAS: dict[str, Any] = {
     "synchronous": "NORMAL",
     # Wait for a competing writer instead of failing with "database is locked".
     "busy_timeout": 5000,
+    # Index pages of the busy tables stay in memory (the default cache is 2 MB).
+    "cache_size": -32000,
 }
 
 _POSTGRES_SCHEMES = ("postgres", "postgresql", "asyncpg")

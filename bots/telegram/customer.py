@@ -8,18 +8,19 @@ update to a core entity and call one use case; core decides what happens.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from aiogram import F, Router
 from aiogram.enums import ChatMemberStatus, ChatType
 from aiogram.filters import Command, CommandStart
-from aiogram.types import ChatMemberUpdated, Message
+from aiogram.types import ChatMemberUpdated, Message, Update
 
 from bots.telegram.content import inbound_edit_of, inbound_of, profile_of
 from core.config import Settings
 from core.context import DeskContext
 from core.greetings import greeting, help_text
+from core.ingest import ingest, ingest_batch, ingest_edit
 from core.replies import set_customer_reachable
-from core.tickets import ingest, ingest_edit
 
 log = logging.getLogger(__name__)
 
@@ -68,3 +69,32 @@ def build_customer_router(settings: Settings, ctx: DeskContext) -> Router:
         await set_customer_reachable(profile_of(update.from_user), reachable, ctx)
 
     return router
+
+
+class CustomerMessages:
+    """Plain customer messages of one ``getUpdates`` batch, stored in one transaction.
+
+    Accepts exactly the updates that :func:`build_customer_router` would hand to
+    ``ingest`` one by one (a person's message in a private chat that is not a command),
+    so both paths store the same thing; anything else goes through the dispatcher.
+    """
+
+    def __init__(self, ctx: DeskContext) -> None:
+        self.ctx = ctx
+
+    def accepts(self, update: Update) -> bool:
+        """A person's non-command message in a private chat."""
+        message = update.message
+        return (
+            message is not None
+            and message.chat.type == ChatType.PRIVATE
+            and message.from_user is not None
+            and not message.from_user.is_bot
+            and not (message.text or "").startswith("/")
+        )
+
+    async def handle(self, updates: Sequence[Update]) -> None:
+        """Store them all, in order, in one transaction."""
+        inbounds = [inbound_of(update.message) for update in updates if update.message]
+        outcomes = await ingest_batch(inbounds, self.ctx)
+        log.debug("stored %s customer messages: %s", len(outcomes), outcomes)

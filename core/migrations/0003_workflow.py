@@ -7,6 +7,7 @@ from json import dumps, loads
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
+from core.migration_ops import AlterFieldMetadata
 
 class Migration(migrations.Migration):
     dependencies = [('botdesk', '0002_relay')]
@@ -54,7 +55,8 @@ class Migration(migrations.Migration):
             options={'table': 'templates', 'app': 'botdesk', 'unique_together': (('name', 'language'),), 'pk_attr': 'id', 'table_description': 'A canned reply in one language (``language`` empty: for any language).'},
             bases=['Model'],
         ),
-        ops.AlterField(
+        # Only the enum's description changed: no table rebuild (see core.migration_ops).
+        AlterFieldMetadata(
             model_name='Message',
             name='delivery_state',
             field=fields.CharEnumField(default=DeliveryState.PENDING, description='PENDING: pending\nDELIVERED: delivered\nFAILED: failed\nHELD: held\nDISCARDED: discarded', enum_type=DeliveryState, max_length=16),

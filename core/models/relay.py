@@ -149,7 +149,6 @@ class Conversation(Model):
     message_thread_id = fields.BigIntField(null=True, db_index=True)
     topic_title = fields.CharField(max_length=128, default="")
     created_at = fields.DatetimeField(default=utcnow)
-    last_message_at = fields.DatetimeField(default=utcnow)
 
     tickets: fields.ReverseRelation[Ticket]
     messages: fields.ReverseRelation[Message]

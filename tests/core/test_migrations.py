@@ -245,3 +245,37 @@ def test_tortoise_config_understands_the_supported_urls(
 def test_unsupported_urls_are_refused(url: str) -> None:
     with pytest.raises(DatabaseURLError):
         tortoise_config(url)
+
+
+def _sqlite_constraints(path: Path) -> set[tuple[str, tuple[str, ...], bool]]:
+    """(table, indexed columns, unique) for every index and unique constraint."""
+    import sqlite3
+
+    with sqlite3.connect(path) as connection:
+        tables = [
+            row[0]
+            for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            if row[0] != "tortoise_migrations" and not row[0].startswith("sqlite_")
+        ]
+        found = set()
+        for table in tables:
+            for _seq, name, unique, _origin, _partial in connection.execute(
+                f'PRAGMA index_list("{table}")'
+            ):
+                columns = tuple(r[2] for r in connection.execute(f'PRAGMA index_info("{name}")'))
+                found.add((table, columns, bool(unique)))
+    return found
+
+
+async def test_migrated_sqlite_keeps_every_constraint_and_index_of_the_models(
+    tmp_path: Path,
+) -> None:
+    """A table rebuild in an SQLite migration must not lose a unique constraint or index."""
+    migrated, generated = tmp_path / "migrated.sqlite3", tmp_path / "generated.sqlite3"
+    await migrate(f"sqlite://{migrated}")
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(f"sqlite://{generated}"))
+        await context.generate_schemas()
+    expected = _sqlite_constraints(generated)
+    assert ("messages", ("channel", "customer_chat_id", "customer_message_id"), True) in expected
+    assert _sqlite_constraints(migrated) == expected

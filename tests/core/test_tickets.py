@@ -11,11 +11,12 @@ from core.clock import FrozenClock
 from core.context import DeskContext
 from core.entities import Content, CustomerProfile, InboundMessage, OperatorMessage, OperatorProfile
 from core.enums import Channel, MessageDirection, MessageKind
+from core.ingest import ingest, ingest_batch
 from core.models import Conversation, Customer, Message, OutboxItem, Ticket
 from core.outbox import HELD_UNTIL
 from core.queues import DELIVER, MIRROR, OPEN_TOPIC
 from core.replies import handle_operator_message, note_text
-from core.tickets import Outcome, ingest
+from core.tickets import Outcome
 
 GROUP = -1001234567890
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -139,3 +140,21 @@ async def test_a_blocked_customer_who_writes_again_gets_the_held_replies(db: str
     assert not (await Customer.get(external_id=506)).is_blocked
     held = await OutboxItem.get(operation=DELIVER)
     assert held.not_before <= NOW
+
+
+async def test_a_batch_is_stored_like_single_messages(db: str) -> None:
+    ctx = context()
+    batch = [inbound(507, 1), inbound(508, 1), inbound(507, 2, "second")]
+    assert await ingest_batch(batch, ctx) == [Outcome.STORED] * 3
+    assert await Conversation.all().count() == 2
+    assert await OutboxItem.filter(operation=OPEN_TOPIC).count() == 2
+    texts = await Message.filter(customer_chat_id=507).order_by("id").values_list("text", flat=True)
+    assert texts == ["hello", "second"]
+
+
+async def test_a_batch_with_a_redelivered_message_falls_back_to_one_by_one(db: str) -> None:
+    ctx = context()
+    await ingest(inbound(509, 1), ctx)
+    outcomes = await ingest_batch([inbound(509, 1), inbound(509, 2, "new")], ctx)
+    assert outcomes == [Outcome.DUPLICATE, Outcome.STORED]
+    assert await Message.filter(customer_chat_id=509).count() == 2

@@ -10,10 +10,10 @@ from core.context import DeskContext
 from core.entities import Content, CustomerProfile, InboundMessage
 from core.enums import Channel, MessageKind
 from core.errors import TopicClosed, TopicGone
+from core.ingest import ingest
 from core.models import Conversation, OutboxItem
 from core.ports import Ports
 from core.queues import ALERT
-from core.tickets import ingest
 from core.topics import in_topic, rights_lost, rights_restored, topic_closed
 
 GROUP = -1001234567890

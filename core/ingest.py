@@ -1,0 +1,326 @@
+"""Ingest: a customer's message (or edit) becomes stored rows and queued mirrors.
+
+Each call runs in one transaction that stores the message *and* its outbox items, so
+an acknowledged update is never lost and a redelivered one is a no-op. The common case
+(a known customer with an open ticket) is one lookup and two writes; a ``getUpdates``
+batch can be stored in a single transaction with :func:`ingest_batch`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from core.context import DeskContext
+from core.entities import CustomerProfile, InboundEdit, InboundMessage
+from core.enums import ACTIVE_TICKET_STATUSES, Channel, MessageDirection, MessageKind, TicketStatus
+from core.lookup import lookup_customer
+from core.models import Conversation, Customer, Message, Ticket
+from core.outbox import release_held
+from core.queues import (
+    MIRROR,
+    MIRROR_EDIT,
+    OPEN_TOPIC,
+    customer_queue,
+    enqueue_on,
+    topic_queue,
+)
+from core.tickets import Outcome, commit_and_wake, set_content
+
+log = logging.getLogger(__name__)
+
+
+async def ingest(inbound: InboundMessage, ctx: DeskContext) -> Outcome:
+    """Store a customer's message and queue its mirror into the conversation's topic.
+
+    A redelivered update (same channel, chat and message id) is a no-op. The usual case
+    (a known customer with an open ticket) takes one lookup and two writes; the first
+    attempt lets the unique constraint catch a duplicate instead of asking first.
+    """
+    attempts = 0
+
+    async def work(connection: BaseDBAsyncClient) -> Outcome:
+        nonlocal attempts
+        attempts += 1
+        return await _ingest_in(connection, ctx, inbound, careful=attempts > 1)
+
+    return await commit_and_wake(work, ctx)
+
+
+async def ingest_batch(inbounds: Sequence[InboundMessage], ctx: DeskContext) -> list[Outcome]:
+    """Store several customer messages (one ``getUpdates`` batch) in one transaction.
+
+    Same rules and results as calling :func:`ingest` for each in order, at a fraction of
+    the cost. If any of them collides (a redelivery, a racing first message), the batch
+    is rolled back and each message goes through :func:`ingest` on its own.
+    """
+    if not inbounds:
+        return []
+    try:
+        async with in_transaction() as connection:
+            outcomes = [await _ingest_in(connection, ctx, i, careful=False) for i in inbounds]
+    except IntegrityError:
+        return [await ingest(inbound, ctx) for inbound in inbounds]
+    ctx.wake()
+    return outcomes
+
+
+async def _ingest_in(
+    connection: BaseDBAsyncClient, ctx: DeskContext, inbound: InboundMessage, *, careful: bool
+) -> Outcome:
+    """One message inside the caller's transaction; ``careful`` checks for a duplicate."""
+    if careful and await _inbound_exists(
+        connection, inbound.profile, inbound.chat_id, inbound.message_id
+    ):
+        return Outcome.DUPLICATE
+    known = await lookup_customer(connection, inbound.profile)
+    if known is not None and known.ticket_id is not None and known.is_current(inbound.profile):
+        await _store_inbound(connection, ctx, inbound, known.conversation_id, known.ticket_id)
+    elif known is None and not careful:
+        # Nobody to look up: create without asking first. A racing first message makes
+        # one of the two inserts fail, and the careful retry takes the path below.
+        await _first_message(connection, ctx, inbound)
+    else:
+        await _ingest_changed(connection, ctx, inbound)
+    return Outcome.STORED
+
+
+async def _first_message(
+    connection: BaseDBAsyncClient, ctx: DeskContext, inbound: InboundMessage
+) -> None:
+    """A customer's very first message: customer, conversation, ticket and topic at once."""
+    now = ctx.clock.now()
+    profile = inbound.profile
+    customer = await Customer.create(
+        using_db=connection,
+        channel=profile.channel,
+        external_id=profile.external_id,
+        first_name=profile.first_name,
+        last_name=profile.last_name,
+        username=profile.username,
+        language=profile.language,
+        created_at=now,
+    )
+    conversation = await Conversation.create(
+        using_db=connection, customer=customer, channel=profile.channel, chat_id=inbound.chat_id
+    )
+    ticket = await Ticket.create(
+        using_db=connection, conversation=conversation, status=TicketStatus.NEW, opened_at=now
+    )
+    # The topic is created on the first real message only (never on /start), and exactly
+    # once: this runs in the transaction that created the conversation.
+    await enqueue_on(
+        topic_queue(ctx.group_chat_id, conversation.id),
+        OPEN_TOPIC,
+        {"conversation_id": conversation.id},
+        now=now,
+        using_db=connection,
+    )
+    await _store_inbound(connection, ctx, inbound, conversation.id, ticket.id)
+
+
+async def _ingest_changed(
+    connection: BaseDBAsyncClient, ctx: DeskContext, inbound: InboundMessage
+) -> None:
+    """The slower path: a changed profile, no open ticket, unblocking, or a lost race."""
+    now = ctx.clock.now()
+    customer = await upsert_customer(connection, inbound.profile, now)
+    conversation, created = await _conversation_for(connection, customer, inbound.chat_id)
+    if customer.is_blocked:
+        # Writing to the bot means they unblocked it, even if that update was missed.
+        await _unblocked(connection, ctx, customer, conversation)
+    ticket = await _active_ticket(connection, conversation, now)
+    if created:
+        # The topic is created on the first real message only (never on /start), and
+        # exactly once: this runs in the transaction that created the conversation.
+        await enqueue_on(
+            topic_queue(ctx.group_chat_id, conversation.id),
+            OPEN_TOPIC,
+            {"conversation_id": conversation.id},
+            now=now,
+            using_db=connection,
+        )
+    await _store_inbound(connection, ctx, inbound, conversation.id, ticket.id)
+
+
+async def _store_inbound(
+    connection: BaseDBAsyncClient,
+    ctx: DeskContext,
+    inbound: InboundMessage,
+    conversation_id: int,
+    ticket_id: int,
+) -> None:
+    """Write the message, touch the conversation and queue the mirror."""
+    now = ctx.clock.now()
+    reply_to = await _message_in_customer_chat(
+        connection, inbound.profile.channel, inbound.chat_id, inbound.reply_to_message_id
+    )
+    content = inbound.content
+    message = await Message.create(
+        using_db=connection,
+        conversation_id=conversation_id,
+        ticket_id=ticket_id,
+        direction=MessageDirection.INBOUND,
+        kind=content.kind,
+        text=content.text,
+        html=content.html,
+        attachments=[a.to_json() for a in content.attachments],
+        channel=inbound.profile.channel,
+        customer_chat_id=inbound.chat_id,
+        customer_message_id=inbound.message_id,
+        reply_to_id=reply_to,
+        album_id=inbound.album_id,
+        created_at=inbound.sent_at,
+    )
+    await enqueue_on(
+        topic_queue(ctx.group_chat_id, conversation_id),
+        MIRROR,
+        mirror_payload(message),
+        now=now,
+        using_db=connection,
+        message_id=message.id,
+    )
+
+
+async def ingest_edit(edit: InboundEdit, ctx: DeskContext) -> Outcome:
+    """A customer edited a message: store the new content and queue the mirror's edit."""
+
+    async def work(connection: BaseDBAsyncClient) -> Outcome:
+        message = (
+            await Message.filter(
+                channel=edit.profile.channel,
+                customer_chat_id=edit.chat_id,
+                customer_message_id=edit.message_id,
+                direction=MessageDirection.INBOUND,
+            )
+            .using_db(connection)
+            .first()
+        )
+        if message is None:
+            return Outcome.IGNORED
+        old_text = message.text
+        set_content(message, edit.content)
+        message.edited_at = edit.edited_at
+        await message.save(using_db=connection)
+        queue = topic_queue(ctx.group_chat_id, message.conversation_id)
+        await enqueue_on(
+            queue,
+            MIRROR_EDIT,
+            {"message_id": message.id, "old_text": old_text},
+            now=ctx.clock.now(),
+            using_db=connection,
+            message_id=message.id,
+        )
+        return Outcome.STORED
+
+    return await commit_and_wake(work, ctx)
+
+
+def mirror_payload(message: Message) -> dict[str, object]:
+    """What the mirror operation needs to decide batching without reading the database."""
+    plain = message.kind is MessageKind.TEXT and not message.attachments and not message.reply_to_id
+    return {
+        "message_id": message.id,
+        "album_id": message.album_id,
+        "plain": plain,
+        "length": len(message.html or message.text or ""),
+    }
+
+
+async def _unblocked(
+    connection: BaseDBAsyncClient, ctx: DeskContext, customer: Customer, conversation: Conversation
+) -> None:
+    customer.is_blocked = False
+    await customer.save(using_db=connection, update_fields=["is_blocked"])
+    queue = customer_queue(conversation.channel, conversation.chat_id)
+    await release_held(queue.destination, now=ctx.clock.now(), using_db=connection)
+
+
+async def upsert_customer(
+    connection: BaseDBAsyncClient, profile: CustomerProfile, now: datetime
+) -> Customer:
+    """The customer row for ``profile``, created or refreshed with the latest profile."""
+    customer = (
+        await Customer.filter(channel=profile.channel, external_id=profile.external_id)
+        .using_db(connection)
+        .first()
+    )
+    fields = {
+        "first_name": profile.first_name,
+        "last_name": profile.last_name,
+        "username": profile.username,
+        "language": profile.language,
+    }
+    if customer is None:
+        return await Customer.create(
+            using_db=connection,
+            channel=profile.channel,
+            external_id=profile.external_id,
+            created_at=now,
+            **fields,
+        )
+    if any(getattr(customer, key) != value for key, value in fields.items()):
+        customer.update_from_dict(fields)
+        await customer.save(using_db=connection)
+    return customer
+
+
+async def _inbound_exists(
+    connection: BaseDBAsyncClient, profile: CustomerProfile, chat_id: int, message_id: int
+) -> bool:
+    return (
+        await Message.filter(
+            channel=profile.channel, customer_chat_id=chat_id, customer_message_id=message_id
+        )
+        .using_db(connection)
+        .exists()
+    )
+
+
+async def _conversation_for(
+    connection: BaseDBAsyncClient, customer: Customer, chat_id: int
+) -> tuple[Conversation, bool]:
+    conversation = await Conversation.filter(customer=customer).using_db(connection).first()
+    if conversation is not None:
+        return conversation, False
+    created = await Conversation.create(
+        using_db=connection, customer=customer, channel=customer.channel, chat_id=chat_id
+    )
+    return created, True
+
+
+async def _active_ticket(
+    connection: BaseDBAsyncClient, conversation: Conversation, now: datetime
+) -> Ticket:
+    ticket = (
+        await Ticket.filter(conversation=conversation, status__in=ACTIVE_TICKET_STATUSES)
+        .using_db(connection)
+        .order_by("-id")
+        .first()
+    )
+    if ticket is not None:
+        return ticket
+    return await Ticket.create(
+        using_db=connection, conversation=conversation, status=TicketStatus.NEW, opened_at=now
+    )
+
+
+async def _message_in_customer_chat(
+    connection: BaseDBAsyncClient, channel: Channel, chat_id: int, message_id: int | None
+) -> int | None:
+    if message_id is None:
+        return None
+    found = (
+        await Message.filter(
+            channel=channel, customer_chat_id=chat_id, customer_message_id=message_id
+        )
+        .using_db(connection)
+        .first()
+        .values_list("id", flat=True)
+    )
+    return None if found is None else int(str(found))

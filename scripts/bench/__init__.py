@@ -1,0 +1,1 @@
+"""The relay benchmarks run by ``scripts/bench_relay.py``."""
