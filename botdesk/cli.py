@@ -44,6 +44,8 @@ def _migrate(settings: Settings | None, args: argparse.Namespace) -> Coroutine[A
 
     async def go() -> int:
         applied = await db.migrate(settings.database_url)
+        for name in applied:
+            print(f"applied {name}")
         print(f"Applied {len(applied)} migration(s)." if applied else "Schema is up to date.")
         return 0
 

@@ -164,7 +164,7 @@ async def migrate(database_url: str) -> list[str]:
     Uses tortoise's migration API in its own short-lived tortoise context, so it can run
     before :func:`init_db` or from a CLI command without disturbing an initialised app.
     On an up-to-date database it applies nothing and returns ``[]``. Each applied
-    migration is also printed (``applied botdesk.0001_initial``).
+    migration is also logged (``applied migration botdesk.0001_initial``).
 
     ``sqlite://:memory:`` is private to one connection, so migrating it here is
     pointless: :func:`init_db` migrates such a database on its own connection.
@@ -173,8 +173,6 @@ async def migrate(database_url: str) -> list[str]:
     progress = _Progress()
     async with TortoiseContext():
         await _tortoise_migrate(config=config, progress=progress)
-    for name in progress.applied:
-        print(f"applied {name}")
     return progress.applied
 
 
@@ -184,8 +182,6 @@ async def _migrate_in(context: TortoiseContext, config: dict[str, Any]) -> list[
     with context:
         executor = MigrationExecutor(context.db(CONNECTION_NAME), config["apps"])
         await executor.migrate(progress=progress)
-    for name in progress.applied:
-        print(f"applied {name}")
     return progress.applied
 
 

@@ -107,9 +107,7 @@ async def test_running_migrate_twice_is_a_no_op(database_url: str) -> None:
     assert [f"{row['app']}.{row['name']}" for row in rows] == ALL_MIGRATIONS
 
 
-async def test_init_db_migrates_unless_told_not_to(
-    database_url: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+async def test_init_db_migrates_unless_told_not_to(database_url: str) -> None:
     await init_db(database_url, run_migrations=False)
     try:
         assert "customers" not in await _tables_and_columns(database_url)
@@ -118,7 +116,6 @@ async def test_init_db_migrates_unless_told_not_to(
 
     await init_db(database_url)
     try:
-        assert "applied botdesk.0001_initial" in capsys.readouterr().out
         assert await models.Customer.all().count() == 0
     finally:
         await close_db()
