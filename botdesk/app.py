@@ -22,6 +22,7 @@ from aiogram.fsm.storage.redis import RedisStorage
 from aiohttp import web
 
 from botdesk.retry import RetryAfterMiddleware
+from botdesk.routers import group_command_routers
 from botdesk.updates import poll, webhook_app
 from bots.telegram.channel import TelegramChannel
 from bots.telegram.content import operator_edit_of, operator_message_of
@@ -104,6 +105,9 @@ class Desk:
         )
         self.dispatcher = Dispatcher(storage=build_storage(settings))
         self.dispatcher.include_router(build_customer_router(settings, self.ctx))
+        # Commands and buttons first: the relay's catch-all takes every group message.
+        for router in group_command_routers(settings, self.ctx):
+            self.dispatcher.include_router(router)
         self.dispatcher.include_router(
             build_operator_router(
                 self.ctx, to_message=operator_message_of, to_edit=operator_edit_of
