@@ -8,11 +8,23 @@ from __future__ import annotations
 
 from aiogram import Router
 
+from bots.telegram.content import content_of
 from core.config import Settings
 from core.context import DeskContext
+from operators_group.commands_team import build_team_router
+from operators_group.templates import build_templates_router
 
 
 def group_command_routers(settings: Settings, ctx: DeskContext) -> list[Router]:
     """The routers of the operator group's commands and buttons."""
     routers: list[Router] = []
+    routers.append(build_team_router(ctx, admin_ids=settings.admin_ids))
+    routers.append(
+        build_templates_router(
+            ctx,
+            to_content=content_of,
+            company=settings.company_name,
+            admin_ids=settings.admin_ids,
+        )
+    )
     return routers

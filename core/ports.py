@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from core.clock import Clock
-from core.entities import Content, Delivery, DeliveryEdit, Mirror, TicketCard
+from core.entities import Attachment, Content, Delivery, DeliveryEdit, Mirror, TicketCard
 from core.enums import Channel
 from core.errors import PermanentError
 
@@ -56,6 +56,12 @@ class OperatorDesk(Protocol):
 
     async def post(self, thread_id: int, html: str, *, reply_to: int | None = None) -> int:
         """Post a message of the desk itself (card, notice, merged texts) in a topic."""
+        ...
+
+    async def post_file(
+        self, thread_id: int, attachment: Attachment, *, caption: str | None
+    ) -> int:
+        """Post a file of the desk itself (a template's attachment) with an HTML caption."""
         ...
 
     async def post_card(self, thread_id: int, card: TicketCard) -> int:

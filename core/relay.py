@@ -8,6 +8,8 @@ from core.mirroring import MirrorEdit, MirrorMessages, OpenTopic, PostAlert, Pos
 from core.outbox import Operation
 from core.ports import Ports
 from core.queues import ALERT, DELIVER, DELIVER_EDIT, MIRROR, MIRROR_EDIT, NOTICE, OPEN_TOPIC
+from core.template_posting import PostTemplate
+from core.templates import POST_TEMPLATE
 
 
 def relay_operations(ports: Ports, ctx: DeskContext) -> dict[str, Operation]:
@@ -20,4 +22,5 @@ def relay_operations(ports: Ports, ctx: DeskContext) -> dict[str, Operation]:
         ALERT: PostAlert(ports),
         DELIVER: DeliverReplies(ports, ctx),
         DELIVER_EDIT: DeliverEdit(ports, ctx),
+        POST_TEMPLATE: PostTemplate(ports, ctx),
     }

@@ -7,15 +7,15 @@ a note (``/note …`` or a leading ``//``), which is stored and never delivered.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.context import DeskContext
-from core.entities import CustomerProfile, OperatorEdit, OperatorMessage, OperatorProfile
+from core.entities import CustomerProfile, OperatorEdit, OperatorMessage
 from core.enums import ACTIVE_TICKET_STATUSES, MessageDirection
 from core.i18n import _
-from core.models import Conversation, Customer, Message, Operator, Ticket
+from core.models import Conversation, Customer, Message, Ticket
+from core.operators import upsert_operator
 from core.outbox import release_held
 from core.queues import DELIVER, DELIVER_EDIT, customer_queue, enqueue_on
 from core.tickets import (
@@ -181,25 +181,6 @@ async def set_customer_reachable(
         return Outcome.STORED
 
     return await commit_and_wake(work, ctx)
-
-
-async def upsert_operator(
-    connection: BaseDBAsyncClient, profile: OperatorProfile, now: datetime
-) -> Operator:
-    """The operator row for ``profile``: the registry fills itself from who acts."""
-    operator = await Operator.filter(telegram_id=profile.telegram_id).using_db(connection).first()
-    if operator is None:
-        return await Operator.create(
-            using_db=connection,
-            telegram_id=profile.telegram_id,
-            name=profile.name,
-            username=profile.username,
-            created_at=now,
-            last_seen_at=now,
-        )
-    operator.name, operator.username, operator.last_seen_at = profile.name, profile.username, now
-    await operator.save(using_db=connection)
-    return operator
 
 
 async def _conversation_of_topic(

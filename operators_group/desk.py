@@ -26,7 +26,7 @@ from aiogram.types import (
     ReplyParameters,
 )
 
-from core.entities import Content, Mirror, TicketCard
+from core.entities import Attachment, Content, Mirror, TicketCard
 from core.enums import Channel, MessageKind
 from core.errors import PermanentError
 from operators_group.albums import album_media
@@ -131,6 +131,27 @@ class TelegramOperatorDesk:
                 message_thread_id=thread_id,
                 parse_mode=ParseMode.HTML,
                 reply_parameters=_reply(reply_to),
+            )
+        return sent.message_id
+
+    async def post_file(
+        self, thread_id: int, attachment: Attachment, *, caption: str | None
+    ) -> int:
+        """Post a file by its file id (a template's attachment) with an HTML caption."""
+        send = {
+            MessageKind.PHOTO: self.bot.send_photo,
+            MessageKind.VIDEO: self.bot.send_video,
+            MessageKind.ANIMATION: self.bot.send_animation,
+            MessageKind.AUDIO: self.bot.send_audio,
+            MessageKind.VOICE: self.bot.send_voice,
+        }.get(attachment.kind, self.bot.send_document)
+        async with self.errors():
+            sent = await send(
+                self.group_chat_id,
+                attachment.file_id or "",
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+                message_thread_id=thread_id,
             )
         return sent.message_id
 
