@@ -91,6 +91,7 @@ class Desk:
             timezone=timezone,
             clock=SystemClock(),
             wake=self._wake,
+            admin_ids=tuple(settings.admin_ids),
         )
         desk = TelegramOperatorDesk(
             self.bot,

@@ -26,3 +26,4 @@ class DeskContext:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     clock: Clock = field(default_factory=SystemClock)
     wake: Callable[[], None] = _nothing
+    admin_ids: tuple[int, ...] = ()  # Telegram ids of the admins named in the config

@@ -55,7 +55,7 @@ async def handle_operator_message(message: OperatorMessage, ctx: DeskContext) ->
         if await _operator_message(connection, conversation, message.message_id) is not None:
             return Outcome.DUPLICATE
         now = ctx.clock.now()
-        operator = await upsert_operator(connection, message.operator, now)
+        operator = await upsert_operator(connection, message.operator, now, admins=ctx.admin_ids)
         ticket = await _current_ticket(connection, conversation)
         note = note_text(message.content.text)
         common = {

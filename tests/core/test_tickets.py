@@ -10,9 +10,9 @@ import pytest
 from core.clock import FrozenClock
 from core.context import DeskContext
 from core.entities import Content, CustomerProfile, InboundMessage, OperatorMessage, OperatorProfile
-from core.enums import Channel, MessageDirection, MessageKind
+from core.enums import Channel, MessageDirection, MessageKind, OperatorRole
 from core.ingest import ingest, ingest_batch
-from core.models import Conversation, Customer, Message, OutboxItem, Ticket
+from core.models import Conversation, Customer, Message, Operator, OutboxItem, Ticket
 from core.outbox import HELD_UNTIL
 from core.queues import DELIVER, MIRROR, OPEN_TOPIC
 from core.replies import handle_operator_message, note_text
@@ -158,3 +158,12 @@ async def test_a_batch_with_a_redelivered_message_falls_back_to_one_by_one(db: s
     outcomes = await ingest_batch([inbound(509, 1), inbound(509, 2, "new")], ctx)
     assert outcomes == [Outcome.DUPLICATE, Outcome.STORED]
     assert await Message.filter(customer_chat_id=509).count() == 2
+
+
+async def test_an_admin_from_the_config_is_admin_from_their_first_reply(db: str) -> None:
+    ctx = DeskContext(group_chat_id=GROUP, clock=FrozenClock(NOW), admin_ids=(900,))
+    await ingest(inbound(510, 1), ctx)
+    await Conversation.filter(chat_id=510).update(message_thread_id=79)
+    await handle_operator_message(operator_message(79, 30, "Hello"), ctx)
+    operator = await Operator.get(telegram_id=900)
+    assert operator.role is OperatorRole.ADMIN
