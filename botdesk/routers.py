@@ -11,6 +11,8 @@ from aiogram import Router
 from bots.telegram.content import content_of
 from core.config import Settings
 from core.context import DeskContext
+from operators_group.callbacks import build_card_router
+from operators_group.commands import build_commands_router
 from operators_group.commands_team import build_team_router
 from operators_group.templates import build_templates_router
 
@@ -27,4 +29,7 @@ def group_command_routers(settings: Settings, ctx: DeskContext) -> list[Router]:
             admin_ids=settings.admin_ids,
         )
     )
+    routers.append(build_card_router(ctx, admin_ids=settings.admin_ids))
+    # Last of the command routers: its catch-all answers commands nobody else took.
+    routers.append(build_commands_router(ctx, admin_ids=settings.admin_ids))
     return routers

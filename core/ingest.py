@@ -16,6 +16,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from core.bans import active_ticket_id, banned_message
 from core.context import DeskContext
 from core.entities import CustomerProfile, InboundEdit, InboundMessage
 from core.enums import ACTIVE_TICKET_STATUSES, Channel, MessageDirection, MessageKind, TicketStatus
@@ -134,6 +135,11 @@ async def _ingest_changed(
     if customer.is_blocked:
         # Writing to the bot means they unblocked it, even if that update was missed.
         await _unblocked(connection, ctx, customer, conversation)
+    if customer.is_banned:  # kept, never shown: see core.bans
+        ticket_id = await active_ticket_id(connection, conversation.id)
+        await _store_inbound(connection, ctx, inbound, conversation.id, ticket_id, mirror=False)
+        await banned_message(connection, ctx, conversation)
+        return
     ticket = await _active_ticket(connection, conversation, now)
     if created:
         # The topic is created on the first real message only (never on /start), and
@@ -153,9 +159,11 @@ async def _store_inbound(
     ctx: DeskContext,
     inbound: InboundMessage,
     conversation_id: int,
-    ticket_id: int,
+    ticket_id: int | None,
+    *,
+    mirror: bool = True,
 ) -> None:
-    """Write the message, touch the conversation and queue the mirror."""
+    """Write the message, touch the conversation and queue the mirror (if ``mirror``)."""
     now = ctx.clock.now()
     reply_to = await _message_in_customer_chat(
         connection, inbound.profile.channel, inbound.chat_id, inbound.reply_to_message_id
@@ -177,6 +185,8 @@ async def _store_inbound(
         album_id=inbound.album_id,
         created_at=inbound.sent_at,
     )
+    if not mirror:
+        return
     await enqueue_on(
         topic_queue(ctx.group_chat_id, conversation_id),
         MIRROR,

@@ -20,7 +20,7 @@ _ACTIVE = ", ".join(f"'{status.value}'" for status in ACTIVE_TICKET_STATUSES)
 
 _LOOKUP = f"""
 SELECT cu.first_name, cu.last_name, cu.username, cu.language, cu.is_blocked,
-       co.id,
+       co.id, cu.is_banned,
        (SELECT t.id FROM tickets t
          WHERE t.conversation_id = co.id AND t.status IN ({_ACTIVE})
          ORDER BY t.id DESC LIMIT 1)
@@ -49,12 +49,14 @@ class KnownCustomer:
     is_blocked: bool
     conversation_id: int
     ticket_id: int | None
+    is_banned: bool = False
 
     def is_current(self, profile: CustomerProfile) -> bool:
         """True if nothing needs changing before a message is stored (the fast path)."""
         return (
             self.ticket_id is not None
             and not self.is_blocked
+            and not self.is_banned
             and (self.first_name, self.last_name, self.username, self.language)
             == (profile.first_name, profile.last_name, profile.username, profile.language)
         )
@@ -76,5 +78,6 @@ async def lookup_customer(
         language=row[3],
         is_blocked=bool(row[4]),
         conversation_id=int(row[5]),
-        ticket_id=int(row[6]) if row[6] is not None else None,
+        ticket_id=int(row[7]) if row[7] is not None else None,
+        is_banned=bool(row[6]),
     )

@@ -24,6 +24,8 @@ NOTICE = "notice"
 DELIVER = "deliver"
 DELIVER_EDIT = "deliver_edit"
 ALERT = "alert"
+EDIT_CARD = "edit_card"
+RENAME_TOPIC = "rename_topic"
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from core.bans import BAN_NOTICE, BanNotice
+from core.card_refresh import EditCard, RenameTopic
 from core.context import DeskContext
 from core.delivery import DeliverEdit, DeliverReplies
 from core.mirroring import MirrorEdit, MirrorMessages, OpenTopic, PostAlert, PostNotice
 from core.outbox import Operation
 from core.ports import Ports
-from core.queues import ALERT, DELIVER, DELIVER_EDIT, MIRROR, MIRROR_EDIT, NOTICE, OPEN_TOPIC
+from core.queues import (
+    ALERT,
+    DELIVER,
+    DELIVER_EDIT,
+    EDIT_CARD,
+    MIRROR,
+    MIRROR_EDIT,
+    NOTICE,
+    OPEN_TOPIC,
+    RENAME_TOPIC,
+)
 from core.template_posting import PostTemplate
 from core.templates import POST_TEMPLATE
 
@@ -23,4 +35,7 @@ def relay_operations(ports: Ports, ctx: DeskContext) -> dict[str, Operation]:
         DELIVER: DeliverReplies(ports, ctx),
         DELIVER_EDIT: DeliverEdit(ports, ctx),
         POST_TEMPLATE: PostTemplate(ports, ctx),
+        BAN_NOTICE: BanNotice(ports, ctx),
+        EDIT_CARD: EditCard(ports, ctx),
+        RENAME_TOPIC: RenameTopic(ports, ctx),
     }

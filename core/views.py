@@ -6,7 +6,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from core.entities import Attachment, Content, CustomerProfile, TicketCard
-from core.enums import Channel, MessageDirection
+from core.enums import Channel, MessageDirection, TicketPriority, TicketStatus
 from core.models import Conversation, Customer, Message, Operator, Ticket
 
 CHANNEL_LABELS = {Channel.TELEGRAM: "Telegram", Channel.VK: "VK"}
@@ -34,10 +34,26 @@ def content_of(message: Message) -> Content:
     )
 
 
+#: The status icon that heads a topic's title (and the ticket card).
+STATUS_ICONS = {
+    TicketStatus.NEW: "🆕",
+    TicketStatus.OPEN: "🟢",
+    TicketStatus.WAITING: "⏳",
+    TicketStatus.RESOLVED: "✅",
+    TicketStatus.CLOSED: "⚫",
+}
+URGENT_MARK = "🔥"
+
+
 def topic_title(ticket: Ticket, customer: Customer) -> str:
-    """``#<ticket> <customer name> · <channel>``, at most 128 characters (Telegram's cap)."""
+    """``<status icon>[🔥] #<ticket> <customer name> · <channel>``, at most 128 characters.
+
+    The icon shows the ticket's status and 🔥 an urgent ticket, e.g.
+    ``🟢 #12 Alice · Telegram``; 128 characters is Telegram's cap for a topic name.
+    """
+    mark = URGENT_MARK if ticket.priority == TicketPriority.URGENT else ""
     suffix = f" · {CHANNEL_LABELS.get(customer.channel, str(customer.channel))}"
-    head = f"#{ticket.number} "
+    head = f"{STATUS_ICONS.get(TicketStatus(ticket.status), '•')}{mark} #{ticket.number} "
     room = 128 - len(head) - len(suffix)
     return head + profile_of(customer).full_name[:room] + suffix
 

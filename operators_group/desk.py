@@ -30,7 +30,7 @@ from core.entities import Attachment, Content, Mirror, TicketCard
 from core.enums import Channel, MessageKind
 from core.errors import PermanentError
 from operators_group.albums import album_media
-from operators_group.cards import render_card
+from operators_group.cards import card_keyboard, render_card
 
 ErrorTranslator = Callable[[], AbstractAsyncContextManager[None]]
 
@@ -156,12 +156,27 @@ class TelegramOperatorDesk:
         return sent.message_id
 
     async def post_card(self, thread_id: int, card: TicketCard) -> int:
-        """Post a ticket card in a topic."""
-        return await self.post(thread_id, self._card(card))
+        """Post a ticket card, with its buttons, in a topic."""
+        async with self.errors():
+            sent = await self.bot.send_message(
+                self.group_chat_id,
+                self._card(card),
+                message_thread_id=thread_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=card_keyboard(card, locale=self.locale),
+            )
+        return sent.message_id
 
     async def edit_card(self, message_id: int, card: TicketCard) -> None:
-        """Show a ticket's new state on its card."""
-        await self.edit_post(message_id, self._card(card))
+        """Show a ticket's new state on its card (text and buttons; menus close)."""
+        async with self.errors():
+            await self.bot.edit_message_text(
+                self._card(card),
+                chat_id=self.group_chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=card_keyboard(card, locale=self.locale),
+            )
 
     async def edit_post(self, message_id: int, html: str) -> None:
         """Replace the text of one of the desk's own messages."""

@@ -86,13 +86,13 @@ def test_demo_runs_offline_and_shows_both_sides(tmp_path: Path) -> None:
     assert "Hello, Alice! You are writing to Acme support." in out
     assert "Здравствуйте, Борис! Вы пишете в поддержку Acme." in out
     # The operators' side: Alice's topic with her card, her messages, the note and the answer.
-    topic = out[out.index("=== Support desk / #") :]
+    topic = out[out.index("=== Support desk / ") :]
     assert "(pinned)" in topic
     assert "Hi! My order #1043 has not arrived. (edited)" in topic
     assert "[voice:" in topic and topic.count("[photo:") == 2
     assert "// checked the warehouse" in topic
     # The customer's side: the answer arrived, the note did not.
-    alice = out[out.index("=== Alice ===") : out.index("=== Support desk / #")]
+    alice = out[out.index("=== Alice ===") : out.index("=== Support desk / ")]
     assert "Sorry for the wait! Your parcel ships today." in alice
     assert "warehouse" not in alice
     assert out.rstrip().endswith("✓ demo finished")

@@ -56,7 +56,7 @@ async def test_first_message_opens_a_topic_with_a_pinned_card(desk: DeskWorld) -
     sb.send_text(customer, desk.bot, "/start")
     sb.send_text(customer, desk.bot, "My order #42 has not arrived")
     topic = await topic_of(sb, desk, customer)
-    assert topic.name.startswith("#") and topic.name.endswith("Alice Customer · Telegram")
+    assert topic.name.startswith("🆕 #") and topic.name.endswith("Alice Customer · Telegram")
     await shown_in(sb, desk, topic, "My order #42 has not arrived")
     shown = sb.messages(desk.group, topic=topic)
     card = next(m for m in shown if m.sender_is_bot and m.pinned)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+from core.models import OutboxItem
+from core.outbox import HELD_UNTIL
+from core.queues import DELIVER
 from sandbox.telegram import Topic
 from tests.e2e.conftest import (
     from_bot,
@@ -20,6 +23,16 @@ from tests.fixtures.telegram_sandbox import DeskWorld
 
 def _notice(world: DeskWorld, topic: Topic, needle: str) -> list[str]:
     return [m.body for m in in_topic(world, topic) if m.sender_is_bot and needle in m.body]
+
+
+async def _held() -> None:
+    """Wait until a delivery met the block and is held (the notice about the block can
+    show before that attempt commits)."""
+    for _attempt in range(200):
+        if await OutboxItem.filter(operation=DELIVER, not_before__gte=HELD_UNTIL).exists():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the delivery was never held")
 
 
 def _texts(world: DeskWorld, topic: Topic) -> str:
@@ -153,6 +166,7 @@ async def test_a_reply_that_cannot_be_delivered_says_why(relay_desk: DeskWorld) 
     sb.block_bot(world.customer, world.bot)
     gone = sb.send_text(world.operator, world.group, "oops, wrong chat", topic=topic)
     await until(sb, lambda: _notice(world, topic, "Not delivered yet"))
+    await _held()  # the attempt that meets the block, before anything else happens
     sb.edit_message(world.operator, delivered, "plainer words")
     sb.delete_message(world.operator, gone)
     sb.unblock_bot(world.customer, world.bot)

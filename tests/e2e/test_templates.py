@@ -52,7 +52,7 @@ async def test_agent_sends_the_customers_language_variant(desk: DeskWorld) -> No
     sb.send_text(boris, desk.bot, "Где мой заказ?")
     topic = await topic_of(desk, boris)
     await shown(desk, topic, "Где мой заказ?")
-    number = topic.name.split()[0].lstrip("#")
+    number = topic.name.split("#", 1)[1].split()[0]  # "🆕 #12 Boris · Telegram"
 
     sb.send_text(desk.operator, desk.group, "/tpl greet", topic=topic)
     expected = f"Здравствуйте, Boris! Ваше обращение №{number}."

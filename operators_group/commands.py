@@ -1,0 +1,194 @@
+"""Work commands in the operator group: lists, search, history, the log and bans.
+
+* ``/queue`` (unassigned open tickets), ``/mine``, ``/waiting``, ``/search <words|#n|@user>``
+  list tickets, each linked to its topic; long lists page with Prev/Next buttons.
+* ``/history`` and ``/log`` in a conversation's topic show the customer's earlier tickets
+  and the current ticket's events; ``/ban`` and ``/unban`` there (senior and above)
+  stop and restore showing the customer's messages.
+* ``/help`` lists the commands, and so does any command nobody else knows.
+
+This router comes last among the command routers (its catch-all answers unknown
+commands) but before the relay. The queries live in :mod:`core.queries`, the ban rules
+in :mod:`core.bans`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, Message
+
+from core import queries
+from core.bans import BanOutcome, set_banned
+from core.context import DeskContext
+from core.entities import OperatorProfile
+from core.i18n import Translator, _
+from core.replies import note_text
+from operators_group.listing import PageCallback, Renderer, Screen, decode_arg, encode_arg, page_of
+
+log = logging.getLogger(__name__)
+
+HELP = _(
+    "<b>Commands</b>\n"
+    "/queue — open tickets nobody has taken, oldest first\n"
+    "/mine — your active tickets\n"
+    "/waiting — tickets waiting for the customer\n"
+    "/search words, #number or @username — find tickets\n"
+    "/history — (in a topic) the customer's earlier tickets\n"
+    "/log — (in a topic) what happened to this ticket\n"
+    "/ban, /unban — (in a topic) stop or restore showing the customer's messages\n"
+    "/note text or //text — an internal note\n"
+    "/tpl — templates; /role, /shift, /whoami — the team\n"
+    "/help — this list"
+)
+IN_TOPIC = _("Use {command} inside a conversation's topic.")
+BAN_REPLIES = {
+    (BanOutcome.CHANGED, True): _(
+        "🚫 {customer} is banned: their messages are kept but no longer shown here."
+    ),
+    (BanOutcome.CHANGED, False): _("✅ {customer} is unbanned: new messages show here again."),
+    (BanOutcome.UNCHANGED, True): _("{customer} is already banned."),
+    (BanOutcome.UNCHANGED, False): _("{customer} is not banned."),
+    (BanOutcome.NOT_ALLOWED, True): _("⛔ Only a senior operator or above may do that."),
+    (BanOutcome.NOT_ALLOWED, False): _("⛔ Only a senior operator or above may do that."),
+    (BanOutcome.NO_CONVERSATION, True): IN_TOPIC,
+    (BanOutcome.NO_CONVERSATION, False): IN_TOPIC,
+}
+
+
+def thread_of(message: Message) -> int | None:
+    """The topic a message was written in (None: General)."""
+    return message.message_thread_id if message.is_topic_message else None
+
+
+def build_commands_router(ctx: DeskContext, *, admin_ids: Iterable[int] = ()) -> Router:
+    """Router of the work commands and their paging buttons for ``ctx.group_chat_id``."""
+    router = Router(name="commands")
+    router.message.filter(F.chat.id == ctx.group_chat_id, F.from_user.is_bot.is_(False))
+    router.callback_query.filter(F.message.chat.id == ctx.group_chat_id)
+    admins = frozenset(admin_ids)
+    t = Translator(ctx.locale)
+    render = Renderer(ctx.group_chat_id, ctx.timezone, t)
+
+    async def screen(kind: str, arg: str, page: int) -> Screen | str:
+        """The page of the list ``kind``, or a short explanation of why there is none."""
+        if kind == "queue":
+            rows, title = await queries.unassigned_queue(), t("<b>Queue</b>")
+        elif kind == "mine":
+            rows, title = await queries.mine(int(arg)), t("<b>Your tickets</b>")
+        elif kind == "waiting":
+            rows, title = await queries.waiting(), t("<b>Waiting for the customer</b>")
+        elif kind == "search":
+            rows, title = await queries.search(decode_arg(arg)), t("<b>Found</b>")
+        elif kind == "history":
+            found = await queries.history(int(arg))
+            if found is None:
+                return t(IN_TOPIC, command="/history")
+            lines = [render.history(row) for row in found]
+            if not lines:
+                return t("No earlier tickets of this customer.")
+            return page_of(t("<b>Earlier tickets</b>"), lines, page, kind=kind, arg=arg, t=t)
+        else:
+            logged = await queries.ticket_log(int(arg))
+            if logged is None:
+                return t(IN_TOPIC, command="/log")
+            number, events = logged
+            if not events:
+                return t("Nothing recorded for #{number} yet.", number=number)
+            title = t("<b>Log of #{number}</b>", number=number)
+            lines = [render.event(row) for row in events]
+            return page_of(title, lines, page, kind=kind, arg=arg, t=t)
+        return tickets(rows, title, page, kind, arg)
+
+    def tickets(
+        rows: list[queries.TicketRow], title: str, page: int, kind: str, arg: str | None
+    ) -> Screen | str:
+        if not rows:
+            return t("Nothing found.") if kind == "search" else t("Nothing here.")
+        lines = [render.ticket(row) for row in rows]
+        return page_of(title, lines, page, kind=kind, arg=arg, t=t)
+
+    async def answer(message: Message, kind: str, arg: str) -> None:
+        shown = await screen(kind, arg, 0)
+        if isinstance(shown, str):
+            await message.reply(shown)
+        else:
+            await message.reply(shown.html, reply_markup=shown.keyboard)
+
+    @router.message(Command("help"))
+    async def on_help(message: Message) -> None:
+        await message.reply(t(HELP))
+
+    @router.message(Command("queue"))
+    async def on_queue(message: Message) -> None:
+        await answer(message, "queue", "")
+
+    @router.message(Command("mine"))
+    async def on_mine(message: Message) -> None:
+        assert message.from_user is not None
+        await answer(message, "mine", str(message.from_user.id))
+
+    @router.message(Command("waiting"))
+    async def on_waiting(message: Message) -> None:
+        await answer(message, "waiting", "")
+
+    @router.message(Command("search"))
+    async def on_search(message: Message, command: CommandObject) -> None:
+        words = " ".join((command.args or "").split())
+        if not words:
+            await message.reply(t("Usage: /search words, /search #number or /search @username."))
+            return
+        # Words too long for a button's data are shown on one page only.
+        rows = await queries.search(words)
+        shown = tickets(rows, t("<b>Found</b>"), 0, "search", encode_arg(words))
+        if isinstance(shown, str):
+            await message.reply(shown)
+        else:
+            await message.reply(shown.html, reply_markup=shown.keyboard)
+
+    @router.message(Command("history", "log"))
+    async def on_topic_list(message: Message, command: CommandObject) -> None:
+        thread_id = thread_of(message)
+        if thread_id is None:
+            await message.reply(t(IN_TOPIC, command=f"/{command.command}"))
+            return
+        await answer(message, command.command, str(thread_id))
+
+    @router.message(Command("ban", "unban"))
+    async def on_ban(message: Message, command: CommandObject) -> None:
+        assert message.from_user is not None
+        user, banned = message.from_user, command.command == "ban"
+        actor = OperatorProfile(telegram_id=user.id, name=user.full_name, username=user.username)
+        result = await set_banned(actor, thread_of(message), banned, ctx, admins=admins)
+        text = BAN_REPLIES[(result.outcome, banned)]
+        await message.reply(t(text, customer=result.customer, command=f"/{command.command}"))
+
+    @router.callback_query(PageCallback.filter())
+    async def on_page(query: CallbackQuery, callback_data: PageCallback) -> None:
+        shown = await screen(callback_data.kind, callback_data.arg, callback_data.page)
+        if isinstance(shown, str) or not isinstance(query.message, Message):
+            await query.answer(shown if isinstance(shown, str) else None)
+            return
+        await query.message.edit_text(shown.html, reply_markup=shown.keyboard)
+        await query.answer()
+
+    async def unknown_command(message: Message, bot: Bot) -> bool:
+        """A command no router took (notes and commands to other bots excluded)."""
+        text = message.text or ""
+        if not text.startswith("/") or note_text(text) is not None:
+            return False
+        head = text[1:].split(maxsplit=1)[0] if text[1:].strip() else ""
+        mention = head.partition("@")[2]
+        if mention:
+            me = await bot.me()
+            return mention.lower() == (me.username or "").lower()
+        return True
+
+    @router.message(unknown_command)
+    async def on_unknown(message: Message) -> None:
+        await message.reply(t(HELP))
+
+    return router

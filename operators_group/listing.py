@@ -1,0 +1,156 @@
+"""Rendering of the operator-group lists: ticket lines with topic links, history, the log.
+
+Lists longer than one screen are cut into pages; a page carries Prev/Next buttons
+(:class:`PageCallback`) that redraw the same list at another page. Customer text is
+HTML-escaped before it goes into a message.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+from zoneinfo import ZoneInfo
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from core.enums import EventKind, TicketStatus
+from core.i18n import Translator, _
+from core.queries import HistoryRow, LogRow, TicketRow
+
+PAGE_SIZE = 10
+#: Telegram allows 64 bytes of callback data; longer search words are not paged.
+MAX_ARG = 44
+
+STATUS_NAMES: dict[TicketStatus, str] = {
+    TicketStatus.NEW: _("new"),
+    TicketStatus.OPEN: _("open"),
+    TicketStatus.WAITING: _("waiting"),
+    TicketStatus.RESOLVED: _("resolved"),
+    TicketStatus.CLOSED: _("closed"),
+}
+
+EVENT_NAMES: dict[EventKind, str] = {
+    EventKind.OPENED: _("opened"),
+    EventKind.REOPENED: _("reopened"),
+    EventKind.ASSIGNED: _("assigned"),
+    EventKind.UNASSIGNED: _("unassigned"),
+    EventKind.STATUS: _("status changed"),
+    EventKind.PRIORITY: _("priority changed"),
+    EventKind.TAG_ADDED: _("tag added"),
+    EventKind.TAG_REMOVED: _("tag removed"),
+    EventKind.TEMPLATE_USED: _("template used"),
+    EventKind.BANNED: _("customer banned"),
+    EventKind.UNBANNED: _("customer unbanned"),
+    EventKind.RATED: _("rated"),
+    EventKind.COMMENTED: _("commented"),
+    EventKind.ROLE: _("role changed"),
+    EventKind.REFUSED: _("refused"),
+}
+
+
+class PageCallback(CallbackData, prefix="pg"):
+    """A Prev/Next button: which list (``kind``), its argument and the page to show."""
+
+    kind: str
+    arg: str = ""
+    page: int
+
+
+def encode_arg(text: str) -> str | None:
+    """``text`` made safe for callback data, or None when it does not fit."""
+    encoded = base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+    return encoded if len(encoded) <= MAX_ARG else None
+
+
+def decode_arg(arg: str) -> str:
+    """The inverse of :func:`encode_arg` (an empty string for anything damaged)."""
+    try:
+        return base64.urlsafe_b64decode(arg + "=" * (-len(arg) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return ""
+
+
+def topic_link(group_chat_id: int, thread_id: int) -> str:
+    """``https://t.me/c/<internal id>/<thread>``: the group id without its ``-100``."""
+    internal = str(group_chat_id).removeprefix("-100").lstrip("-")
+    return f"https://t.me/c/{internal}/{thread_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    """One page of a list: its HTML and the paging keyboard (None: a single page)."""
+
+    html: str
+    keyboard: InlineKeyboardMarkup | None
+
+
+class Renderer:
+    """Turns query rows into lines of HTML for one group (links, times, language)."""
+
+    def __init__(self, group_chat_id: int, timezone: ZoneInfo, t: Translator) -> None:
+        self.group_chat_id, self.timezone, self.t = group_chat_id, timezone, t
+
+    def stamp(self, moment: datetime) -> str:
+        """A date and time in the desk's time zone."""
+        return moment.astimezone(self.timezone).strftime("%d.%m %H:%M")
+
+    def number(self, number: int, thread_id: int | None) -> str:
+        """``#12`` linked to its topic (plain when the topic is not there yet)."""
+        if thread_id is None:
+            return f"#{number}"
+        return f'<a href="{topic_link(self.group_chat_id, thread_id)}">#{number}</a>'
+
+    def ticket(self, row: TicketRow) -> str:
+        """One ticket line: number, customer, status, assignee and when it was opened."""
+        handle = f" @{escape(row.username)}" if row.username else ""
+        owner = f" · {escape(row.assignee)}" if row.assignee else ""
+        status = self.t(STATUS_NAMES[row.status])
+        return (
+            f"{self.number(row.number, row.thread_id)} {escape(row.customer)}{handle}"
+            f" · {status}{owner} · {self.stamp(row.opened_at)}"
+        )
+
+    def history(self, row: HistoryRow) -> str:
+        """An earlier ticket: number, date, first line, outcome and rating."""
+        first = escape(row.first_line[:80]) or "…"
+        rating = f" · {'⭐' * row.rating}" if row.rating else ""
+        status = self.t(STATUS_NAMES[row.status])
+        return f"#{row.number} {self.stamp(row.opened_at)} · {first} · {status}{rating}"
+
+    def event(self, row: LogRow) -> str:
+        """One event: time, what happened, who did it, and its details."""
+        actor = escape(row.actor) if row.actor else self.t("customer or desk")
+        details = ", ".join(f"{escape(str(k))}={escape(str(v))}" for k, v in row.data.items())
+        tail = f" ({details})" if details else ""
+        return f"{self.stamp(row.at)} {self.t(EVENT_NAMES[row.kind])} — {actor}{tail}"
+
+
+def page_of(
+    title: str, lines: Sequence[str], page: int, *, kind: str, arg: str | None, t: Translator
+) -> Screen:
+    """Page ``page`` (0-based, clamped) of ``lines`` under ``title``, with Prev/Next."""
+    pages = max(1, -(-len(lines) // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    shown = lines[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    header = title
+    if pages > 1:
+        header += " " + t("(page {page} of {pages})", page=page + 1, pages=pages)
+    html = "\n".join([header, *shown])
+    if pages == 1 or arg is None:
+        return Screen(html, None)
+    builder = InlineKeyboardBuilder()
+    if page > 0:
+        builder.button(
+            text=t("◀ Prev"), callback_data=PageCallback(kind=kind, arg=arg, page=page - 1)
+        )
+    if page < pages - 1:
+        builder.button(
+            text=t("Next ▶"), callback_data=PageCallback(kind=kind, arg=arg, page=page + 1)
+        )
+    return Screen(html, builder.as_markup())
