@@ -101,3 +101,30 @@ async def opened(world: DeskWorld, first: str = "Hello") -> Topic:
     topic = await topic_of(world)
     await shown(world, topic, first)
     return topic
+
+
+@pytest.fixture
+async def admin_desk(
+    desk_world: DeskWorld, desk_settings: Callable[..., Settings], run_desk: DeskRunner
+) -> AsyncIterator[DeskWorld]:
+    """The desk with the group's owner (Olga) as the one admin from ADMIN_IDS; Ivan an agent."""
+    world = desk_world
+    settings = desk_settings(
+        world.sandbox, world.bot, world.group, admin_ids=[world.owner.id], **FAST_RATES
+    )
+    async with run_desk(settings):
+        yield world
+
+
+async def command(
+    world: DeskWorld, user: User, text: str, topic: Topic | None = None
+) -> MessageView:
+    """``user`` writes ``text`` in General (or ``topic``); return the desk's answer."""
+
+    def bot_said() -> list[MessageView]:
+        seen = general(world) if topic is None else in_topic(world, topic)
+        return [m for m in seen if m.sender_is_bot]
+
+    before = len(bot_said())
+    world.sandbox.send_text(user, world.group, text, topic=topic)
+    return await until(world.sandbox, lambda: next(iter(bot_said()[before:]), None))

@@ -3,46 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-
-import pytest
 
 from core.bans import NOTICE
-from core.config import Settings
 from core.enums import Channel, EventKind, TicketStatus
 from core.i18n import gettext
 from core.models import Conversation, Customer, Event, Message, Ticket
-from sandbox.telegram import MessageView, Topic, User
-from tests.e2e.conftest import FAST_RATES, from_bot, general, in_topic, opened, shown, until
-from tests.fixtures.desk import DeskRunner
+from sandbox.telegram import MessageView
+from tests.e2e.conftest import command, from_bot, general, in_topic, opened, shown, until
 from tests.fixtures.telegram_sandbox import DeskWorld
-
-
-@pytest.fixture
-async def desk(
-    desk_world: DeskWorld, desk_settings: Callable[..., Settings], run_desk: DeskRunner
-) -> AsyncIterator[DeskWorld]:
-    """The desk with the group's owner (Olga) as admin; Ivan stays an agent."""
-    world = desk_world
-    settings = desk_settings(
-        world.sandbox, world.bot, world.group, admin_ids=[world.owner.id], **FAST_RATES
-    )
-    async with run_desk(settings):
-        yield world
-
-
-async def command(
-    world: DeskWorld, user: User, text: str, topic: Topic | None = None
-) -> MessageView:
-    """``user`` writes ``text`` in General (or ``topic``); return the desk's answer."""
-
-    def bot_said() -> list[MessageView]:
-        seen = general(world) if topic is None else in_topic(world, topic)
-        return [m for m in seen if m.sender_is_bot]
-
-    before = len(bot_said())
-    world.sandbox.send_text(user, world.group, text, topic=topic)
-    return await until(world.sandbox, lambda: next(iter(bot_said()[before:]), None))
 
 
 async def stored(text: str) -> None:
@@ -59,8 +27,8 @@ def links(view: MessageView) -> list[str]:
     return [e["url"] for e in view.entities if e.get("type") == "text_link"]
 
 
-async def test_queue_links_each_ticket_to_its_topic(desk: DeskWorld) -> None:
-    world = desk
+async def test_queue_links_each_ticket_to_its_topic(admin_desk: DeskWorld) -> None:
+    world = admin_desk
     topic = await opened(world)
     ticket = await Ticket.get()
     answer = await command(world, world.operator, "/queue")
@@ -71,8 +39,8 @@ async def test_queue_links_each_ticket_to_its_topic(desk: DeskWorld) -> None:
     assert f"#{ticket.number} Alice Customer" in found.body
 
 
-async def test_a_senior_bans_and_unbans_a_customer(desk: DeskWorld) -> None:
-    world, olga = desk, desk.owner
+async def test_a_senior_bans_and_unbans_a_customer(admin_desk: DeskWorld) -> None:
+    world, olga = admin_desk, admin_desk.owner
     topic = await opened(world)
     answer = await command(world, olga, "/ban", topic=topic)
     assert answer.body.startswith("🚫 Alice Customer is banned")
@@ -92,8 +60,8 @@ async def test_a_senior_bans_and_unbans_a_customer(desk: DeskWorld) -> None:
     assert kinds == [EventKind.BANNED, EventKind.UNBANNED]
 
 
-async def test_an_agent_may_not_ban(desk: DeskWorld) -> None:
-    world = desk
+async def test_an_agent_may_not_ban(admin_desk: DeskWorld) -> None:
+    world = admin_desk
     topic = await opened(world)
     answer = await command(world, world.operator, "/ban", topic=topic)
     assert answer.body == "⛔ Only a senior operator or above may do that."
@@ -101,16 +69,16 @@ async def test_an_agent_may_not_ban(desk: DeskWorld) -> None:
     assert await Event.filter(kind=EventKind.REFUSED).count() == 1
 
 
-async def test_unknown_and_misplaced_commands_explain_themselves(desk: DeskWorld) -> None:
-    world = desk
+async def test_unknown_and_misplaced_commands_explain_themselves(admin_desk: DeskWorld) -> None:
+    world = admin_desk
     answer = await command(world, world.operator, "/frobnicate now")
     assert answer.body.startswith("Commands") and "/queue" in answer.body
     misplaced = await command(world, world.operator, "/log")
     assert misplaced.body == "Use /log inside a conversation's topic."
 
 
-async def test_long_lists_page_with_buttons(desk: DeskWorld) -> None:
-    world = desk
+async def test_long_lists_page_with_buttons(admin_desk: DeskWorld) -> None:
+    world = admin_desk
     await command(world, world.operator, "/help")  # the desk is up (and its database)
     for n in range(12):
         customer = await Customer.create(
