@@ -22,7 +22,6 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from core.context import DeskContext
 from core.entities import OperatorProfile
 from core.enums import EventKind, OperatorRole, TicketPriority, TicketStatus
-from core.events import record
 from core.models import Operator, Tag, Ticket
 from core.permissions import Action, allowed
 from core.views import ticket_card
@@ -32,6 +31,7 @@ from core.workflow_frame import (
     Problem,
     WorkflowResult,
     assign_to,
+    change_ticket,
     denied,
     name_of,
     owns,
@@ -118,15 +118,14 @@ async def unassign(
         if ticket.assignee_id is None:
             return WorkflowResult(number)
         previous = await telegram_id_of(connection, ticket.assignee_id)
-        await Ticket.filter(id=ticket.id).using_db(connection).update(assignee_id=None)
-        ticket.assignee_id = None
-        await record(
+        await change_ticket(
             connection,
+            ticket,
+            me,
+            now,
             kind=EventKind.UNASSIGNED,
-            ticket_id=ticket.id,
-            actor_id=me.id,
             data={"operator": previous},
-            now=now,
+            assignee_id=None,
         )
         return WorkflowResult(number, changed=True)
 
@@ -164,17 +163,8 @@ async def set_status(
             fields["resolved_at"] = now
         if status == TicketStatus.CLOSED:
             fields["closed_at"] = now
-        await Ticket.filter(id=ticket.id).using_db(connection).update(**fields)
-        ticket.status = status
-        data = {"old": str(old), "new": str(status)}
-        await record(
-            connection,
-            kind=EventKind.STATUS,
-            ticket_id=ticket.id,
-            actor_id=me.id,
-            data=data,
-            now=now,
-        )
+        data: dict[str, object] = {"old": str(old), "new": str(status)}
+        await change_ticket(connection, ticket, me, now, kind=EventKind.STATUS, data=data, **fields)
         return WorkflowResult(number, changed=True)
 
     return await run_change(
@@ -202,16 +192,9 @@ async def set_priority(
         old = TicketPriority(ticket.priority)
         if old == priority:
             return WorkflowResult(number)
-        await Ticket.filter(id=ticket.id).using_db(connection).update(priority=priority)
-        ticket.priority = priority
-        data = {"old": str(old), "new": str(priority)}
-        await record(
-            connection,
-            kind=EventKind.PRIORITY,
-            ticket_id=ticket.id,
-            actor_id=me.id,
-            data=data,
-            now=now,
+        data: dict[str, object] = {"old": str(old), "new": str(priority)}
+        await change_ticket(
+            connection, ticket, me, now, kind=EventKind.PRIORITY, data=data, priority=priority
         )
         return WorkflowResult(number, changed=True)
 
@@ -241,11 +224,7 @@ async def toggle_tag(
         tags = list(ticket.tags)
         kind = EventKind.TAG_REMOVED if tag in tags else EventKind.TAG_ADDED
         tags = [t for t in tags if t != tag] if tag in tags else [*tags, tag]
-        await Ticket.filter(id=ticket.id).using_db(connection).update(tags=tags)
-        ticket.tags = tags
-        await record(
-            connection, kind=kind, ticket_id=ticket.id, actor_id=me.id, data={"tag": tag}, now=now
-        )
+        await change_ticket(connection, ticket, me, now, kind=kind, data={"tag": tag}, tags=tags)
         return WorkflowResult(number, changed=True)
 
     return await run_change(number, actor, Action.TAG, change, ctx, origin=origin, admins=admins)

@@ -149,6 +149,23 @@ async def telegram_id_of(connection: BaseDBAsyncClient, operator_id: int | None)
     return operator.telegram_id if operator else None
 
 
+async def change_ticket(
+    connection: BaseDBAsyncClient,
+    ticket: Ticket,
+    actor: Operator,
+    now: datetime,
+    *,
+    kind: EventKind,
+    data: dict[str, object],
+    **fields: object,
+) -> None:
+    """Write ``fields`` to the ticket (row and object) and record the event for it."""
+    await Ticket.filter(id=ticket.id).using_db(connection).update(**fields)
+    for name, value in fields.items():
+        setattr(ticket, name, value)
+    await record(connection, kind=kind, ticket_id=ticket.id, actor_id=actor.id, data=data, now=now)
+
+
 async def assign_to(
     connection: BaseDBAsyncClient, ticket: Ticket, actor: Operator, target: Operator, now: datetime
 ) -> None:
