@@ -154,5 +154,7 @@ class BanNotice(Operation):
         conversation = await Conversation.get(id=int(jobs[0].payload["conversation_id"]))
         customer = await Customer.get(id=conversation.customer_id)
         text = gettext(NOTICE, customer.language)
-        await self.ports.channel(conversation.channel).send_text(conversation.chat_id, text)
+        await self.ports.channel(conversation.channel).send_text(
+            conversation.chat_id, text, key=f"ban-notice:{jobs[0].id}"
+        )
         return None

@@ -61,6 +61,7 @@ class DeliverReplies(Operation):
             source_message_ids=tuple(int(m.group_message_id or 0) for m in messages),
             contents=tuple(content_of(m) for m in messages),
             reply_to_message_id=reply_to,
+            key=f"deliver:{jobs[0].id}",
         )
         delivered = await self.ports.channel(conversation.channel).deliver(delivery)
         for message in messages:

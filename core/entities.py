@@ -158,6 +158,25 @@ class Delivery:
     source_message_ids: tuple[int, ...]
     contents: tuple[Content, ...]
     reply_to_message_id: int | None = None  # id in the customer's chat
+    key: str = ""  # stable across retries of one outbox item (VK's random_id comes from it)
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One quick-reply button under a desk message (a rating star, say)."""
+
+    label: str
+    data: str  # short, ASCII; comes back in the ChoicePress
+
+
+@dataclass(frozen=True, slots=True)
+class ChoicePress:
+    """A customer pressed a quick-reply button the desk sent."""
+
+    profile: CustomerProfile
+    chat_id: int
+    message_id: int  # the desk message that carries the buttons (0 when unknown)
+    data: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,12 +5,12 @@ Every method raises only :mod:`core.errors` exceptions, never an SDK's own.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from core.clock import Clock
-from core.entities import Attachment, Content, Delivery, DeliveryEdit, Mirror, TicketCard
+from core.entities import Attachment, Choice, Content, Delivery, DeliveryEdit, Mirror, TicketCard
 from core.enums import Channel
 from core.errors import PermanentError
 
@@ -30,8 +30,22 @@ class CustomerChannel(Protocol):
         """Apply an operator's edit to the copy the customer received."""
         ...
 
-    async def send_text(self, chat_id: int, html: str) -> int:
-        """Send a message of the desk itself (not an operator's) to the customer."""
+    async def send_text(self, chat_id: int, html: str, *, key: str) -> int:
+        """Send a message of the desk itself (not an operator's) to the customer.
+
+        ``key`` is stable across retries of one outbox item; a channel that can
+        deduplicate on it (VK's ``random_id``) uses it so a retry never sends twice.
+        """
+        ...
+
+    async def send_choices(
+        self, chat_id: int, html: str, choices: Sequence[Choice], *, key: str
+    ) -> int:
+        """Send a desk message with quick-reply buttons (a rating, say); return its id.
+
+        A press comes back to core as a :class:`~core.entities.ChoicePress` whose
+        ``data`` is the pressed :class:`~core.entities.Choice`'s ``data``.
+        """
         ...
 
 

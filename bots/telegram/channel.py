@@ -11,8 +11,12 @@ bot cannot know is refused by Telegram, and the topic is told why). Every Bot ca
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram import Bot
 from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
     InputMediaAnimation,
     InputMediaAudio,
     InputMediaDocument,
@@ -25,11 +29,13 @@ from aiogram.types import (
 
 from bots.telegram.content import content_of
 from bots.telegram.errors import telegram_errors
-from core.entities import Attachment, Content, Delivery, DeliveryEdit
+from core.entities import Attachment, Choice, Content, Delivery, DeliveryEdit
 from core.enums import Channel, MessageKind
 from core.errors import NotModified, PermanentError
 
-__all__ = ["TelegramChannel", "input_media_of"]
+__all__ = ["CHOICE_PREFIX", "TelegramChannel", "input_media_of"]
+
+CHOICE_PREFIX = "choice:"  # callback data of the desk's quick-reply buttons in private chats
 
 InputMedia = (
     InputMediaPhoto | InputMediaVideo | InputMediaAnimation | InputMediaDocument | InputMediaAudio
@@ -227,10 +233,33 @@ class TelegramChannel:
             )
         return result if isinstance(result, Message) else None
 
-    async def send_text(self, chat_id: int, html: str) -> int:
-        """Send the desk's own HTML message to the customer; return its id."""
+    async def send_text(self, chat_id: int, html: str, *, key: str = "") -> int:
+        """Send the desk's own HTML message to the customer; return its id.
+
+        Telegram has no idempotency key, so ``key`` is not used here.
+        """
         async with telegram_errors():
             sent = await self.bot.send_message(chat_id, html, parse_mode="HTML")
+        return sent.message_id
+
+    async def send_choices(
+        self, chat_id: int, html: str, choices: Sequence[Choice], *, key: str = ""
+    ) -> int:
+        """Send the desk's message with one row of inline buttons; return its id."""
+        keyboard = InlineKeyboardMarkup(
+            inline_keyboard=[
+                [
+                    InlineKeyboardButton(
+                        text=choice.label, callback_data=CHOICE_PREFIX + choice.data
+                    )
+                    for choice in choices
+                ]
+            ]
+        )
+        async with telegram_errors():
+            sent = await self.bot.send_message(
+                chat_id, html, parse_mode="HTML", reply_markup=keyboard
+            )
         return sent.message_id
 
 
