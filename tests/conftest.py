@@ -9,4 +9,5 @@ pytest_plugins = [
     "tests.fixtures.desk",
     "tests.fixtures.redis",
     "tests.fixtures.telegram_sandbox",
+    "tests.fixtures.vk_sandbox",
 ]
