@@ -4,19 +4,24 @@ Telegram customers' messages are *copied* into their topic (``copyMessage`` /
 ``copyMessages``), so every type arrives as itself, albums stay albums and nothing is
 re-uploaded; an album that replies is re-sent by file id (``operators_group.albums``).
 Dice and polls are copied as themselves too: operators see the customer's roll or
-question exactly as sent. Every Bot API call runs inside the injected error translator, so core
-only ever sees ``core.errors`` exceptions.
+question exactly as sent. Messages from other channels (VK) cannot be copied: their
+files are downloaded and uploaded again (``operators_group.foreign_files``). Every Bot
+API call runs inside the injected error translator, so core only ever sees
+``core.errors`` exceptions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import io
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.enums import ParseMode
 from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
     InputMediaAnimation,
     InputMediaAudio,
     InputMediaDocument,
@@ -26,15 +31,17 @@ from aiogram.types import (
     ReplyParameters,
 )
 
-from core.entities import Attachment, Content, Mirror, TicketCard
+from core.entities import Attachment, Choice, Content, Mirror, TicketCard
 from core.enums import Channel, MessageKind
 from core.errors import PermanentError
 from operators_group.albums import album_media
 from operators_group.cards import card_keyboard, render_card
+from operators_group.foreign_files import Fetcher, ForeignMirror
 
 ErrorTranslator = Callable[[], AbstractAsyncContextManager[None]]
 
 DELIVERED_REACTION = "👌"
+DESK_CHOICE_PREFIX = "pick:"  # callback data of the desk's own buttons in topics
 _INPUT_MEDIA = {
     MessageKind.PHOTO: InputMediaPhoto,
     MessageKind.VIDEO: InputMediaVideo,
@@ -67,12 +74,15 @@ class TelegramOperatorDesk:
         errors: ErrorTranslator,
         locale: str = "en",
         timezone: ZoneInfo | None = None,
+        fetchers: Mapping[Channel, Fetcher] | None = None,
     ) -> None:
         self.bot = bot
         self.group_chat_id = group_chat_id
         self.errors = errors
         self.locale = locale
         self.timezone = timezone or ZoneInfo("UTC")
+        # Per channel that can't be copied from: how to download its files.
+        self.foreign = ForeignMirror(bot, group_chat_id, fetchers or {}, errors)
 
     async def open_topic(self, title: str) -> int:
         """Create a forum topic; return its thread id."""
@@ -93,7 +103,7 @@ class TelegramOperatorDesk:
     async def mirror(self, mirror: Mirror) -> tuple[int, ...]:
         """Copy customer messages into their topic; return the copies' ids."""
         if mirror.channel is not Channel.TELEGRAM:
-            raise PermanentError(f"mirroring from {mirror.channel} is not available")
+            return await self.foreign.mirror(mirror)
         async with self.errors():
             if len(mirror.source_message_ids) == 1:
                 copied = await self.bot.copy_message(
@@ -122,6 +132,15 @@ class TelegramOperatorDesk:
             )
         return tuple(copy.message_id for copy in copies)
 
+    async def download(self, attachment: Attachment) -> bytes:
+        """The bytes of a file sent in the group (another channel re-uploads them)."""
+        if attachment.file_id is None:
+            raise PermanentError(f"this {attachment.kind.value} has no file to download")
+        async with self.errors():
+            buffer = io.BytesIO()
+            await self.bot.download(attachment.file_id, destination=buffer)
+        return buffer.getvalue()
+
     async def post(self, thread_id: int, html: str, *, reply_to: int | None = None) -> int:
         """Post the desk's own HTML message in a topic."""
         async with self.errors():
@@ -131,6 +150,25 @@ class TelegramOperatorDesk:
                 message_thread_id=thread_id,
                 parse_mode=ParseMode.HTML,
                 reply_parameters=_reply(reply_to),
+            )
+        return sent.message_id
+
+    async def post_choices(
+        self, thread_id: int, html: str, choices: Sequence[Choice], *, reply_to: int | None
+    ) -> int:
+        """Post the desk's message with a row of buttons (see ``operators_group.held``)."""
+        buttons = [
+            InlineKeyboardButton(text=c.label, callback_data=DESK_CHOICE_PREFIX + c.data)
+            for c in choices
+        ]
+        async with self.errors():
+            sent = await self.bot.send_message(
+                self.group_chat_id,
+                html,
+                message_thread_id=thread_id,
+                parse_mode=ParseMode.HTML,
+                reply_parameters=_reply(reply_to),
+                reply_markup=InlineKeyboardMarkup(inline_keyboard=[buttons]),
             )
         return sent.message_id
 

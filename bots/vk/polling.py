@@ -1,0 +1,156 @@
+"""The community's Bots Long Poll loop, acknowledging events only after handling them.
+
+vkbottle's ``BotPolling`` hands events out as soon as they arrive and keeps its ``ts``
+in a local file; botdesk needs the opposite: the ``ts`` that confirms a response is
+stored in the database (``ChannelCursor`` ``vk:longpoll:<group>``) only after every
+event of that response was handled, so a crash (even SIGKILL) means the response is
+fetched again on restart (core dedupes), never that an event is lost.
+
+A failing event is retried with backoff and blocks the ones after it: nothing is
+skipped. VK's long-poll failures are handled as VK documents them: ``failed: 1`` →
+continue from the new ``ts`` it sends (VK dropped the history in between), ``2`` → a
+new key with the same ``ts``, ``3`` → a new key and ``ts``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from typing import Any
+
+from aiohttp import ClientTimeout
+from vkbottle import API
+
+from bots.vk.errors import vk_errors
+from core.errors import DeliveryError, RetryLater
+from core.models import ChannelCursor
+
+__all__ = ["VkLongPoll", "cursor_name"]
+
+log = logging.getLogger(__name__)
+
+EventHandler = Callable[[dict[str, Any]], Awaitable[None]]
+MAX_BACKOFF = 30.0
+
+
+def cursor_name(group_id: int) -> str:
+    """The ``ChannelCursor`` row holding the community's long-poll ``ts``."""
+    return f"vk:longpoll:{group_id}"
+
+
+async def _sleep_or_stop(seconds: float, stop: asyncio.Event) -> None:
+    with suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
+class VkLongPoll:
+    """Long-polls one community and feeds each event to ``handle``, in order."""
+
+    def __init__(self, api: API, group_id: int, handle: EventHandler, *, wait: int = 25) -> None:
+        self.api = api
+        self.group_id = group_id
+        self.handle = handle
+        self.wait = min(wait, 90)
+        self._server: dict[str, Any] = {}
+        self.ts: str | None = None
+
+    async def load_ts(self) -> str | None:
+        """The stored ``ts`` (None before the first run)."""
+        row = await ChannelCursor.get_or_none(name=cursor_name(self.group_id))
+        return row.value if row is not None and row.value else None
+
+    async def save_ts(self, ts: str) -> None:
+        """Remember ``ts``: every event before it has been handled."""
+        await ChannelCursor.update_or_create(
+            name=cursor_name(self.group_id), defaults={"value": ts}
+        )
+        self.ts = ts
+
+    async def _new_server(self, *, keep_ts: bool) -> None:
+        async with vk_errors():
+            response = await self.api.request(
+                "groups.getLongPollServer", {"group_id": self.group_id}
+            )
+        self._server = response["response"]
+        if not keep_ts or self.ts is None:
+            await self.save_ts(str(self._server["ts"]))
+
+    async def _check(self) -> dict[str, Any]:
+        params = {"act": "a_check", "key": self._server["key"], "ts": self.ts, "wait": self.wait}
+        async with vk_errors():
+            return await self.api.http_client.request_json(
+                self._server["server"],
+                method="GET",
+                params=params,
+                timeout=ClientTimeout(total=self.wait + 10),
+            )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll until ``stop`` is set; a stop mid-response leaves it unacknowledged."""
+        self.ts = await self.load_ts()
+        delay = 1.0
+        while not stop.is_set():
+            try:
+                if not self._server:
+                    await self._new_server(keep_ts=True)
+                response = await self._race(self._check(), stop)
+            except DeliveryError as error:
+                pause = error.seconds if isinstance(error, RetryLater) else delay
+                log.warning("VK long poll failed (%s); retrying in %.0fs", error, pause)
+                await _sleep_or_stop(pause, stop)
+                delay = min(delay * 2, MAX_BACKOFF)
+                continue
+            if response is None:
+                return  # stopped while waiting
+            delay = 1.0
+            if not await self._process(response, stop):
+                return
+
+    @staticmethod
+    async def _race(call: Awaitable[dict[str, Any]], stop: asyncio.Event) -> dict[str, Any] | None:
+        fetch = asyncio.ensure_future(call)
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not fetch.done():
+            fetch.cancel()
+            with suppress(asyncio.CancelledError):
+                await fetch
+            return None
+        return fetch.result()
+
+    async def _process(self, response: dict[str, Any], stop: asyncio.Event) -> bool:
+        """Handle one a_check answer; False if stopped before it was acknowledged."""
+        failed = response.get("failed")
+        if failed == 1:
+            log.warning("VK long poll history lost; continuing from ts %s", response.get("ts"))
+            await self.save_ts(str(response["ts"]))
+        elif failed == 2:
+            self._server = {}  # new key, same ts
+        elif failed == 3:
+            self._server = {}
+            self.ts = None  # new key and ts
+        elif failed is not None:
+            log.warning("VK long poll answered %r; asking for a new server", response)
+            self._server = {}
+        else:
+            for event in response.get("updates") or []:
+                if not await self._until_handled(event, stop):
+                    return False
+            await self.save_ts(str(response["ts"]))
+        return True
+
+    async def _until_handled(self, event: dict[str, Any], stop: asyncio.Event) -> bool:
+        delay = 0.5
+        while not stop.is_set():
+            try:
+                await self.handle(event)
+                return True
+            except Exception:
+                # Not acknowledged: retry rather than skip, so the event is never lost.
+                log.exception("VK event %s failed; retrying in %.1fs", event.get("type"), delay)
+                await _sleep_or_stop(delay, stop)
+                delay = min(delay * 2, MAX_BACKOFF)
+        return False

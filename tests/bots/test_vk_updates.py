@@ -1,0 +1,235 @@
+"""VK updates end to end: long poll → dispatcher → core, against the VK sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from vkbottle import API
+
+from bots.vk.channel import VkChannel
+from bots.vk.dispatch import VkDispatcher
+from bots.vk.polling import VkLongPoll, cursor_name
+from core.context import DeskContext
+from core.entities import Attachment, Choice, ChoicePress
+from core.enums import Channel, MessageKind
+from core.models import ChannelCursor, Customer, Message
+from sandbox.vk import Community, VkSandbox, VkUser
+from tests.fixtures.vk_sandbox import sandbox_api, vk_sandbox  # noqa: F401
+
+GROUP = -100500
+
+
+async def no_fetch(attachment: Attachment) -> bytes:
+    raise AssertionError("nothing is delivered in these tests")
+
+
+class World:
+    def __init__(self, vk: VkSandbox) -> None:
+        self.vk = vk
+        self.community: Community = vk.create_community("Acme")
+        self.user: VkUser = vk.create_user("Иван", "Петров", screen_name="ivan", lang="ru")
+        self.api: API = sandbox_api(vk, self.community)
+        self.channel = VkChannel(self.api, no_fetch)
+        self.presses: list[ChoicePress] = []
+        self.dispatcher = VkDispatcher(
+            self.channel, DeskContext(group_chat_id=GROUP), company="Acme", on_choice=self.choose
+        )
+
+    async def choose(self, press: ChoicePress) -> str | None:
+        self.presses.append(press)
+        return "Thanks for the rating!"
+
+    def poller(self, handle: Any = None) -> VkLongPoll:
+        return VkLongPoll(self.api, self.community.id, handle or self.dispatcher.handle, wait=1)
+
+    @asynccontextmanager
+    async def polling(
+        self, poller: VkLongPoll | None = None, *, kill: bool = False
+    ) -> AsyncIterator[VkLongPoll]:
+        """Run a poller for the block; ``kill`` ends it abruptly, as SIGKILL would."""
+        poller = poller or self.poller()
+        stop = asyncio.Event()
+        task = asyncio.create_task(poller.run(stop))
+        await self.vk.wait_for(lambda: poller.ts is not None or task.done())
+        try:
+            yield poller
+        finally:
+            stop.set()
+            if kill:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+            else:
+                await asyncio.wait_for(task, timeout=5)
+
+    def bot_messages(self) -> list[Any]:
+        return [m for m in self.vk.chat(self.community, self.user) if m.from_id < 0]
+
+
+@pytest.fixture
+async def world(vk_sandbox: VkSandbox, db: str) -> AsyncIterator[World]:  # noqa: F811
+    made = World(vk_sandbox)
+    yield made
+    await made.api.http_client.close()
+
+
+async def stored(count: int, vk: VkSandbox) -> list[Message]:
+    async def probe() -> list[Message]:
+        return await Message.filter(channel=Channel.VK).order_by("id")
+
+    for _ in range(250):
+        found = await probe()
+        if len(found) >= count:
+            return found
+        await asyncio.sleep(0.02)
+    raise TimeoutError(f"{count} messages not stored")
+
+
+async def cursor(world: World) -> str:
+    row = await ChannelCursor.get(name=cursor_name(world.community.id))
+    return row.value
+
+
+async def test_messages_are_ingested_and_the_ts_is_stored(world: World) -> None:
+    vk = world.vk
+    async with world.polling() as poller:
+        first = vk.user_writes(world.community, world.user, "Здравствуйте")
+        vk.user_writes(
+            world.community, world.user, "вот", attachments=[vk.photo(), vk.photo()], reply_to=first
+        )
+        messages = await stored(2, vk)
+        await vk.wait_for(lambda: poller.ts is not None and int(poller.ts) >= 3)
+    hello, photos = messages
+    assert hello.text == "Здравствуйте" and hello.customer_message_id == first.id
+    assert photos.kind is MessageKind.PHOTO and len(photos.attachments) == 2
+    assert photos.reply_to_id == hello.id
+    customer = await Customer.get(channel=Channel.VK, external_id=world.user.id)
+    assert (customer.first_name, customer.username, customer.language) == ("Иван", "ivan", "ru")
+    assert int(await cursor(world)) == 3
+
+
+async def test_start_greets_without_a_ticket(world: World) -> None:
+    vk = world.vk
+    async with world.polling():
+        vk.user_writes(world.community, world.user, "Начать", payload={"command": "start"})
+        vk.user_writes(world.community, world.user, "/start")
+        await vk.wait_for(lambda: len(world.bot_messages()) == 2)
+    assert all("Acme" in m.text and "<b>" not in m.text for m in world.bot_messages())
+    assert await Customer.all().count() == 0
+
+
+async def test_edit_reaches_the_stored_message(world: World) -> None:
+    vk = world.vk
+    async with world.polling():
+        sent = vk.user_writes(world.community, world.user, "tpyo")
+        await stored(1, vk)
+        vk.user_edits(world.community, world.user, sent, "typo")
+
+        async def edited() -> bool:
+            return (await Message.get(customer_message_id=sent.id)).text == "typo"
+
+        for _ in range(250):
+            if await edited():
+                break
+            await asyncio.sleep(0.02)
+    assert await edited()
+
+
+async def test_callback_press_is_a_choice_with_a_snackbar(world: World) -> None:
+    vk = world.vk
+    vk.user_writes(world.community, world.user, "hi")
+    await world.channel.send_choices(world.user.id, "Rate", [Choice("5", "rate:5")], key="c")
+    [rating] = world.bot_messages()
+    async with world.polling():
+        vk.press_button(world.community, world.user, rating, {"choice": "rate:5"})
+        await vk.wait_for(lambda: vk.event_answers(world.community))
+    [press] = world.presses
+    assert press.data == "rate:5" and press.chat_id == world.user.id
+    assert press.profile.channel is Channel.VK and press.profile.first_name == "Иван"
+    [answer] = vk.event_answers(world.community)
+    assert "Thanks for the rating!" in str(answer)
+
+
+async def test_text_button_press_is_a_choice_too(world: World) -> None:
+    vk = world.vk
+    async with world.polling():
+        vk.user_writes(world.community, world.user, "5", payload={"choice": "rate:5"})
+        await vk.wait_for(lambda: world.bot_messages())
+    assert [p.data for p in world.presses] == ["rate:5"]
+    assert world.bot_messages()[0].text == "Thanks for the rating!"
+    assert await Message.all().count() == 0
+
+
+async def test_deny_and_allow_toggle_reachability(world: World) -> None:
+    vk = world.vk
+
+    async def blocked() -> bool:
+        return (await Customer.get(external_id=world.user.id)).is_blocked
+
+    async with world.polling():
+        vk.user_writes(world.community, world.user, "hello")
+        await stored(1, vk)
+        vk.disallow_messages(world.community, world.user)
+        for _ in range(250):
+            if await blocked():
+                break
+            await asyncio.sleep(0.02)
+        assert await blocked()
+        vk.allow_messages(world.community, world.user)
+        for _ in range(250):
+            if not await blocked():
+                break
+            await asyncio.sleep(0.02)
+    assert not await blocked()
+
+
+async def test_an_unhandled_response_is_fetched_again_after_a_restart(world: World) -> None:
+    vk = world.vk
+    seen: list[str] = []
+    gate = asyncio.Event()
+
+    async def stuck(event: dict[str, Any]) -> None:
+        seen.append(event["object"]["message"]["text"])
+        await gate.wait()  # never released: the process "dies" while handling
+
+    async with world.polling(world.poller(stuck), kill=True) as poller:
+        before = poller.ts
+        vk.user_writes(world.community, world.user, "one")
+        await vk.wait_for(lambda: seen)
+    assert await cursor(world) == before  # not acknowledged
+
+    async with world.polling():
+        await stored(1, vk)
+    assert seen == ["one"]
+    assert (await Message.get()).text == "one"
+    assert int(await cursor(world)) == int(before or 0) + 1
+
+
+async def test_a_failing_event_is_retried_not_skipped(world: World) -> None:
+    vk = world.vk
+    calls: list[str] = []
+
+    async def flaky(event: dict[str, Any]) -> None:
+        calls.append(event["object"]["message"]["text"])
+        if len(calls) == 1:
+            raise RuntimeError("database hiccup")
+
+    async with world.polling(world.poller(flaky)):
+        vk.user_writes(world.community, world.user, "a")
+        vk.user_writes(world.community, world.user, "b")
+        await vk.wait_for(lambda: len(calls) >= 3, timeout=5)
+    assert calls[:3] == ["a", "a", "b"]
+
+
+@pytest.mark.parametrize("failed", [1, 2, 3])
+async def test_long_poll_failures_are_recovered(world: World, failed: int) -> None:
+    vk = world.vk
+    async with world.polling():
+        vk.longpoll_fail_next(world.community, failed)
+        await asyncio.sleep(0.1)
+        vk.user_writes(world.community, world.user, "still here")
+        await stored(1, vk)
+    assert len(vk.calls("groups.getLongPollServer")) == (1 if failed == 1 else 2)
