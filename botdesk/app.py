@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
@@ -92,6 +93,8 @@ class Desk:
             clock=SystemClock(),
             wake=self._wake,
             admin_ids=tuple(settings.admin_ids),
+            collision_mode=settings.collision_mode,
+            reopen_window=timedelta(hours=settings.reopen_window_hours),
         )
         desk = TelegramOperatorDesk(
             self.bot,

@@ -14,6 +14,7 @@ from core.context import DeskContext
 from operators_group.callbacks import build_card_router
 from operators_group.commands import build_commands_router
 from operators_group.commands_team import build_team_router
+from operators_group.held import build_held_router
 from operators_group.templates import build_templates_router
 
 
@@ -30,6 +31,7 @@ def group_command_routers(settings: Settings, ctx: DeskContext) -> list[Router]:
         )
     )
     routers.append(build_card_router(ctx, admin_ids=settings.admin_ids))
+    routers.append(build_held_router(ctx))
     # Last of the command routers: its catch-all answers commands nobody else took.
     routers.append(build_commands_router(ctx, admin_ids=settings.admin_ids))
     return routers

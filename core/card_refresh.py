@@ -19,11 +19,14 @@ from datetime import timedelta
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.context import DeskContext
-from core.errors import NotModified
+from core.errors import NotModified, TopicClosed, TopicGone
+from core.i18n import _
 from core.mirroring import TopicOperation
 from core.models import Conversation, Customer, Ticket
 from core.outbox import Completion, Job, enqueue
 from core.queues import EDIT_CARD, RENAME_TOPIC, topic_queue
+from core.tickets import notice_text
+from core.topics import ensure_topic, topic_closed
 from core.views import ticket_card, topic_title
 
 log = logging.getLogger(__name__)
@@ -120,3 +123,37 @@ class RenameTopic(SettlingOperation):
             )
 
         return remember
+
+
+class NewTicketCard(TopicOperation):
+    """A new ticket in a topic that already has history: a separator, then its own card.
+
+    Runs before the new ticket's first mirrored message (same FIFO queue). If the topic
+    does not exist yet (or was deleted), the card comes with the topic instead.
+    """
+
+    def cost(self, jobs: Sequence[Job]) -> int:
+        return 3  # the separator, the card and its pin
+
+    async def run(self, jobs: Sequence[Job]) -> Completion | None:
+        conversation = await Conversation.get(id=int(jobs[0].payload["conversation_id"]))
+        ticket = await Ticket.get(id=int(jobs[0].payload["ticket_id"]))
+        if conversation.message_thread_id is None or ticket.card_message_id is not None:
+            return None
+        separator = notice_text(
+            self.ctx, _("➖➖➖➖➖ New request #{number} ➖➖➖➖➖"), number=ticket.number
+        )
+        thread_id, desk = int(conversation.message_thread_id), self.ports.desk
+        try:
+            await desk.post(thread_id, separator)
+        except TopicClosed:  # the customer wrote: operators must be able to answer
+            await desk.reopen_topic(thread_id)
+            await topic_closed(thread_id, False)
+            await desk.post(thread_id, separator)
+        except TopicGone:  # a new topic starts with a header and this ticket's card
+            conversation.message_thread_id = None
+            await conversation.save(update_fields=["message_thread_id"])
+            await ensure_topic(self.ports, self.ctx, conversation, recreated=True)
+            return None
+        await ensure_topic(self.ports, self.ctx, conversation)  # posts and pins the card
+        return None

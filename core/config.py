@@ -58,6 +58,19 @@ HINTS: dict[str, str] = {
     "rate_private_chat": "Use COUNT/SECONDS, e.g. 1/1 (one message a second).",
     "rate_group": "Use COUNT/SECONDS, e.g. 20/60 (twenty messages a minute).",
     "rate_bot": "Use COUNT/SECONDS, e.g. 30/1 (thirty messages a second).",
+    "rate_vk": "Use COUNT/SECONDS, e.g. 20/1 (VK allows 20 requests a second per community).",
+    "collision_mode": "Use hold (a message in someone else's ticket waits for Send anyway) "
+    "or warn (it is sent, and the writer is warned).",
+    "reopen_window_hours": "Use a number of hours, e.g. 72; 0 means a message after "
+    "resolution always starts a new ticket.",
+    "vk_token": "In your VK community open Manage → API usage → Access tokens, create a "
+    "token with the 'messages' and 'photos'/'docs' rights, and copy it.",
+    "vk_group_id": "Use your VK community's numeric id (a positive number, as in "
+    "vk.com/club12345678).",
+    "vk_callback_secret": "Use the secret key shown in Manage → API usage → Callback API, "
+    "or leave it unset to use the Bots Long Poll API.",
+    "vk_confirmation": "Use the confirmation string shown in Manage → API usage → Callback "
+    "API (needed only with VK_CALLBACK_SECRET).",
 }
 
 
@@ -107,6 +120,15 @@ class Settings(BaseSettings):
     rate_private_chat: str = "1/1"
     rate_group: str = "20/60"
     rate_bot: str = "30/1"
+    rate_vk: str = "20/1"
+    # The operator workflow.
+    collision_mode: str = "hold"
+    reopen_window_hours: float = Field(default=72.0, ge=0, le=24 * 365)
+    # VK is optional: without a token botdesk serves Telegram customers only.
+    vk_token: SecretStr | None = None
+    vk_group_id: int | None = None
+    vk_callback_secret: SecretStr | None = None
+    vk_confirmation: str | None = None
 
     @field_validator("bot_token")
     @classmethod
@@ -181,11 +203,48 @@ class Settings(BaseSettings):
             raise ValueError(f"is {value!r}, which is not a log level")
         return value.upper()
 
-    @field_validator("rate_private_chat", "rate_group", "rate_bot")
+    @field_validator("collision_mode")
+    @classmethod
+    def _check_collision_mode(cls, value: str) -> str:
+        if value.lower() not in {"hold", "warn"}:
+            raise ValueError(f"is {value!r}, which is neither hold nor warn")
+        return value.lower()
+
+    @field_validator("vk_group_id")
+    @classmethod
+    def _check_vk_group(cls, value: int | None) -> int | None:
+        if value is not None and value <= 0:
+            raise ValueError("must be the community's positive id, without a minus sign")
+        return value
+
+    @field_validator("vk_token")
+    @classmethod
+    def _check_vk_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and (
+            len(value.get_secret_value()) < 20 or any(c.isspace() for c in value.get_secret_value())
+        ):
+            raise ValueError("does not look like a VK community access token")
+        return value
+
+    @field_validator("rate_private_chat", "rate_group", "rate_bot", "rate_vk")
     @classmethod
     def _check_rate(cls, value: str) -> str:
         parse_rate(value)
         return value
+
+    def check_vk(self) -> None:
+        """VK settings hang together: a token needs a group id, a secret a confirmation."""
+        if self.vk_token is None:
+            for field in ("vk_group_id", "vk_callback_secret", "vk_confirmation"):
+                if getattr(self, field) is not None:
+                    raise ConfigError(
+                        _paragraph("vk_token", f"is not set, but {_env_name(field)} is")
+                    )
+            return
+        self.require("vk_group_id", purpose="the VK channel")
+        if (self.vk_callback_secret is None) != (self.vk_confirmation is None):
+            missing = "vk_confirmation" if self.vk_confirmation is None else "vk_callback_secret"
+            raise ConfigError(_paragraph(missing, "is not set, and the VK Callback API needs both"))
 
     def require(self, *fields: str, purpose: str) -> None:
         """Fail with a clear paragraph if any of ``fields`` is unset (needed for ``purpose``)."""
@@ -272,7 +331,7 @@ def load_settings(toml_path: Path | None = None, **overrides: Any) -> Settings:
     # The TOML file has the lowest precedence: drop what the environment sets.
     file_values = {k: v for k, v in from_file.items() if k.upper() not in env_names}
     try:
-        return Settings(**{**file_values, **overrides})
+        settings = Settings(**{**file_values, **overrides})
     except ValidationError as exc:
         error = exc.errors()[0]
         field = str(error["loc"][0]) if error["loc"] else "configuration"
@@ -280,6 +339,8 @@ def load_settings(toml_path: Path | None = None, **overrides: Any) -> Settings:
         if problem[:1].isupper():  # pydantic's own wording: "Input should be ..."
             problem = f"is not valid: {problem[0].lower()}{problem[1:]}"
         raise ConfigError(_paragraph(field, problem)) from None
+    settings.check_vk()
+    return settings
 
 
 class _IsolatedSettings(Settings):

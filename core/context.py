@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from core.clock import Clock, SystemClock
@@ -27,3 +28,5 @@ class DeskContext:
     clock: Clock = field(default_factory=SystemClock)
     wake: Callable[[], None] = _nothing
     admin_ids: tuple[int, ...] = ()  # Telegram ids of the admins named in the config
+    collision_mode: str = "hold"  # or "warn": see core.collisions
+    reopen_window: timedelta = timedelta(hours=72)  # see core.reopening

@@ -215,3 +215,4 @@ class TicketCard:
     assignee: str | None = None
     tags: tuple[str, ...] = ()
     csat_score: int | None = None
+    csat_comment: str | None = None

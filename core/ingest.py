@@ -18,8 +18,10 @@ from tortoise.transactions import in_transaction
 
 from core.bans import active_ticket_id, banned_message
 from core.context import DeskContext
+from core.csat import acknowledge, record_comment
 from core.entities import CustomerProfile, InboundEdit, InboundMessage
-from core.enums import ACTIVE_TICKET_STATUSES, Channel, MessageDirection, MessageKind, TicketStatus
+from core.enums import Channel, EventKind, MessageDirection, MessageKind, TicketStatus
+from core.events import record
 from core.lookup import lookup_customer
 from core.models import Conversation, Customer, Message, Ticket
 from core.outbox import release_held
@@ -31,6 +33,7 @@ from core.queues import (
     enqueue_on,
     topic_queue,
 )
+from core.reopening import Route, route_message
 from core.tickets import Outcome, commit_and_wake, set_content
 
 log = logging.getLogger(__name__)
@@ -113,6 +116,14 @@ async def _first_message(
     ticket = await Ticket.create(
         using_db=connection, conversation=conversation, status=TicketStatus.NEW, opened_at=now
     )
+    await record(
+        connection,
+        kind=EventKind.OPENED,
+        ticket_id=ticket.id,
+        conversation_id=conversation.id,
+        data={"first": True},
+        now=now,
+    )
     # The topic is created on the first real message only (never on /start), and exactly
     # once: this runs in the transaction that created the conversation.
     await enqueue_on(
@@ -140,7 +151,7 @@ async def _ingest_changed(
         await _store_inbound(connection, ctx, inbound, conversation.id, ticket_id, mirror=False)
         await banned_message(connection, ctx, conversation)
         return
-    ticket = await _active_ticket(connection, conversation, now)
+    routing = await route_message(connection, ctx, conversation, inbound.content, now)
     if created:
         # The topic is created on the first real message only (never on /start), and
         # exactly once: this runs in the transaction that created the conversation.
@@ -151,7 +162,14 @@ async def _ingest_changed(
             now=now,
             using_db=connection,
         )
-    await _store_inbound(connection, ctx, inbound, conversation.id, ticket.id)
+    comment = routing.route is Route.COMMENT  # shown on the card and as a notice instead
+    message = await _store_inbound(
+        connection, ctx, inbound, conversation.id, routing.ticket.id, mirror=not comment
+    )
+    if comment:
+        await record_comment(connection, ctx, routing.ticket, message)
+    if routing.route in (Route.THANKS, Route.COMMENT):
+        await acknowledge(connection, ctx, conversation, message)
 
 
 async def _store_inbound(
@@ -162,8 +180,8 @@ async def _store_inbound(
     ticket_id: int | None,
     *,
     mirror: bool = True,
-) -> None:
-    """Write the message, touch the conversation and queue the mirror (if ``mirror``)."""
+) -> Message:
+    """Write the message and queue its mirror (if ``mirror``); return the stored row."""
     now = ctx.clock.now()
     reply_to = await _message_in_customer_chat(
         connection, inbound.profile.channel, inbound.chat_id, inbound.reply_to_message_id
@@ -185,16 +203,16 @@ async def _store_inbound(
         album_id=inbound.album_id,
         created_at=inbound.sent_at,
     )
-    if not mirror:
-        return
-    await enqueue_on(
-        topic_queue(ctx.group_chat_id, conversation_id),
-        MIRROR,
-        mirror_payload(message),
-        now=now,
-        using_db=connection,
-        message_id=message.id,
-    )
+    if mirror:
+        await enqueue_on(
+            topic_queue(ctx.group_chat_id, conversation_id),
+            MIRROR,
+            mirror_payload(message),
+            now=now,
+            using_db=connection,
+            message_id=message.id,
+        )
+    return message
 
 
 async def ingest_edit(edit: InboundEdit, ctx: DeskContext) -> Outcome:
@@ -302,22 +320,6 @@ async def _conversation_for(
         using_db=connection, customer=customer, channel=customer.channel, chat_id=chat_id
     )
     return created, True
-
-
-async def _active_ticket(
-    connection: BaseDBAsyncClient, conversation: Conversation, now: datetime
-) -> Ticket:
-    ticket = (
-        await Ticket.filter(conversation=conversation, status__in=ACTIVE_TICKET_STATUSES)
-        .using_db(connection)
-        .order_by("-id")
-        .first()
-    )
-    if ticket is not None:
-        return ticket
-    return await Ticket.create(
-        using_db=connection, conversation=conversation, status=TicketStatus.NEW, opened_at=now
-    )
 
 
 async def _message_in_customer_chat(

@@ -48,6 +48,10 @@ class CustomerChannel(Protocol):
         """
         ...
 
+    async def react(self, chat_id: int, message_id: int, emoji: str, *, key: str) -> None:
+        """Acknowledge a customer's message without words (a 👍 on a thank-you)."""
+        ...
+
 
 class OperatorDesk(Protocol):
     """The operator side: one forum topic per conversation in the operator group."""
@@ -70,6 +74,15 @@ class OperatorDesk(Protocol):
 
     async def post(self, thread_id: int, html: str, *, reply_to: int | None = None) -> int:
         """Post a message of the desk itself (card, notice, merged texts) in a topic."""
+        ...
+
+    async def post_choices(
+        self, thread_id: int, html: str, choices: Sequence[Choice], *, reply_to: int | None
+    ) -> int:
+        """Post a desk message with one row of buttons for operators; return its id.
+
+        A press comes back as the pressed choice's ``data`` (see ``operators_group``).
+        """
         ...
 
     async def post_file(

@@ -26,6 +26,11 @@ DELIVER_EDIT = "deliver_edit"
 ALERT = "alert"
 EDIT_CARD = "edit_card"
 RENAME_TOPIC = "rename_topic"
+NEW_TICKET_CARD = "new_ticket_card"
+ASK_RATING = "ask_rating"
+ASK_COMMENT = "ask_comment"
+ACKNOWLEDGE = "acknowledge"
+HOLD_PROMPT = "hold_prompt"
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from core.bans import BAN_NOTICE, BanNotice
-from core.card_refresh import EditCard, RenameTopic
+from core.card_refresh import EditCard, NewTicketCard, RenameTopic
+from core.collisions import HoldPrompt
 from core.context import DeskContext
+from core.csat import Acknowledge, AskComment, AskRating
 from core.delivery import DeliverEdit, DeliverReplies
 from core.mirroring import MirrorEdit, MirrorMessages, OpenTopic, PostAlert, PostNotice
 from core.outbox import Operation
 from core.ports import Ports
 from core.queues import (
+    ACKNOWLEDGE,
     ALERT,
+    ASK_COMMENT,
+    ASK_RATING,
     DELIVER,
     DELIVER_EDIT,
     EDIT_CARD,
+    HOLD_PROMPT,
     MIRROR,
     MIRROR_EDIT,
+    NEW_TICKET_CARD,
     NOTICE,
     OPEN_TOPIC,
     RENAME_TOPIC,
@@ -38,4 +45,9 @@ def relay_operations(ports: Ports, ctx: DeskContext) -> dict[str, Operation]:
         BAN_NOTICE: BanNotice(ports, ctx),
         EDIT_CARD: EditCard(ports, ctx),
         RENAME_TOPIC: RenameTopic(ports, ctx),
+        NEW_TICKET_CARD: NewTicketCard(ports, ctx),
+        ASK_RATING: AskRating(ports, ctx),
+        ASK_COMMENT: AskComment(ports, ctx),
+        ACKNOWLEDGE: Acknowledge(ports, ctx),
+        HOLD_PROMPT: HoldPrompt(ports, ctx),
     }

@@ -7,12 +7,14 @@ a note (``/note …`` or a leading ``//``), which is stored and never delivered.
 from __future__ import annotations
 
 import re
+from html import escape
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from core.collisions import Collision, claim_for_reply, queue_hold_prompt
 from core.context import DeskContext
 from core.entities import CustomerProfile, OperatorEdit, OperatorMessage
-from core.enums import ACTIVE_TICKET_STATUSES, MessageDirection
+from core.enums import ACTIVE_TICKET_STATUSES, DeliveryState, MessageDirection
 from core.i18n import _
 from core.models import Conversation, Customer, Message, Ticket
 from core.operators import upsert_operator
@@ -81,16 +83,37 @@ async def handle_operator_message(message: OperatorMessage, ctx: DeskContext) ->
             reply_to = await _message_in_topic(
                 connection, conversation, message.reply_to_message_id
             )
+        claim = await claim_for_reply(connection, ctx, ticket, operator, now)
+        held = claim.collision is Collision.HOLD
         stored = await Message.create(
             using_db=connection,
             direction=MessageDirection.OUTBOUND,
             text=message.content.text,
             reply_to=reply_to,
+            delivery_state=DeliveryState.HELD if held else DeliveryState.PENDING,
             **common,
         )
-        if ticket is not None and ticket.first_response_at is None:
+        if ticket is not None and ticket.first_response_at is None and not held:
             ticket.first_response_at = now
             await ticket.save(using_db=connection, update_fields=["first_response_at"])
+        if held:
+            if not await _album_already_held(connection, stored):
+                await queue_hold_prompt(connection, ctx, stored, claim.owner or "?")
+            return Outcome.STORED
+        if claim.collision is Collision.WARN:
+            warning = _("⚠️ #{number} is {owner}'s ticket; your reply was sent anyway.")
+            await post_notice(
+                connection,
+                ctx,
+                conversation.id,
+                notice_text(
+                    ctx,
+                    warning,
+                    number=ticket.number if ticket else 0,
+                    owner=escape(claim.owner or "?"),
+                ),
+                reply_to=message.message_id,
+            )
         queue = customer_queue(conversation.channel, conversation.chat_id)
         await enqueue_on(
             queue,
@@ -212,6 +235,22 @@ async def _message_in_topic(
         .using_db(connection)
         .order_by("-id")
         .first()
+    )
+
+
+async def _album_already_held(connection: BaseDBAsyncClient, message: Message) -> bool:
+    """Whether an earlier part of this album is held already (one prompt per album)."""
+    if message.album_id is None:
+        return False
+    return (
+        await Message.filter(
+            conversation_id=message.conversation_id,
+            album_id=message.album_id,
+            delivery_state=DeliveryState.HELD,
+            id__lt=message.id,
+        )
+        .using_db(connection)
+        .exists()
     )
 
 

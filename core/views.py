@@ -80,6 +80,7 @@ async def ticket_card(ticket: Ticket) -> TicketCard:
         assignee=assignee.name if assignee else None,
         tags=tuple(ticket.tags),
         csat_score=ticket.csat_score,
+        csat_comment=ticket.csat_comment,
     )
 
 

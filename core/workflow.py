@@ -20,6 +20,7 @@ from datetime import datetime
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.context import DeskContext
+from core.csat import queue_rating_request
 from core.entities import OperatorProfile
 from core.enums import EventKind, OperatorRole, TicketPriority, TicketStatus
 from core.models import Operator, Tag, Ticket
@@ -165,6 +166,8 @@ async def set_status(
             fields["closed_at"] = now
         data: dict[str, object] = {"old": str(old), "new": str(status)}
         await change_ticket(connection, ticket, me, now, kind=EventKind.STATUS, data=data, **fields)
+        if status == TicketStatus.RESOLVED:  # close the loop: ask the customer to rate
+            await queue_rating_request(connection, ctx, ticket)
         return WorkflowResult(number, changed=True)
 
     return await run_change(

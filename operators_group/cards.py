@@ -22,6 +22,7 @@ from core.enums import Channel
 from core.i18n import Translator, _
 
 STATUS_ICONS = {"new": "🆕", "open": "🟢", "waiting": "⏳", "resolved": "✅", "closed": "⚫"}
+COMMENT_SHOWN = 300  # characters of a rating comment on the card (the topic has it all)
 CHANNEL_NAMES = {Channel.TELEGRAM: "Telegram", Channel.VK: "VK"}
 STATUS_NAMES = {
     "new": _("new"),
@@ -80,6 +81,10 @@ def render_card(card: TicketCard, *, locale: str, timezone: ZoneInfo) -> str:
         lines.append(
             t("Rating: {stars}", stars="★" * card.csat_score + "☆" * (5 - card.csat_score))
         )
+        if card.csat_comment:
+            comment = card.csat_comment
+            comment = comment if len(comment) <= COMMENT_SHOWN else comment[:COMMENT_SHOWN] + "…"
+            lines.append(t("Comment: {comment}", comment=escape(comment)))
     return "\n".join(lines)
 
 

@@ -24,6 +24,7 @@ from aiogram.types import (
     InputMediaPhoto,
     InputMediaVideo,
     Message,
+    ReactionTypeEmoji,
     ReplyParameters,
 )
 
@@ -241,6 +242,13 @@ class TelegramChannel:
         async with telegram_errors():
             sent = await self.bot.send_message(chat_id, html, parse_mode="HTML")
         return sent.message_id
+
+    async def react(self, chat_id: int, message_id: int, emoji: str, *, key: str = "") -> None:
+        """Put the desk's reaction on a customer's message."""
+        async with telegram_errors():
+            await self.bot.set_message_reaction(
+                chat_id, message_id, reaction=[ReactionTypeEmoji(emoji=emoji)]
+            )
 
     async def send_choices(
         self, chat_id: int, html: str, choices: Sequence[Choice], *, key: str = ""

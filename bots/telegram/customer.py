@@ -12,12 +12,16 @@ from collections.abc import Sequence
 
 from aiogram import F, Router
 from aiogram.enums import ChatMemberStatus, ChatType
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandStart
-from aiogram.types import ChatMemberUpdated, Message, Update
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update
 
+from bots.telegram.channel import CHOICE_PREFIX
 from bots.telegram.content import inbound_edit_of, inbound_of, profile_of
 from core.config import Settings
 from core.context import DeskContext
+from core.csat import handle_choice
+from core.entities import ChoicePress
 from core.greetings import greeting, help_text
 from core.ingest import ingest, ingest_batch, ingest_edit
 from core.replies import set_customer_reachable
@@ -32,6 +36,7 @@ def build_customer_router(settings: Settings, ctx: DeskContext) -> Router:
     router.message.filter(private)
     router.edited_message.filter(private)
     router.my_chat_member.filter(private)
+    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
 
     @router.message(CommandStart())
     async def on_start(message: Message) -> None:
@@ -61,6 +66,24 @@ def build_customer_router(settings: Settings, ctx: DeskContext) -> Router:
     async def on_edit(message: Message) -> None:
         outcome = await ingest_edit(inbound_edit_of(message), ctx)
         log.debug("customer edit %s: %s", message.message_id, outcome)
+
+    @router.callback_query(F.data.startswith(CHOICE_PREFIX))
+    async def on_choice(query: CallbackQuery) -> None:
+        # A rating star or Skip under a desk message: core checks it is this customer's.
+        shown = query.message
+        press = ChoicePress(
+            profile=profile_of(query.from_user),
+            chat_id=shown.chat.id if shown else query.from_user.id,
+            message_id=shown.message_id if shown else 0,
+            data=(query.data or "").removeprefix(CHOICE_PREFIX),
+        )
+        answer = await handle_choice(press, ctx)
+        await query.answer(answer or None)
+        if isinstance(shown, Message):
+            try:  # one answer per question: the buttons go once pressed
+                await shown.edit_reply_markup(reply_markup=None)
+            except TelegramAPIError as exc:
+                log.debug("choice buttons not removed: %s", exc)
 
     @router.my_chat_member()
     async def on_block_change(update: ChatMemberUpdated) -> None:

@@ -191,6 +191,8 @@ class Ticket(Model):
     closed_at = fields.DatetimeField(null=True)
     csat_score = fields.SmallIntField(null=True)
     csat_comment = fields.TextField(null=True)
+    # The customer rated and was asked for a comment: their next text is that comment.
+    csat_comment_pending = fields.BooleanField(default=False)
     card_message_id = fields.BigIntField(null=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

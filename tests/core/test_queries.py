@@ -118,7 +118,10 @@ async def test_log_shows_the_current_tickets_events_with_actor(db: str) -> None:
     assert logged is not None
     number, rows = logged
     assert number == ticket.number
-    assert [(r.kind, r.actor, r.data) for r in rows] == [(EventKind.STATUS, "Sam", data)]
+    assert [(r.kind, r.actor, r.data) for r in rows] == [
+        (EventKind.OPENED, None, {"first": True}),
+        (EventKind.STATUS, "Sam", data),
+    ]
     assert await queries.ticket_log(999) is None
 
 

@@ -42,18 +42,22 @@ def _texts(world: DeskWorld, topic: Topic) -> str:
 async def test_a_blocked_customer_gets_held_replies_once_unblocked(relay_desk: DeskWorld) -> None:
     world, sb = relay_desk, relay_desk.sandbox
     topic = await opened(world)
-    card_before = next(m for m in sb.messages(world.group, topic=topic) if m.pinned).body
     sb.block_bot(world.customer, world.bot)
     await until(sb, lambda: _notice(world, topic, "blocked the bot"))
     first = sb.send_text(world.operator, world.group, "Are you there?", topic=topic)
     await until(sb, lambda: _notice(world, topic, "Not delivered yet"))
+
+    def card() -> str:
+        return next(m for m in sb.messages(world.group, topic=topic) if m.pinned).body
+
+    # Replying took the ticket (the first replier owns it); the block itself changes nothing.
+    card_before = await until(sb, lambda: "Assignee: Ivan" in card() and card())
     second = sb.send_text(world.operator, world.group, "We will wait", topic=topic)
     await asyncio.sleep(0.3)
     assert from_bot(world) == []
     marked = [m for m in in_topic(world, topic) if m.message_id == first.message_id]
     assert marked and not marked[0].reactions  # not marked delivered
-    card_after = next(m for m in sb.messages(world.group, topic=topic) if m.pinned).body
-    assert card_after == card_before  # the ticket stays as it is
+    assert card() == card_before  # the ticket stays as it is
     sb.unblock_bot(world.customer, world.bot)
     await received(world, "We will wait")
     assert [m.body for m in from_bot(world)] == ["Are you there?", "We will wait"]
