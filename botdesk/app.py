@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,6 +27,7 @@ from aiohttp import web
 from botdesk.retry import RetryAfterMiddleware
 from botdesk.routers import group_command_routers
 from botdesk.updates import poll, webhook_app
+from botdesk.vk import VK_CALLBACK_PATH, VkSide, build_vk, vk_downloader
 from bots.telegram.channel import TelegramChannel
 from bots.telegram.content import operator_edit_of, operator_message_of
 from bots.telegram.customer import CustomerMessages, build_customer_router
@@ -36,7 +39,7 @@ from core.config import Settings, parse_rate
 from core.context import DeskContext
 from core.enums import Channel
 from core.outbox import OutboxWorker
-from core.ports import Ports
+from core.ports import CustomerChannel, Ports
 from core.relay import relay_operations
 from operators_group.desk import TelegramOperatorDesk
 from operators_group.relay import build_operator_router
@@ -71,10 +74,13 @@ def build_storage(settings: Settings) -> BaseStorage:
 
 def build_budgets(settings: Settings) -> Budgets:
     """The outbox's flood budgets from the settings."""
+    vk = Rate(*parse_rate(settings.rate_vk))  # VK's limit is per community token
     return Budgets(
         telegram_private=Rate(*parse_rate(settings.rate_private_chat)),
         telegram_group=Rate(*parse_rate(settings.rate_group)),
         telegram_channel=Rate(*parse_rate(settings.rate_bot)),
+        vk=vk,
+        vk_channel=vk,
     )
 
 
@@ -96,14 +102,21 @@ class Desk:
             collision_mode=settings.collision_mode,
             reopen_window=timedelta(hours=settings.reopen_window_hours),
         )
+        downloader = vk_downloader(settings)
         desk = TelegramOperatorDesk(
             self.bot,
             settings.operator_group_id,
             errors=telegram_errors,
             locale=settings.default_language,
             timezone=timezone,
+            fetchers={Channel.VK: downloader.fetch} if downloader else None,
         )
-        ports = Ports(desk=desk, channels={Channel.TELEGRAM: TelegramChannel(self.bot)})
+        channels: dict[Channel, CustomerChannel] = {Channel.TELEGRAM: TelegramChannel(self.bot)}
+        self.vk: VkSide | None = None
+        if downloader is not None:
+            self.vk = build_vk(settings, self.ctx, downloader, desk.download)
+            channels[Channel.VK] = self.vk.channel
+        ports = Ports(desk=desk, channels=channels)
         self.worker = OutboxWorker(
             relay_operations(ports, self.ctx), clock=self.ctx.clock, budgets=build_budgets(settings)
         )
@@ -132,14 +145,23 @@ async def run_app(settings: Settings, stop: asyncio.Event | None = None) -> None
     gc.freeze()
     stop = stop or asyncio.Event()
     await desk.worker.start()
+    vk_poll = None
+    if desk.vk is not None and not desk.vk.uses_callback:
+        vk_poll = asyncio.create_task(desk.vk.poll(stop), name="vk-long-poll")
     try:
         if settings.webhook_url:
             await _serve_webhook(settings, desk, stop)
         else:
-            await desk.bot.delete_webhook(drop_pending_updates=False)
-            await poll(desk.bot, desk.dispatcher, stop, bulk=CustomerMessages(desk.ctx))
+            async with _vk_callback_server(settings, desk):
+                await desk.bot.delete_webhook(drop_pending_updates=False)
+                await poll(desk.bot, desk.dispatcher, stop, bulk=CustomerMessages(desk.ctx))
     finally:
+        stop.set()
+        if vk_poll is not None:
+            await asyncio.gather(vk_poll, return_exceptions=True)
         await desk.worker.stop(grace=5.0)
+        if desk.vk is not None:
+            await desk.vk.close()
         await desk.dispatcher.storage.close()
         await desk.bot.session.close()
         await db.close_db()
@@ -147,7 +169,10 @@ async def run_app(settings: Settings, stop: asyncio.Event | None = None) -> None
 
 async def _serve_webhook(settings: Settings, desk: Desk, stop: asyncio.Event) -> None:
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    runner = web.AppRunner(webhook_app(desk.bot, desk.dispatcher, WEBHOOK_PATH, secret))
+    app = webhook_app(desk.bot, desk.dispatcher, WEBHOOK_PATH, secret)
+    if desk.vk is not None and desk.vk.uses_callback:
+        desk.vk.add_callback_route(app)
+    runner = web.AppRunner(app)
     await runner.setup()
     await web.TCPSite(runner, settings.web_host, settings.web_port).start()
     assert settings.webhook_url is not None
@@ -155,5 +180,23 @@ async def _serve_webhook(settings: Settings, desk: Desk, stop: asyncio.Event) ->
     log.info("Webhook server on %s:%s", settings.web_host, settings.web_port)
     try:
         await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+@asynccontextmanager
+async def _vk_callback_server(settings: Settings, desk: Desk) -> AsyncIterator[None]:
+    """While Telegram is polled, a web server just for VK's Callback API (if used)."""
+    if desk.vk is None or not desk.vk.uses_callback:
+        yield
+        return
+    app = web.Application()
+    desk.vk.add_callback_route(app)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+    log.info("VK Callback API on %s:%s%s", settings.web_host, settings.web_port, VK_CALLBACK_PATH)
+    try:
+        yield
     finally:
         await runner.cleanup()

@@ -21,6 +21,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.card_refresh import queue_refresh
 from core.context import DeskContext
+from core.delivery import delivery_payload
 from core.entities import Choice, OperatorProfile
 from core.enums import DeliveryState, OperatorRole, TicketStatus
 from core.i18n import _
@@ -174,7 +175,7 @@ async def decide_held(data: str, actor: OperatorProfile, ctx: DeskContext) -> De
             await enqueue_on(
                 customer_queue(conversation.channel, conversation.chat_id),
                 DELIVER,
-                {"message_id": part.id, "album_id": part.album_id},
+                delivery_payload(part),
                 now=now,
                 using_db=connection,
                 message_id=part.id,

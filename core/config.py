@@ -67,6 +67,8 @@ HINTS: dict[str, str] = {
     "token with the 'messages' and 'photos'/'docs' rights, and copy it.",
     "vk_group_id": "Use your VK community's numeric id (a positive number, as in "
     "vk.com/club12345678).",
+    "vk_api_base": "Use the base address of a VK API server, e.g. http://127.0.0.1:8082, "
+    "or leave it unset to talk to api.vk.com.",
     "vk_callback_secret": "Use the secret key shown in Manage → API usage → Callback API, "
     "or leave it unset to use the Bots Long Poll API.",
     "vk_confirmation": "Use the confirmation string shown in Manage → API usage → Callback "
@@ -127,6 +129,7 @@ class Settings(BaseSettings):
     # VK is optional: without a token botdesk serves Telegram customers only.
     vk_token: SecretStr | None = None
     vk_group_id: int | None = None
+    vk_api_base: str | None = None
     vk_callback_secret: SecretStr | None = None
     vk_confirmation: str | None = None
 
@@ -164,7 +167,7 @@ class Settings(BaseSettings):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value
 
-    @field_validator("telegram_api_base", "webhook_url")
+    @field_validator("telegram_api_base", "webhook_url", "vk_api_base")
     @classmethod
     def _check_http_url(cls, value: str | None) -> str | None:
         if value:
@@ -235,7 +238,7 @@ class Settings(BaseSettings):
     def check_vk(self) -> None:
         """VK settings hang together: a token needs a group id, a secret a confirmation."""
         if self.vk_token is None:
-            for field in ("vk_group_id", "vk_callback_secret", "vk_confirmation"):
+            for field in ("vk_group_id", "vk_api_base", "vk_callback_secret", "vk_confirmation"):
                 if getattr(self, field) is not None:
                     raise ConfigError(
                         _paragraph("vk_token", f"is not set, but {_env_name(field)} is")

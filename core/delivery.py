@@ -17,7 +17,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.context import DeskContext
 from core.entities import Delivery, DeliveryEdit
-from core.enums import DeliveryState
+from core.enums import DeliveryState, DestinationKind
 from core.errors import DeliveryError, RecipientUnavailable
 from core.i18n import _
 from core.models import Conversation, Customer, Message
@@ -31,10 +31,25 @@ log = logging.getLogger(__name__)
 ALBUM_SETTLE = timedelta(milliseconds=700)
 
 
+def delivery_payload(message: Message) -> dict[str, object]:
+    """The ``deliver`` item's payload: enough to batch albums and price VK uploads."""
+    return {
+        "message_id": message.id,
+        "album_id": message.album_id,
+        "files": len(message.attachments),
+    }
+
+
 class DeliverReplies(Operation):
     """Deliver operators' messages to the customer (an album as one batch)."""
 
     max_batch = 10
+
+    def cost(self, jobs: Sequence[Job]) -> int:
+        """One send each; on VK a file also costs its upload server and save calls."""
+        if jobs[0].kind is not DestinationKind.VK:
+            return len(jobs)
+        return sum(1 + 2 * int(job.payload.get("files", 0)) for job in jobs)
 
     def __init__(self, ports: Ports, ctx: DeskContext) -> None:
         self.ports, self.ctx = ports, ctx

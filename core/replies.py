@@ -13,6 +13,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.collisions import Collision, claim_for_reply, queue_hold_prompt
 from core.context import DeskContext
+from core.delivery import delivery_payload
 from core.entities import CustomerProfile, OperatorEdit, OperatorMessage
 from core.enums import ACTIVE_TICKET_STATUSES, DeliveryState, MessageDirection
 from core.i18n import _
@@ -118,7 +119,7 @@ async def handle_operator_message(message: OperatorMessage, ctx: DeskContext) ->
         await enqueue_on(
             queue,
             DELIVER,
-            {"message_id": stored.id, "album_id": stored.album_id},
+            delivery_payload(stored),
             now=now,
             using_db=connection,
             message_id=stored.id,

@@ -13,6 +13,7 @@ from html import escape
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from core.delivery import delivery_payload
 from core.entities import Attachment
 from core.enums import DeliveryState
 from core.errors import DeliveryError
@@ -46,7 +47,7 @@ class PostTemplate(TopicOperation):
             await enqueue_on(
                 customer_queue(conversation.channel, conversation.chat_id),
                 DELIVER,
-                {"message_id": message.id, "album_id": None},
+                delivery_payload(message),
                 now=now,
                 using_db=connection,
                 message_id=message.id,
