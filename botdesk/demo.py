@@ -1,40 +1,32 @@
-"""``botdesk demo``: the whole desk offline against the Telegram sandbox, narrated.
+"""``botdesk demo``: the whole desk offline against the Telegram and VK sandboxes, narrated.
 
-It starts the sandbox with Telegram's flood limits on, creates a demo world (a bot that
-is an admin of an operator forum, operators, customers), runs the real botdesk app
-against it over HTTP with a throw-away SQLite database, plays a scripted scenario as the
-customers, and prints what each side saw. No token, database or network is needed.
+It starts both sandboxes with the messengers' flood limits on, creates a demo world (a
+bot that is an admin of an operator forum, operators, customers, a VK community), runs
+the real botdesk app against them over HTTP with a throw-away SQLite database, plays a
+scripted scenario as the customers and operators, and prints what each side saw. No
+token, database or network is needed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import tempfile
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from botdesk.app import run_app
+from botdesk.demo_scenes import closing_the_loop, vk_scene, vk_transcript, workflow
+from botdesk.demo_support import (
+    STEP_TIMEOUT,
+    Scene,
+    customer_writes,
+    say,
+    shows,
+    tiny_png,
+    topic_of,
+)
 from core.config import isolated_settings
-from sandbox.telegram import AlbumItem, DemoWorld, TelegramSandbox, Topic, User, create_demo_world
-
-STEP_TIMEOUT = 15.0
-
-Scene = Callable[[TelegramSandbox, DemoWorld], Awaitable[None]]
-
-
-def say(text: str) -> None:
-    """One line of narration."""
-    print(f"\n▶ {text}", flush=True)
-
-
-async def customer_writes(sb: TelegramSandbox, world: DemoWorld, who: User, text: str) -> None:
-    """``who`` sends ``text`` to the bot and we wait for the bot's answer."""
-    chat = sb.private_chat(world.bot, who)
-    before = len(sb.messages(chat))
-    say(f"{who.full_name} ({who.language_code}) writes to the bot: {text}")
-    sb.send_text(who, world.bot, text)
-    views = await sb.wait_messages(chat, before + 2, timeout=STEP_TIMEOUT)
-    print(f"  bot answers: {views[-1].body.splitlines()[0]} …")
+from sandbox.telegram import AlbumItem, DemoWorld, TelegramSandbox, create_demo_world
+from sandbox.vk import Community, VkSandbox, VkUser
 
 
 async def greetings(sb: TelegramSandbox, world: DemoWorld) -> None:
@@ -42,23 +34,6 @@ async def greetings(sb: TelegramSandbox, world: DemoWorld) -> None:
     english, russian = world.customers[0], world.customers[1]
     await customer_writes(sb, world, english, "/start")
     await customer_writes(sb, world, russian, "/start")
-
-
-def topic_of(world: DemoWorld, customer: User) -> Topic | None:
-    """The customer's topic in the operator group, once it exists."""
-    return next((t for t in world.group.topics.values() if customer.first_name in t.name), None)
-
-
-async def shows(sb: TelegramSandbox, world: DemoWorld, customer: User, text: str) -> Topic:
-    """Wait until the customer's topic shows a message containing ``text``."""
-
-    def probe() -> Topic | None:
-        topic = topic_of(world, customer)
-        if topic and any(text in (m.body or "") for m in sb.messages(world.group, topic=topic)):
-            return topic
-        return None
-
-    return await sb.wait_for(probe, timeout=STEP_TIMEOUT)
 
 
 async def relay(sb: TelegramSandbox, world: DemoWorld) -> None:
@@ -90,6 +65,8 @@ async def relay(sb: TelegramSandbox, world: DemoWorld) -> None:
         timeout=STEP_TIMEOUT,
     )
     print("  Alice gets the answer from the bot; the note stays in the topic")
+    await shows(sb, world, alice, "Assignee: Ivan")
+    print("  Ivan answered first, so the ticket is his now (the card says so)")
 
     say("Alice corrects her first message")
     sb.edit_message(alice, first, "Hi! My <b>order #1043</b> has not arrived.", parse_mode="HTML")
@@ -97,27 +74,17 @@ async def relay(sb: TelegramSandbox, world: DemoWorld) -> None:
     print("  the copy in the topic is corrected too")
 
 
-def tiny_png(seed: int) -> bytes:
-    """A valid 1×1 PNG whose colour depends on ``seed`` (so each photo is a distinct file)."""
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    pixel = zlib.compress(bytes([0, seed * 40 % 256, 120, 200]))
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixel) + chunk(b"IEND", b"")
-    )
+SCENES: list[Scene] = [greetings, relay, workflow, closing_the_loop]
 
 
-SCENES: list[Scene] = [greetings, relay]
-
-
-def print_transcripts(sb: TelegramSandbox, world: DemoWorld) -> None:
-    """What each customer's chat and the operator group show now."""
+def print_transcripts(
+    sb: TelegramSandbox,
+    world: DemoWorld,
+    vk: VkSandbox,
+    community: Community,
+    vk_customers: list[VkUser],
+) -> None:
+    """What each customer's chat and each topic of the operator group show now."""
     print("\n────────────── what each side saw ──────────────\n")
     for customer in world.customers:
         chat = sb.private_chat(world.bot, customer)
@@ -126,14 +93,21 @@ def print_transcripts(sb: TelegramSandbox, world: DemoWorld) -> None:
         topic = topic_of(world, customer)
         if topic is not None:
             print(sb.transcript(world.group, topic=topic))
+    if vk_customers:
+        print(vk_transcript(vk, community, vk_customers))
+        for topic in world.group.topics.values():
+            if topic.name.endswith("· VK"):
+                print(sb.transcript(world.group, topic=topic))
 
 
 async def run_demo() -> int:
     """Play every scene; return 0 when each one saw what it waited for."""
     with tempfile.TemporaryDirectory(prefix="botdesk-demo-") as tmp:
-        async with TelegramSandbox() as sb:
+        async with TelegramSandbox() as sb, VkSandbox(rate_limit=20) as vk:
             world = create_demo_world(sb)
-            print(f"Telegram sandbox at {sb.base_url} (flood limits on)")
+            community = vk.create_community("Acme")
+            vk_customers: list[VkUser] = []
+            print(f"Telegram sandbox at {sb.base_url}, VK sandbox at {vk.base_url} (limits on)")
             print(f"Operator group: {world.group.title} ({world.group.id})")
             settings = isolated_settings(
                 bot_token=world.bot.token,
@@ -142,20 +116,23 @@ async def run_demo() -> int:
                 telegram_api_base=sb.base_url,
                 database_url=f"sqlite://{Path(tmp) / 'demo.sqlite3'}",
                 company_name="Acme",
+                vk_token=community.token,
+                vk_group_id=community.id,
+                vk_api_base=vk.base_url,
             )
-            say("botdesk starts: a fresh SQLite database, long polling against the sandbox")
+            say("botdesk starts: a fresh SQLite database, long polling both sandboxes")
             stop = asyncio.Event()
             app = asyncio.create_task(run_app(settings, stop), name="botdesk")
             try:
-                for scene in SCENES:
+                for scene in [*SCENES, vk_scene(vk, community, vk_customers)]:
                     await scene(sb, world)
             except TimeoutError:
                 print("\n✗ the desk did not answer in time; transcripts so far:")
-                print_transcripts(sb, world)
+                print_transcripts(sb, world, vk, community, vk_customers)
                 return 1
             finally:
                 stop.set()
                 await app
-            print_transcripts(sb, world)
+            print_transcripts(sb, world, vk, community, vk_customers)
     print("✓ demo finished")
     return 0

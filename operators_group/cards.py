@@ -44,10 +44,13 @@ def _when(moment: datetime | None, timezone: ZoneInfo) -> str:
 
 
 def customer_line(card: TicketCard) -> str:
-    """Name, @username and id of the customer, escaped."""
+    """Name, @username (a vk.com link for VK customers) and id of the customer, escaped."""
     customer = card.customer
     parts = [f"<b>{escape(customer.full_name)}</b>"]
-    if customer.username:
+    if customer.channel is Channel.VK:  # VK has no @mentions: link the profile instead
+        page = customer.username or f"id{customer.external_id}"
+        parts.append(f'<a href="https://vk.com/{escape(page)}">vk.com/{escape(page)}</a>')
+    elif customer.username:
         parts.append(escape(f"@{customer.username}"))
     parts.append(f"id <code>{customer.external_id}</code>")
     return " · ".join(parts)

@@ -41,7 +41,9 @@ HELP = _(
     "/log — (in a topic) what happened to this ticket\n"
     "/ban, /unban — (in a topic) stop or restore showing the customer's messages\n"
     "/note text or //text — an internal note\n"
-    "/tpl — templates; /role, /shift, /whoami — the team\n"
+    "/tpl — send a template; /template save|list|delete — manage them (admins)\n"
+    "/tag — the tags; /tag add name — a new tag (admins)\n"
+    "/role, /shift, /whoami — the team\n"
     "/help — this list"
 )
 IN_TOPIC = _("Use {command} inside a conversation's topic.")

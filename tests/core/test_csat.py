@@ -1,0 +1,87 @@
+"""Rating presses and the reopen window, on a real database (no messenger involved)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from core.clock import FrozenClock
+from core.context import DeskContext
+from core.csat import handle_choice
+from core.entities import ChoicePress, Content, CustomerProfile, InboundMessage
+from core.enums import Channel, EventKind, MessageKind, TicketStatus
+from core.ingest import ingest
+from core.models import Event, OutboxItem, Ticket
+from core.queues import ACKNOWLEDGE, ASK_COMMENT, NEW_TICKET_CARD
+from tests.core.test_queries import GROUP, NOW, customer_writes, ticket_of
+
+ALICE = CustomerProfile(Channel.TELEGRAM, 1, "Alice", "", "alice", "ru")
+MALLORY = CustomerProfile(Channel.TELEGRAM, 2, "Mallory", "", "mallory", "en")
+
+
+async def resolved_ticket(hours_ago: float = 1) -> Ticket:
+    ticket = await ticket_of(await customer_writes(1, 1, "help"))
+    ticket.status, ticket.resolved_at = TicketStatus.RESOLVED, NOW - timedelta(hours=hours_ago)
+    await ticket.save()
+    return ticket
+
+
+def ctx() -> DeskContext:
+    return DeskContext(group_chat_id=GROUP, clock=FrozenClock(NOW))
+
+
+def press(profile: CustomerProfile, data: str) -> ChoicePress:
+    return ChoicePress(profile=profile, chat_id=profile.external_id, message_id=5, data=data)
+
+
+async def writes(message_id: int, text: str) -> None:
+    inbound = InboundMessage(ALICE, 1, message_id, NOW, Content(MessageKind.TEXT, text=text))
+    await ingest(inbound, ctx())
+
+
+async def test_only_the_tickets_customer_can_rate_it(db: str) -> None:
+    ticket = await resolved_ticket()
+    assert await handle_choice(press(MALLORY, f"rate:{ticket.id}:1"), ctx()) == (
+        "This button is not active any more."
+    )
+    assert await handle_choice(press(ALICE, "rate:nonsense"), ctx()) is None
+    assert (await Ticket.get(id=ticket.id)).csat_score is None
+    answer = await handle_choice(press(ALICE, f"rate:{ticket.id}:4"), ctx())
+    assert answer == "Спасибо за оценку!"
+    rated = await Ticket.get(id=ticket.id)
+    assert (rated.csat_score, rated.csat_comment_pending) == (4, True)
+    assert await OutboxItem.filter(operation=ASK_COMMENT).count() == 1
+    # A change of mind overwrites the score and asks for no second comment.
+    await handle_choice(press(ALICE, f"rate:{ticket.id}:5"), ctx())
+    assert (await Ticket.get(id=ticket.id)).csat_score == 5
+    assert await OutboxItem.filter(operation=ASK_COMMENT).count() == 1
+    assert await Event.filter(kind=EventKind.RATED).count() == 2
+
+
+async def test_the_next_text_after_rating_is_the_comment_and_skip_ends_that(db: str) -> None:
+    ticket = await resolved_ticket()
+    await handle_choice(press(ALICE, f"rate:{ticket.id}:3"), ctx())
+    await writes(2, "a bit slow")
+    commented = await Ticket.get(id=ticket.id)
+    assert (commented.csat_comment, commented.status) == ("a bit slow", TicketStatus.RESOLVED)
+    assert await OutboxItem.filter(operation=ACKNOWLEDGE).count() == 1
+    await writes(3, "and the courier was rude")  # no comment pending any more: reopens
+    assert (await Ticket.get(id=ticket.id)).status == TicketStatus.OPEN
+
+
+async def test_a_reopened_ticket_cannot_be_rated(db: str) -> None:
+    ticket = await resolved_ticket()
+    await writes(2, "it broke again")
+    answer = await handle_choice(press(ALICE, f"rate:{ticket.id}:5"), ctx())
+    assert answer is not None and "снова открыто" in answer
+    assert (await Ticket.get(id=ticket.id)).csat_score is None
+
+
+async def test_the_window_edge(db: str) -> None:
+    ticket = await resolved_ticket(hours_ago=71.9)
+    await writes(2, "спасибо")
+    assert (await Ticket.get(id=ticket.id)).status == TicketStatus.RESOLVED
+    await Ticket.filter(id=ticket.id).update(resolved_at=NOW - timedelta(hours=72))
+    await writes(3, "спасибо")  # the window is over: a new ticket, even for a thank-you
+    assert await Ticket.all().count() == 2
+    assert await OutboxItem.filter(operation=NEW_TICKET_CARD).count() == 1
+    assert await Event.filter(kind=EventKind.OPENED).count() == 2
