@@ -117,3 +117,45 @@ def test_isolated_settings_ignore_environment_and_files(
     settings = isolated_settings(company_name="Acme")
     assert settings.redis_url is None
     assert settings.company_name == "Acme"
+
+
+VK_TOKEN = "vk1.a.sandbox-token-0123456789abcdef"
+
+
+@pytest.mark.parametrize(
+    ("env", "named", "fix"),
+    [
+        (
+            {"VK_TOKEN": VK_TOKEN},
+            "VK_GROUP_ID is not set, and the VK channel needs it",
+            "vk.com/club",
+        ),
+        ({"VK_TOKEN": VK_TOKEN, "VK_GROUP_ID": "-5"}, "VK_GROUP_ID must be", "positive id"),
+        ({"VK_GROUP_ID": "5"}, "VK_TOKEN is not set, but VK_GROUP_ID is", "Access tokens"),
+        ({"VK_TOKEN": "short"}, "VK_TOKEN does not look like", "Access tokens"),
+        (
+            {"VK_TOKEN": VK_TOKEN, "VK_GROUP_ID": "5", "VK_CALLBACK_SECRET": "s3cret"},
+            "VK_CONFIRMATION is not set, and the VK Callback API needs both",
+            "confirmation string",
+        ),
+        ({"COLLISION_MODE": "block"}, "COLLISION_MODE is 'block'", "hold"),
+        ({"REOPEN_WINDOW_HOURS": "-1"}, "REOPEN_WINDOW_HOURS", "number of hours"),
+    ],
+)
+def test_vk_and_workflow_settings_name_the_variable_and_the_fix(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], named: str, fix: str
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert named in str(caught.value) and fix in str(caught.value)
+
+
+def test_vk_is_optional_and_complete_vk_settings_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().vk_token is None
+    monkeypatch.setenv("VK_TOKEN", VK_TOKEN)
+    monkeypatch.setenv("VK_GROUP_ID", "12345")
+    settings = load_settings()
+    assert settings.vk_group_id == 12345 and settings.rate_vk == "20/1"
+    assert settings.vk_callback_secret is None and settings.collision_mode == "hold"
