@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -19,17 +18,22 @@ from tortoise.transactions import in_transaction
 from core.bans import active_ticket_id, banned_message
 from core.context import DeskContext
 from core.csat import acknowledge, record_comment
-from core.entities import CustomerProfile, InboundEdit, InboundMessage
-from core.enums import Channel, EventKind, MessageDirection, MessageKind, TicketStatus
+from core.customers import (
+    conversation_for,
+    inbound_exists,
+    message_in_customer_chat,
+    unblocked,
+    upsert_customer,
+)
+from core.entities import InboundEdit, InboundMessage
+from core.enums import EventKind, MessageDirection, MessageKind, TicketStatus
 from core.events import record
 from core.lookup import lookup_customer
 from core.models import Conversation, Customer, Message, Ticket
-from core.outbox import release_held
 from core.queues import (
     MIRROR,
     MIRROR_EDIT,
     OPEN_TOPIC,
-    customer_queue,
     enqueue_on,
     topic_queue,
 )
@@ -78,7 +82,7 @@ async def _ingest_in(
     connection: BaseDBAsyncClient, ctx: DeskContext, inbound: InboundMessage, *, careful: bool
 ) -> Outcome:
     """One message inside the caller's transaction; ``careful`` checks for a duplicate."""
-    if careful and await _inbound_exists(
+    if careful and await inbound_exists(
         connection, inbound.profile, inbound.chat_id, inbound.message_id
     ):
         return Outcome.DUPLICATE
@@ -142,10 +146,10 @@ async def _ingest_changed(
     """The slower path: a changed profile, no open ticket, unblocking, or a lost race."""
     now = ctx.clock.now()
     customer = await upsert_customer(connection, inbound.profile, now)
-    conversation, created = await _conversation_for(connection, customer, inbound.chat_id)
+    conversation, created = await conversation_for(connection, customer, inbound.chat_id)
     if customer.is_blocked:
         # Writing to the bot means they unblocked it, even if that update was missed.
-        await _unblocked(connection, ctx, customer, conversation)
+        await unblocked(connection, ctx, customer, conversation)
     if customer.is_banned:  # kept, never shown: see core.bans
         ticket_id = await active_ticket_id(connection, conversation.id)
         await _store_inbound(connection, ctx, inbound, conversation.id, ticket_id, mirror=False)
@@ -183,7 +187,7 @@ async def _store_inbound(
 ) -> Message:
     """Write the message and queue its mirror (if ``mirror``); return the stored row."""
     now = ctx.clock.now()
-    reply_to = await _message_in_customer_chat(
+    reply_to = await message_in_customer_chat(
         connection, inbound.profile.channel, inbound.chat_id, inbound.reply_to_message_id
     )
     content = inbound.content
@@ -258,81 +262,3 @@ def mirror_payload(message: Message) -> dict[str, object]:
         "plain": plain,
         "length": len(message.html or message.text or ""),
     }
-
-
-async def _unblocked(
-    connection: BaseDBAsyncClient, ctx: DeskContext, customer: Customer, conversation: Conversation
-) -> None:
-    customer.is_blocked = False
-    await customer.save(using_db=connection, update_fields=["is_blocked"])
-    queue = customer_queue(conversation.channel, conversation.chat_id)
-    await release_held(queue.destination, now=ctx.clock.now(), using_db=connection)
-
-
-async def upsert_customer(
-    connection: BaseDBAsyncClient, profile: CustomerProfile, now: datetime
-) -> Customer:
-    """The customer row for ``profile``, created or refreshed with the latest profile."""
-    customer = (
-        await Customer.filter(channel=profile.channel, external_id=profile.external_id)
-        .using_db(connection)
-        .first()
-    )
-    fields = {
-        "first_name": profile.first_name,
-        "last_name": profile.last_name,
-        "username": profile.username,
-        "language": profile.language,
-    }
-    if customer is None:
-        return await Customer.create(
-            using_db=connection,
-            channel=profile.channel,
-            external_id=profile.external_id,
-            created_at=now,
-            **fields,
-        )
-    if any(getattr(customer, key) != value for key, value in fields.items()):
-        customer.update_from_dict(fields)
-        await customer.save(using_db=connection)
-    return customer
-
-
-async def _inbound_exists(
-    connection: BaseDBAsyncClient, profile: CustomerProfile, chat_id: int, message_id: int
-) -> bool:
-    return (
-        await Message.filter(
-            channel=profile.channel, customer_chat_id=chat_id, customer_message_id=message_id
-        )
-        .using_db(connection)
-        .exists()
-    )
-
-
-async def _conversation_for(
-    connection: BaseDBAsyncClient, customer: Customer, chat_id: int
-) -> tuple[Conversation, bool]:
-    conversation = await Conversation.filter(customer=customer).using_db(connection).first()
-    if conversation is not None:
-        return conversation, False
-    created = await Conversation.create(
-        using_db=connection, customer=customer, channel=customer.channel, chat_id=chat_id
-    )
-    return created, True
-
-
-async def _message_in_customer_chat(
-    connection: BaseDBAsyncClient, channel: Channel, chat_id: int, message_id: int | None
-) -> int | None:
-    if message_id is None:
-        return None
-    found = (
-        await Message.filter(
-            channel=channel, customer_chat_id=chat_id, customer_message_id=message_id
-        )
-        .using_db(connection)
-        .first()
-        .values_list("id", flat=True)
-    )
-    return None if found is None else int(str(found))

@@ -1,16 +1,18 @@
 """Storage rows of botdesk (tortoise-orm models), one module per area.
 
-* :mod:`core.models.relay` — customers, conversations, tickets, messages, operators,
-  the outbox and channel cursors (what the relay needs);
+* :mod:`core.models.relay` — customers, conversations, tickets, messages, operators;
+* :mod:`core.models.outbox` — the outbox and the stored cursors;
 * :mod:`core.models.workflow` — the operator workflow: events, tags and templates.
 
 Everything is re-exported here: tortoise loads the app from ``core.models``, and the
 migrations import enums and ``utcnow`` from it.
 """
 
+from core.models.outbox import *  # noqa: F403
+from core.models.outbox import __all__ as _outbox_all
 from core.models.relay import *  # noqa: F403
 from core.models.relay import __all__ as _relay_all
 from core.models.workflow import *  # noqa: F403
 from core.models.workflow import __all__ as _workflow_all
 
-__all__ = [*_relay_all, *_workflow_all]
+__all__ = [*_relay_all, *_outbox_all, *_workflow_all]
