@@ -83,7 +83,11 @@ class DeliverReplies(Operation):
             await self._mark(message)
 
         async def record(connection: BaseDBAsyncClient) -> None:
-            for message, customer_id in zip(messages, delivered, strict=False):
+            # Fewer ids than messages: VK shows an album as one message (its id goes to
+            # the first part), or Telegram skipped sources deleted meanwhile. Either way
+            # the batch went out; parts without an id of their own just can't be edited.
+            ids = [*delivered, *([None] * (len(messages) - len(delivered)))]
+            for message, customer_id in zip(messages, ids, strict=False):
                 await (
                     Message.filter(id=message.id)
                     .using_db(connection)

@@ -10,4 +10,5 @@ pytest_plugins = [
     "tests.fixtures.redis",
     "tests.fixtures.telegram_sandbox",
     "tests.fixtures.vk_sandbox",
+    "tests.fixtures.vk_desk",
 ]

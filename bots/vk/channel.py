@@ -12,6 +12,9 @@ injected ``fetch`` and uploaded to VK (:mod:`bots.vk.uploads`):
 * locations and venues → a VK map point (``lat``/``long``) with the venue's name;
   contacts, dice and polls → a line of text.
 
+The desk acknowledges a customer's message (a thank-you) with a VK reaction
+(:meth:`VkChannel.react`).
+
 Every ``messages.send`` carries a ``random_id`` derived from the delivery's key and
 the part's index (:func:`~bots.vk.text.random_id`), so a retried outbox item never
 duplicates a message: VK answers a repeated ``random_id`` with the first message.
@@ -34,9 +37,29 @@ from core.entities import Attachment, Choice, Content, Delivery, DeliveryEdit
 from core.enums import Channel, MessageKind
 from core.errors import PermanentError
 
-__all__ = ["VkChannel", "keyboard_of"]
+__all__ = ["REACTIONS", "VkChannel", "keyboard_of"]
 
 _MAX_ALBUM = 10  # attachments per VK message
+# Emoji -> VK reaction id. The table follows VK's reaction assets list (the ids the
+# messages.sendReaction method takes); an emoji VK has no reaction for falls back to 👍.
+REACTIONS: dict[str, int] = {
+    "❤️": 1,
+    "❤": 1,
+    "🔥": 2,
+    "😂": 3,
+    "👍": 4,
+    "💩": 5,
+    "❓": 6,
+    "😭": 7,
+    "👎": 8,
+    "👌": 9,
+    "😡": 10,
+    "🤔": 11,
+    "👏": 12,
+    "🎉": 13,
+    "🙏": 14,
+}
+_THUMBS_UP = REACTIONS["👍"]
 _ROW = 5  # buttons per row of an inline keyboard
 _DOCUMENTS = frozenset(
     {
@@ -116,9 +139,11 @@ class VkChannel:
         return sent
 
     async def deliver(self, delivery: Delivery) -> tuple[int, ...]:
-        """Send operators' messages; return one VK message id per content.
+        """Send operators' messages; return the VK message id of each (one for an album).
 
-        An album of photos becomes one VK message, so it returns one id only.
+        An album of photos becomes one VK message, so it returns one id only: the
+        store keeps a customer message id once per chat (a unique key), so repeating
+        the album's id for each photo would make recording the delivery fail.
         """
         index = itertools.count()
         peer, key = delivery.chat_id, delivery.key
@@ -208,6 +233,25 @@ class VkChannel:
     async def send_text(self, chat_id: int, html: str, *, key: str) -> int:
         """Send the desk's own message (HTML flattened to text); return its id."""
         return (await self._send_text(chat_id, plain_text(html), key, itertools.count()))[0]
+
+    async def react(self, chat_id: int, message_id: int, emoji: str, *, key: str = "") -> None:
+        """Put the community's reaction on a customer's message.
+
+        VK reacts by ``conversation_message_id``, which ``messages.getById`` tells.
+        A reaction replaces the community's earlier one, so a retry is harmless.
+        """
+        async with vk_errors():
+            found = await self.api.request("messages.getById", {"message_ids": message_id})
+        items = found["response"].get("items") or []
+        if not items:
+            raise PermanentError(f"VK has no message {message_id} to react to")
+        params = {
+            "peer_id": chat_id,
+            "cmid": int(items[0]["conversation_message_id"]),
+            "reaction_id": REACTIONS.get(emoji, _THUMBS_UP),
+        }
+        async with vk_errors():
+            await self.api.request("messages.sendReaction", params)
 
     async def send_choices(
         self, chat_id: int, html: str, choices: Sequence[Choice], *, key: str

@@ -142,6 +142,10 @@ class VkControl(AttachmentSpecs):
         """The conversation as VK shows it, both directions, oldest first."""
         return [snapshot(m) for m in self.world.conversation(community, user).messages]
 
+    def reactions(self, community: Community, message: VkMessage) -> dict[int, int]:
+        """Reactions on ``message`` now: reactor id (negative = a community) -> reaction id."""
+        return dict(self.world.stored(community, message).reactions)
+
     def file_bytes(self, url_or_attachment: str | dict[str, Any]) -> bytes:
         """The bytes behind a sandbox URL or an attachment dict."""
         return self.world.media.by_url(file_url(url_or_attachment)).data

@@ -38,6 +38,7 @@ MESSAGES: dict[int, str] = {
     914: "Message is too long",
     917: "You don't have access to this chat",
     921: "Can't forward these messages",
+    1009: "Unknown reaction passed",
 }
 
 

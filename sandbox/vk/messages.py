@@ -1,4 +1,5 @@
-"""``messages.*`` methods: send (with random_id de-duplication), edit, read, answer events."""
+"""``messages.*`` methods: send (with random_id de-duplication), edit, read, react, answer
+events."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from .world import Conversation
 
 MAX_TEXT = 4096
 EDIT_WINDOW = 24 * 3600
+REACTION_IDS = range(1, 17)  # VK's reaction assets: 1 ❤️, 2 🔥, 3 😂, 4 👍 … 16
 BUTTON_TYPES = {
     "text",
     "open_link",
@@ -208,6 +210,25 @@ async def get_by_cmid(call: Call) -> Any:
     conv = _conversation(call, int(call.required("peer_id")))
     wanted = call.ints("conversation_message_ids")
     return _items(call, [(m, conv) for c in wanted if (m := conv.find(cmid=c))])
+
+
+@method("messages.sendReaction")
+async def send_reaction(call: Call) -> Any:
+    """React to a message (``peer_id`` + ``cmid``); replaces the community's earlier one.
+
+    An unknown ``reaction_id`` is error 1009; a missing message error 104.
+    """
+    conv = _conversation(call, int(call.required("peer_id")))
+    for name in ("cmid", "reaction_id"):
+        call.required(name)
+    cmid, reaction = call.int("cmid"), call.int("reaction_id")
+    if reaction not in REACTION_IDS:
+        raise VkApiError(1009)
+    message = conv.find(cmid=cmid)
+    if message is None:
+        raise VkApiError(104)
+    message.reactions[-call.community.id] = reaction
+    return 1
 
 
 @method("messages.sendMessageEventAnswer")

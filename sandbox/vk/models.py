@@ -68,6 +68,8 @@ class VkMessage:
     date: int = 0
     payload: str | None = None
     update_time: int | None = None
+    # Who reacted with what: reactor id (negative = a community) -> VK reaction id.
+    reactions: dict[int, int] = field(default_factory=dict)
 
 
 # -- attachment specs for VkSandbox.user_writes --------------------------------

@@ -52,7 +52,20 @@ def message_json(message: VkMessage, conv: Conversation) -> dict[str, Any]:
         body["payload"] = message.payload
     if message.update_time:
         body["update_time"] = message.update_time
+    if message.reactions:
+        body["reactions"] = reaction_counters(message)
     return body
+
+
+def reaction_counters(message: VkMessage) -> list[dict[str, Any]]:
+    """``reactions`` of a message object: per reaction id, how many and (up to 3) who."""
+    counters: dict[int, list[int]] = {}
+    for reactor, reaction in message.reactions.items():
+        counters.setdefault(reaction, []).append(reactor)
+    return [
+        {"reaction_id": reaction, "count": len(who), "user_ids": who[:3]}
+        for reaction, who in sorted(counters.items())
+    ]
 
 
 def user_json(user: VkUser, fields: set[str], photo_url: str) -> dict[str, Any]:

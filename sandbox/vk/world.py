@@ -152,4 +152,5 @@ def snapshot(message: VkMessage) -> VkMessage:
         attachments=list(message.attachments),
         fwd=[snapshot(m) for m in message.fwd],
         keyboard=message.keyboard,
+        reactions=dict(message.reactions),
     )

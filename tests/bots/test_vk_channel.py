@@ -11,11 +11,12 @@ import pytest
 from vkbottle import API
 
 from bots.vk.channel import VkChannel
+from bots.vk.errors import vk_errors
 from bots.vk.peers import VkPeers
 from bots.vk.text import random_id
 from core.entities import Attachment, Choice, Content, Delivery, DeliveryEdit
 from core.enums import Channel, MessageKind
-from core.errors import RecipientUnavailable, RetryLater, TransientError
+from core.errors import PermanentError, RecipientUnavailable, RetryLater, TransientError
 from sandbox.vk import Community, VkSandbox, VkUser
 from tests.fixtures.vk_sandbox import sandbox_api, vk_sandbox  # noqa: F401
 
@@ -222,3 +223,33 @@ async def test_choices_fall_back_to_text_buttons(world: World) -> None:
     button = world.sent()[-1].keyboard["buttons"][0][0]["action"]  # type: ignore[index]
     assert button["type"] == "text"
     assert json.loads(button["payload"]) == {"choice": "rate:1"}
+
+
+async def test_react_puts_the_communitys_reaction_on_the_customers_message(world: World) -> None:
+    thanks = world.vk.user_writes(world.community, world.user, "спасибо")
+    await world.channel.react(world.user.id, thanks.id, "👍", key="ack:1")
+    assert world.vk.reactions(world.community, thanks) == {-world.community.id: 4}
+    await world.channel.react(world.user.id, thanks.id, "🙏", key="ack:2")  # replaces it
+    assert world.vk.reactions(world.community, thanks) == {-world.community.id: 14}
+    await world.channel.react(world.user.id, thanks.id, "🦄", key="ack:3")  # no such reaction
+    assert world.vk.reactions(world.community, thanks) == {-world.community.id: 4}
+    [call] = world.vk.calls("messages.sendReaction")[-1:]
+    assert call[1] == {
+        "peer_id": str(world.user.id),
+        "cmid": str(thanks.conversation_message_id),
+        "reaction_id": "4",
+    }
+    found = await world.api.request("messages.getById", {"message_ids": thanks.id})
+    [counter] = found["response"]["items"][0]["reactions"]
+    assert counter == {"reaction_id": 4, "count": 1, "user_ids": [-world.community.id]}
+
+
+async def test_react_errors(world: World) -> None:
+    with pytest.raises(PermanentError, match="no message 999"):
+        await world.channel.react(world.user.id, 999, "👍", key="ack:1")
+    [hello] = world.vk.chat(world.community, world.user)
+    params = {"peer_id": world.user.id, "cmid": hello.conversation_message_id, "reaction_id": 17}
+    with pytest.raises(PermanentError, match="VK error 1009: Unknown reaction passed"):
+        async with vk_errors():
+            await world.api.request("messages.sendReaction", params)
+    assert world.vk.reactions(world.community, hello) == {}
