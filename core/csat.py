@@ -63,27 +63,37 @@ async def record_comment(
 ) -> None:
     """The customer's text after "add a comment?" is the comment to their rating."""
     text = message.text or ""
-    await (
-        Ticket.filter(id=ticket.id)
-        .using_db(connection)
-        .update(csat_comment=text, csat_comment_pending=False)
-    )
-    now = ctx.clock.now()
-    await record(
-        connection,
-        kind=EventKind.COMMENTED,
-        ticket_id=ticket.id,
-        conversation_id=ticket.conversation_id,
-        data={"comment": text, "message_id": message.id},
-        now=now,
-    )
-    await queue_refresh(connection, ctx, ticket)
+    fields: dict[str, object] = {"csat_comment": text, "csat_comment_pending": False}
     notice = notice_text(
         ctx,
         _("💬 Comment on the rating of #{number}: {comment}"),
         number=ticket.number,
         comment=escape(text),  # the customer's own words
     )
+    data = {"comment": text, "message_id": message.id}
+    await _customer_feedback(connection, ctx, ticket, fields, EventKind.COMMENTED, data, notice)
+
+
+async def _customer_feedback(
+    connection: BaseDBAsyncClient,
+    ctx: DeskContext,
+    ticket: Ticket,
+    fields: dict[str, object],
+    kind: EventKind,
+    data: dict[str, object],
+    notice: str,
+) -> None:
+    """Store what the customer said about a ticket, log it, redraw the card, tell the team."""
+    await Ticket.filter(id=ticket.id).using_db(connection).update(**fields)
+    await record(
+        connection,
+        kind=kind,
+        ticket_id=ticket.id,
+        conversation_id=ticket.conversation_id,
+        data=data,
+        now=ctx.clock.now(),
+    )
+    await queue_refresh(connection, ctx, ticket)
     await post_notice(connection, ctx, ticket.conversation_id, notice)
 
 
@@ -142,21 +152,7 @@ async def _rate(
 ) -> None:
     """Store the score (a change of mind overwrites it), tell the team, ask for a comment."""
     first_time = ticket.csat_score is None
-    await (
-        Ticket.filter(id=ticket.id)
-        .using_db(connection)
-        .update(csat_score=score, csat_comment_pending=first_time or ticket.csat_comment_pending)
-    )
-    now = ctx.clock.now()
-    await record(
-        connection,
-        kind=EventKind.RATED,
-        ticket_id=ticket.id,
-        conversation_id=ticket.conversation_id,
-        data={"score": score, "old": ticket.csat_score},
-        now=now,
-    )
-    await queue_refresh(connection, ctx, ticket)
+    pending = first_time or ticket.csat_comment_pending
     notice = notice_text(
         ctx,
         _("⭐ The customer rated #{number}: {stars} ({score}/5)"),
@@ -164,8 +160,11 @@ async def _rate(
         stars=stars(score),
         score=score,
     )
-    await post_notice(connection, ctx, ticket.conversation_id, notice)
+    fields: dict[str, object] = {"csat_score": score, "csat_comment_pending": pending}
+    data = {"score": score, "old": ticket.csat_score}
+    await _customer_feedback(connection, ctx, ticket, fields, EventKind.RATED, data, notice)
     if first_time:
+        now = ctx.clock.now()
         conversation = (
             await Conversation.filter(id=ticket.conversation_id).using_db(connection).get()
         )
