@@ -11,6 +11,12 @@ sends (the last send of any such interval checked the whole interval).
 A send spends two budgets: the one of its chat (``budget_key``, rate by destination
 kind) and the one of the whole channel (all Telegram kinds together, or VK). The budgets
 live in one process: instances sharing a PostgreSQL database each keep their own.
+
+The desk stamps a send in its log when it claims it; the server counts it when the
+request arrives, a variable moment later. Two sends exactly one window apart on the
+desk's clock can therefore land inside one window on the server's, and the answer is a
+429 that pauses the whole chat. The ledger's windows are kept a little longer than the
+messengers' (``Budgets.margin``, 5 % by default) to absorb that jitter.
 """
 
 from __future__ import annotations
@@ -49,6 +55,17 @@ class Budgets:
     vk: Rate = Rate(20, 1.0)
     telegram_channel: Rate = Rate(30, 1.0)
     vk_channel: Rate = Rate(20, 1.0)
+    #: how much longer than the messenger's window the ledger's windows are (0.05: 5 %),
+    #: so that a send stamped at its claim never arrives early at the server
+    margin: float = 0.05
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.margin < 1:
+            raise ValueError(f"the budget margin must be in [0, 1), not {self.margin}")
+
+    def kept(self, rate: Rate) -> Rate:
+        """``rate`` as the ledger keeps it: the same count over a window ``margin`` longer."""
+        return Rate(rate.count, rate.per_seconds * (1 + self.margin))
 
     def chat_rate(self, kind: DestinationKind) -> Rate:
         """The per-chat rate of a destination kind."""
@@ -134,6 +151,8 @@ class BudgetLedger:
         self._windows: dict[str, SlidingWindow] = {}
         self._paused: dict[str, float] = {}
         self._spends = 0
+        # per destination kind: the chat's and the channel's rate with the margin applied
+        self._kept: dict[DestinationKind, tuple[Rate, Rate]] = {}
 
     def window_names(self, kind: DestinationKind, budget_key: str) -> tuple[str, str]:
         """The names of the budgets a send spends: its chat's and its channel's.
@@ -145,7 +164,14 @@ class BudgetLedger:
 
     def _names(self, kind: DestinationKind, budget_key: str) -> list[tuple[str, Rate]]:
         chat, channel = self.window_names(kind, budget_key)
-        return [(chat, self.budgets.chat_rate(kind)), (channel, self.budgets.channel(kind)[1])]
+        rates = self._kept.get(kind)
+        if rates is None:
+            budgets = self.budgets
+            rates = self._kept[kind] = (
+                budgets.kept(budgets.chat_rate(kind)),
+                budgets.kept(budgets.channel(kind)[1]),
+            )
+        return [(chat, rates[0]), (channel, rates[1])]
 
     def _window(self, name: str, rate: Rate) -> SlidingWindow:
         window = self._windows.get(name)

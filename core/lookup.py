@@ -1,4 +1,4 @@
-"""The hot path of ingest in plain SQL: everything about a known customer in one query.
+"""Hot paths in plain SQL: everything about a known customer in one query, and helpers.
 
 Most customer messages come from someone the desk already knows, with a ticket open.
 Answering "which conversation and which open ticket?" with the ORM costs three queries
@@ -29,13 +29,18 @@ SELECT cu.first_name, cu.last_name, cu.username, cu.language, cu.is_blocked,
 """
 
 
-def _sql(connection: BaseDBAsyncClient, template: str, count: int) -> str:
-    """``template`` with the placeholders of the connection's dialect."""
+def sql(connection: BaseDBAsyncClient, template: str, count: int) -> str:
+    """``template`` with the placeholders ``{0}``, ``{1}`` … in the connection's dialect."""
     if connection.capabilities.dialect == "postgres":
-        marks = [f"${n}" for n in range(1, count + 1)]
+        places = [f"${n}" for n in range(1, count + 1)]
     else:
-        marks = ["?"] * count
-    return template.format(*marks)
+        places = ["?"] * count
+    return template.format(*places)
+
+
+def marks(start: int, count: int) -> str:
+    """``{start}, {start+1}, …`` (``count`` of them): the placeholders of an ``IN`` list."""
+    return ", ".join(f"{{{n}}}" for n in range(start, start + count))
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +72,7 @@ async def lookup_customer(
 ) -> KnownCustomer | None:
     """The stored customer with a conversation, or None (a first message)."""
     values: list[Any] = [profile.channel.value, profile.external_id]
-    _count, rows = await connection.execute_query(_sql(connection, _LOOKUP, 2), values)
+    _count, rows = await connection.execute_query(sql(connection, _LOOKUP, 2), values)
     if not rows:
         return None
     row = tuple(rows[0])

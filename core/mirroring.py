@@ -8,21 +8,30 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from html import escape
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.context import DeskContext
 from core.entities import Mirror
-from core.enums import DeliveryState
+from core.enums import Channel, DeliveryState
 from core.errors import DeliveryError, MissingRights, NotModified, PermanentError
 from core.i18n import _
+from core.lookup import marks, sql
 from core.models import Conversation, Message
 from core.outbox import Completion, FailureDecision, Job, Operation
 from core.ports import Ports
 from core.tickets import notice_text, post_notice
-from core.topics import alert_missing_rights, ensure_topic, in_topic
+from core.topics import (
+    TOPIC_STATE_COLUMNS,
+    TopicState,
+    alert_missing_rights,
+    ensure_topic,
+    in_topic,
+)
 from core.views import content_of, merged_html, message_html
 
 log = logging.getLogger(__name__)
@@ -90,35 +99,38 @@ class MirrorMessages(TopicOperation):
 
     async def run(self, jobs: Sequence[Job]) -> Completion | None:
         ids = [int(job.payload["message_id"]) for job in jobs]
-        messages = sorted(await Message.filter(id__in=ids), key=lambda m: m.id)
-        conversation_id = messages[0].conversation_id
+        messages, conversation, state = await _mirrored(ids)
         merge = len(messages) > 1 and all(job.payload.get("plain") for job in jobs)
 
         async def send(thread_id: int) -> tuple[int, ...]:
             if merge:
                 return await self._merged(thread_id, messages)
-            return await self._copy(thread_id, messages)
+            return await self._copy(thread_id, messages, conversation)
 
         # The customer wrote: a topic someone closed opens again so operators can answer.
-        group_ids = await in_topic(self.ports, self.ctx, conversation_id, send, reopen_closed=True)
+        group_ids = await in_topic(
+            self.ports, self.ctx, state.conversation_id, send, reopen_closed=True, state=state
+        )
+        shown: dict[int, list[int]] = {}
+        for message, group_id in zip(messages, group_ids, strict=False):
+            shown.setdefault(int(group_id), []).append(int(message.id))
 
         async def record(connection: BaseDBAsyncClient) -> None:
-            for message, group_id in zip(messages, group_ids, strict=False):
-                await (
-                    Message.filter(id=message.id)
-                    .using_db(connection)
-                    .update(group_message_id=group_id, delivery_state=DeliveryState.DELIVERED)
-                )
+            for group_id, message_ids in shown.items():
+                values: list[Any] = [group_id, DeliveryState.DELIVERED.value, *message_ids]
+                statement = _RECORD % marks(2, len(message_ids))
+                await connection.execute_query(sql(connection, statement, len(values)), values)
 
         return record
 
-    async def _copy(self, thread_id: int, messages: list[Message]) -> tuple[int, ...]:
+    async def _copy(
+        self, thread_id: int, messages: list[Message], conversation: _Source
+    ) -> tuple[int, ...]:
         first = messages[0]
         reply_to = None
         if first.reply_to_id is not None:
             target = await Message.get_or_none(id=first.reply_to_id)
             reply_to = target.group_message_id if target else None
-        conversation = await Conversation.get(id=first.conversation_id)
         mirror = Mirror(
             thread_id=thread_id,
             channel=conversation.channel,
@@ -155,6 +167,38 @@ class MirrorMessages(TopicOperation):
             await post_notice(connection, ctx, first.conversation_id, text)
 
         return FailureDecision.fail(record)
+
+
+# The messages of a batch, where they come from, and the state of their topic: all a
+# mirror needs to read before it sends, in one statement.
+_MIRRORED = f"""
+SELECT m.*, co.channel AS source_channel, co.chat_id AS source_chat_id, {TOPIC_STATE_COLUMNS}
+  FROM messages m JOIN conversations co ON co.id = m.conversation_id
+ WHERE m.id IN (%s)
+ ORDER BY m.id
+"""
+
+_RECORD = "UPDATE messages SET group_message_id = {0}, delivery_state = {1} WHERE id IN (%s)"
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """The customer's chat the mirrored messages come from."""
+
+    channel: Channel
+    chat_id: int
+
+
+async def _mirrored(ids: list[int]) -> tuple[list[Message], _Source, TopicState]:
+    connection = Message._meta.db
+    statement = sql(connection, _MIRRORED % marks(0, len(ids)), len(ids))
+    rows = await connection.execute_query_dict(statement, ids)
+    if not rows:
+        raise PermanentError(f"messages {ids} are gone")
+    first = rows[0]
+    messages = [Message._init_from_db(**row) for row in rows]
+    source = _Source(Channel(first["source_channel"]), int(first["source_chat_id"]))
+    return messages, source, TopicState.of_row(int(first["conversation_id"]), first)
 
 
 def _chunks(messages: list[Message]) -> list[list[Message]]:

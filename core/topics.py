@@ -9,15 +9,18 @@ and one alert goes to the General topic; it resumes when the rights come back.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import DoesNotExist
 
 from core.context import DeskContext
 from core.enums import OutboxStatus
 from core.errors import MissingRights, PermanentError, TopicClosed, TopicGone
 from core.i18n import _
+from core.lookup import sql
 from core.models import ChannelCursor, Conversation, Customer, OutboxItem, Ticket
 from core.outbox import HELD_UNTIL, release_held
 from core.ports import Ports
@@ -72,6 +75,67 @@ async def ensure_topic(
     return thread_id
 
 
+#: Columns (over ``conversations co``) telling whether the conversation's topic is ready:
+#: its thread, its newest ticket and that ticket's card, and the "closed" mark.
+TOPIC_STATE_COLUMNS = """
+       co.message_thread_id AS topic_thread_id,
+       (SELECT t.id FROM tickets t WHERE t.conversation_id = co.id
+         ORDER BY t.id DESC LIMIT 1) AS topic_ticket_id,
+       (SELECT t.card_message_id FROM tickets t WHERE t.conversation_id = co.id
+         ORDER BY t.id DESC LIMIT 1) AS topic_card_id,
+       EXISTS (SELECT 1 FROM channel_cursors cc
+                WHERE cc.name = 'topic-closed:' || CAST(co.message_thread_id AS TEXT))
+         AS topic_closed
+"""
+
+_TOPIC_STATE = f"SELECT {TOPIC_STATE_COLUMNS} FROM conversations co WHERE co.id = {{0}}"
+
+
+@dataclass(frozen=True, slots=True)
+class TopicState:
+    """What :func:`in_topic` needs to know before it sends: read in one statement."""
+
+    conversation_id: int
+    thread_id: int | None
+    ticket_id: int | None
+    card_message_id: int | None
+    closed: bool  # someone closed the topic (``thread_id``) and it was not reopened since
+
+    @classmethod
+    def of_row(cls, conversation_id: int, row: Mapping[str, Any]) -> TopicState:
+        """The state from a row with the :data:`TOPIC_STATE_COLUMNS`."""
+
+        def number(name: str) -> int | None:
+            value = row[name]
+            return int(value) if value is not None else None
+
+        return cls(
+            conversation_id=conversation_id,
+            thread_id=number("topic_thread_id"),
+            ticket_id=number("topic_ticket_id"),
+            card_message_id=number("topic_card_id"),
+            closed=bool(row["topic_closed"]),
+        )
+
+    @property
+    def ready(self) -> bool:
+        """The topic exists and the current ticket's card is in it: nothing to create."""
+        return (
+            self.thread_id is not None
+            and self.ticket_id is not None
+            and self.card_message_id is not None
+        )
+
+
+async def topic_state(conversation_id: int) -> TopicState:
+    """The conversation's :class:`TopicState` (``DoesNotExist`` for an unknown one)."""
+    connection = Conversation._meta.db
+    rows = await connection.execute_query_dict(sql(connection, _TOPIC_STATE, 1), [conversation_id])
+    if not rows:
+        raise DoesNotExist(f"conversation {conversation_id} does not exist")
+    return TopicState.of_row(conversation_id, rows[0])
+
+
 async def in_topic(
     ports: Ports,
     ctx: DeskContext,
@@ -79,6 +143,7 @@ async def in_topic(
     send: Callable[[int], Awaitable[T]],
     *,
     reopen_closed: bool = False,
+    state: TopicState | None = None,
 ) -> T:
     """Run ``send(thread_id)`` in the conversation's topic, repairing the topic once.
 
@@ -86,15 +151,28 @@ async def in_topic(
     reopened when the bot may not post in it, and with ``reopen_closed`` (a customer
     wrote) also when it may: an administrator bot can post in a closed topic, but the
     operators could not answer there.
+
+    ``state`` is the conversation's :class:`TopicState` when the caller has read it
+    already (it is read here otherwise). When the topic and the card exist, which is
+    almost always, that one read is all the database work before the send.
     """
-    conversation = await Conversation.get(id=conversation_id)
-    thread_id = await ensure_topic(ports, ctx, conversation)
+    if state is None:
+        state = await topic_state(conversation_id)
+    conversation: Conversation | None = None
+    if state.ready:
+        assert state.thread_id is not None
+        thread_id = state.thread_id
+    else:
+        conversation = await Conversation.get(id=conversation_id)
+        thread_id = await ensure_topic(ports, ctx, conversation)
     try:
-        if reopen_closed:
-            await _reopen_if_closed(ports, thread_id)
+        if reopen_closed and state.closed and thread_id == state.thread_id:
+            await _reopen_closed(ports, thread_id)
         return await send(thread_id)
     except TopicGone:
         log.info("topic %s of conversation %s is gone; recreating it", thread_id, conversation_id)
+        if conversation is None:
+            conversation = await Conversation.get(id=conversation_id)
         conversation.message_thread_id = None
         await conversation.save(update_fields=["message_thread_id"])
         thread_id = await ensure_topic(ports, ctx, conversation, recreated=True)
@@ -104,17 +182,15 @@ async def in_topic(
     return await send(thread_id)
 
 
-async def _reopen_if_closed(ports: Ports, thread_id: int) -> None:
-    key = CLOSED_KEY.format(thread_id=thread_id)
-    if not await ChannelCursor.filter(name=key).exists():
-        return
+async def _reopen_closed(ports: Ports, thread_id: int) -> None:
+    """Reopen a topic that was marked closed, and forget the mark."""
     try:
         await ports.desk.reopen_topic(thread_id)
     except (TopicGone, MissingRights):
         raise  # recreate the topic, or hold until the rights return
     except PermanentError as exc:  # e.g. someone reopened it already
         log.info("topic %s was not reopened: %s", thread_id, exc)
-    await ChannelCursor.filter(name=key).delete()
+    await ChannelCursor.filter(name=CLOSED_KEY.format(thread_id=thread_id)).delete()
 
 
 async def topic_closed(thread_id: int, closed: bool) -> None:

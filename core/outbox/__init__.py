@@ -20,8 +20,9 @@ After the commit the use case calls :meth:`OutboxWorker.wake`, and the worker se
 
 Delivery is at least once: a crash between the messenger accepting a send and the done
 mark leaves the item ``in_flight``, and :func:`recover` (run by :meth:`OutboxWorker.start`)
-sends it again. On SQLite one worker per database is assumed; on PostgreSQL claims use
-``FOR UPDATE SKIP LOCKED`` so instances can share the table (budgets stay per process).
+sends it again. On SQLite one worker per database is assumed; on PostgreSQL a claim is a
+conditional update that only one instance can win, so instances can share the table
+(budgets stay per process).
 
 Usage inside a use case::
 

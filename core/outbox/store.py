@@ -1,24 +1,26 @@
 """The outbox rows: enqueueing (inside a use case's transaction), claiming, and outcomes.
 
-Claims are storage-agnostic. On PostgreSQL the claim locks the rows with ``FOR UPDATE
-SKIP LOCKED`` and re-checks that they are still pending, so several instances may share
-one table. SQLite has no row locks (tortoise drops the clause there); the same re-check
-keeps a claim correct, but FIFO per destination across processes is only guaranteed
-with a single worker per SQLite database, which is how botdesk runs on SQLite.
+Claims are storage-agnostic: a claim is one conditional ``UPDATE … WHERE status =
+'pending'`` (in a transaction, undone unless every row matched, when it takes several
+items), so of two instances claiming the same row only one gets it; on PostgreSQL the
+second waits for the first one's row lock and then sees the row taken. Several instances
+may therefore share one PostgreSQL table. FIFO per destination across processes is only
+guaranteed with a single worker per SQLite database, which is how botdesk runs on SQLite.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import F, Subquery
-from tortoise.functions import Min
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from core.enums import DestinationKind, OutboxStatus
+from core.lookup import marks, sql
 from core.models import OutboxItem
 
 __all__ = [
@@ -35,8 +37,6 @@ HELD_UNTIL = datetime(9999, 1, 1, tzinfo=UTC)
 
 #: ``last_error`` of an item made obsolete by a newer one with the same coalesce key.
 SUPERSEDED = "superseded"
-
-_ACTIVE = (OutboxStatus.PENDING, OutboxStatus.IN_FLIGHT)
 
 
 def _aware(moment: datetime, name: str) -> datetime:
@@ -124,6 +124,79 @@ async def recover(now: datetime, *, using_db: BaseDBAsyncClient | None = None) -
 
 
 # ----------------------------------------------------------------- worker side
+#
+# The worker's statements run for every item sent, so they are written in plain SQL:
+# building them with the ORM costs more than running them. Datetimes are passed as
+# values: SQLite stores what tortoise's adapter makes of them (ISO text, one offset),
+# PostgreSQL takes them natively.
+
+# the first active item of every destination (and how many are queued there)
+_SCAN = """
+SELECT o.*, q.depth AS queue_depth
+  FROM outbox o
+  JOIN (SELECT MIN(id) AS head, COUNT(*) AS depth FROM outbox
+         WHERE status IN ({0}, {1}) GROUP BY destination) q ON o.id = q.head
+ ORDER BY o.created_at, o.id
+"""
+
+_CLAIM = """
+UPDATE outbox SET status = {0}, updated_at = {1}
+ WHERE status = {2} AND id IN (%s)
+RETURNING id, attempts
+"""
+
+_DONE = "UPDATE outbox SET status = {0}, updated_at = {1} WHERE id IN (%s)"
+
+
+def _db() -> BaseDBAsyncClient:
+    return OutboxItem._meta.db
+
+
+def _in_list(template: str, first: int, count: int) -> str:
+    return template % marks(first, count)
+
+
+@dataclass(slots=True)
+class QueueHead:
+    """The first item of a destination's queue and how many items are queued there."""
+
+    item: OutboxItem
+    depth: int  # active (pending or in flight) items of the destination, this one included
+
+
+@dataclass(slots=True)
+class QueueScan:
+    """One look at the queues: what may be sent next, and who waits behind a send."""
+
+    heads: list[QueueHead] = field(default_factory=list)  # pending, not held, oldest first
+    #: destinations whose first item is in flight with more items behind it: when that
+    #: send ends, the next one may go
+    waiting: set[str] = field(default_factory=set)
+
+
+async def scan() -> QueueScan:
+    """The first item of every destination, in one statement.
+
+    A destination whose first item is pending and not held contributes a head (oldest
+    first); one whose first item is in flight contributes nothing to send (FIFO: the
+    rest of its queue waits for that item) and is listed in ``waiting`` if items are
+    queued behind it.
+    """
+    connection = _db()
+    rows = await connection.execute_query_dict(
+        sql(connection, _SCAN, 2), [OutboxStatus.PENDING.value, OutboxStatus.IN_FLIGHT.value]
+    )
+    result = QueueScan()
+    for row in rows:
+        depth = int(row["queue_depth"])
+        if row["status"] != OutboxStatus.PENDING.value:
+            if depth > 1:
+                result.waiting.add(str(row["destination"]))
+            continue
+        item = OutboxItem._init_from_db(**row)
+        if item.not_before < HELD_UNTIL:
+            result.heads.append(QueueHead(item, depth))
+    return result
 
 
 async def queue_heads() -> list[OutboxItem]:
@@ -132,15 +205,7 @@ async def queue_heads() -> list[OutboxItem]:
     Oldest first. A destination whose first item is in flight is absent: the rest of
     its queue waits for that item (FIFO).
     """
-    firsts = (
-        OutboxItem.filter(status__in=_ACTIVE)
-        .annotate(head=Min("id"))
-        .group_by("destination")
-        .values("head")
-    )
-    return await OutboxItem.filter(
-        id__in=Subquery(firsts), status=OutboxStatus.PENDING, not_before__lt=HELD_UNTIL
-    ).order_by("created_at", "id")
+    return [head.item for head in (await scan()).heads]
 
 
 async def followers(head: OutboxItem, limit: int) -> list[OutboxItem]:
@@ -154,36 +219,51 @@ async def followers(head: OutboxItem, limit: int) -> list[OutboxItem]:
     )
 
 
-async def claim(ids: Sequence[int], now: datetime) -> list[OutboxItem] | None:
+class _Lost(Exception):
+    """Rolls back a claim of several items of which not all were still pending."""
+
+
+async def claim(items: Sequence[OutboxItem], now: datetime) -> list[OutboxItem] | None:
     """Mark the items ``in_flight`` if all of them are still pending; None otherwise.
 
-    Returns the rows as claimed (with their current attempts and payload). A claim fails
-    when another instance holds or took one of the rows, or a newer item superseded it.
+    Returns the items as claimed (with their current attempts). A claim fails when
+    another instance holds or took one of the rows, or a newer item superseded it. One
+    item takes one statement; several take a transaction, undone unless all are claimed.
     """
-    async with in_transaction() as connection:
-        rows = (
-            await OutboxItem.filter(id__in=list(ids), status=OutboxStatus.PENDING)
-            .select_for_update(skip_locked=True)
-            .using_db(connection)
-            .order_by("id")
-        )
-        if len(rows) != len(ids):
+    if not items:
+        return []
+    ids = [int(item.id) for item in items]
+    now = _aware(now, "now")
+    values: list[Any] = [OutboxStatus.IN_FLIGHT.value, now, OutboxStatus.PENDING.value, *ids]
+
+    async def update(connection: BaseDBAsyncClient) -> dict[int, int]:
+        statement = sql(connection, _in_list(_CLAIM, 3, len(ids)), len(values))
+        rows = await connection.execute_query_dict(statement, values)
+        return {int(row["id"]): int(row["attempts"]) for row in rows}
+
+    if len(ids) == 1:
+        claimed = await update(_db())
+    else:
+        try:
+            async with in_transaction() as connection:
+                claimed = await update(connection)
+                if len(claimed) != len(ids):
+                    raise _Lost
+        except _Lost:
             return None
-        await (
-            OutboxItem.filter(id__in=list(ids))
-            .using_db(connection)
-            .update(status=OutboxStatus.IN_FLIGHT, updated_at=now)
-        )
-    return rows
+    if len(claimed) != len(ids):
+        return None
+    for item in items:
+        item.attempts = claimed[int(item.id)]
+        item.status = OutboxStatus.IN_FLIGHT
+    return sorted(items, key=lambda item: int(item.id))
 
 
 async def mark_done(ids: Sequence[int], now: datetime, connection: BaseDBAsyncClient) -> None:
     """Record the items as sent (inside the caller's transaction)."""
-    await (
-        OutboxItem.filter(id__in=list(ids))
-        .using_db(connection)
-        .update(status=OutboxStatus.DONE, updated_at=now)
-    )
+    values: list[Any] = [OutboxStatus.DONE.value, _aware(now, "now"), *ids]
+    statement = sql(connection, _in_list(_DONE, 2, len(ids)), len(values))
+    await connection.execute_query(statement, values)
 
 
 async def reschedule(

@@ -132,13 +132,14 @@ class OutboxWorker:
         # budgets an older head is waiting for: younger heads may not take them first,
         # or a stream of single messages could keep an album waiting for ever
         reserved: set[str] = set()
-        for head in await store.queue_heads():
+        for queued in (await store.scan()).heads:
+            head = queued.item
             if self._stopping or self._running >= settings.concurrency:
                 break
             if head.destination in self._busy:
                 continue
             try:
-                due = await self._due(head, reserved)
+                due = await self._due(head, queued.depth, reserved)
                 if due is not None and not isinstance(due, float):
                     await self._claim(*due)
             except Exception:
@@ -152,9 +153,12 @@ class OutboxWorker:
         return max(delay, 0.0) + _MARGIN
 
     async def _due(
-        self, head: OutboxItem, reserved: set[str]
+        self, head: OutboxItem, depth: int, reserved: set[str]
     ) -> float | tuple[Operation, list[OutboxItem], int] | None:
-        """What to send for ``head``: (operation, rows, cost), a time to look again, or None."""
+        """What to send for ``head``: (operation, rows, cost), a time to look again, or None.
+
+        ``depth`` is how many items its destination has queued (``head`` included).
+        """
         now = self._clock.now()
         if head.not_before > now:
             return head.not_before.timestamp()
@@ -169,7 +173,7 @@ class OutboxWorker:
         if verdict.blocking:
             reserved.update(verdict.blocking)
             return verdict.ready_at
-        rows, settled_at = await self._gather(head, operation, now)
+        rows, settled_at = await self._gather(head, depth, operation, now)
         if settled_at is not None:
             return settled_at.timestamp()
         cost = operation.cost([Job.of(row) for row in rows])
@@ -180,14 +184,16 @@ class OutboxWorker:
         return operation, rows, cost
 
     async def _gather(
-        self, head: OutboxItem, operation: Operation, now: datetime
+        self, head: OutboxItem, depth: int, operation: Operation, now: datetime
     ) -> tuple[list[OutboxItem], datetime | None]:
         """The batch led by ``head``, and when it will have settled (None: it has)."""
         key = operation.batch_key(Job.of(head))
         if key is None or operation.max_batch <= 1:
             return [head], None
         rows = [head]
-        for row in await store.followers(head, operation.max_batch - 1):
+        # nothing queued behind the head (the usual case): no need to look for followers
+        behind = await store.followers(head, operation.max_batch - 1) if depth > 1 else []
+        for row in behind:
             if (
                 row.operation != head.operation
                 or row.not_before > now
@@ -204,7 +210,7 @@ class OutboxWorker:
 
     async def _claim(self, operation: Operation, rows: Sequence[OutboxItem], cost: int) -> None:
         head = rows[0]
-        claimed = await store.claim([int(row.id) for row in rows], self._clock.now())
+        claimed = await store.claim(rows, self._clock.now())
         if claimed is None:
             return  # superseded or taken by another instance: the next pass sees why
         kind = DestinationKind(head.destination_kind)

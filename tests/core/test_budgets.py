@@ -72,9 +72,37 @@ def test_ledger_shares_the_channel_budget_between_chats() -> None:
     for chat in ("tg:1", "tg:2"):
         ledger.spend(DestinationKind.TELEGRAM_PRIVATE, chat, 1, 0.0)
     verdict = ledger.check(DestinationKind.TELEGRAM_GROUP, "tg:3", 1, 0.5)
-    assert verdict.ready_at == 1.0
+    assert verdict.ready_at == pytest.approx(1.05)  # the window plus the 5 % margin
     assert verdict.blocking == ("channel:telegram",)
     assert ledger.check(DestinationKind.VK, "vk:3", 1, 0.5).blocking == ()
+
+
+GROUP = DestinationKind.TELEGRAM_GROUP
+
+
+def test_ledger_windows_are_a_margin_longer_than_the_messengers() -> None:
+    # the desk stamps a send when it claims it, the server when the request arrives
+    budgets = Budgets(telegram_group=Rate(2, 60.0), telegram_channel=Rate(1000, 1.0))
+    ledger = BudgetLedger(budgets)
+    ledger.spend(GROUP, "tg:-100", 1, 0.0)
+    ledger.spend(GROUP, "tg:-100", 1, 1.0)
+    third = ledger.check(GROUP, "tg:-100", 1, 60.0)
+    assert third.ready_at == pytest.approx(63.0)  # 60 s and 5 %
+    assert third.blocking == ("chat:telegram_group:tg:-100",)
+    # the first send reached the server 2.5 s after its claim and the third one at once:
+    # on the server's clock they are still more than a minute apart
+    assert third.ready_at - (0.0 + 2.5) > 60.0
+    assert budgets.chat_rate(GROUP) == Rate(2, 60.0)  # the published rate is unchanged
+
+
+def test_a_zero_margin_keeps_the_exact_window_and_nonsense_is_refused() -> None:
+    ledger = BudgetLedger(Budgets(telegram_group=Rate(1, 60.0), margin=0.0))
+    ledger.spend(GROUP, "tg:-100", 1, 0.0)
+    assert ledger.check(GROUP, "tg:-100", 1, 1.0).ready_at == 60.0
+    with pytest.raises(ValueError):
+        Budgets(margin=-0.1)
+    with pytest.raises(ValueError):
+        Budgets(margin=1.0)
 
 
 # Integer times and periods keep the arithmetic exact, so the property is about the

@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 from core.enums import DestinationKind, OutboxStatus
 from core.models import OutboxItem
 from core.outbox import HELD_UNTIL, SUPERSEDED, enqueue, recover, release_held
-from core.outbox.store import claim, queue_heads
+from core.outbox.store import claim, queue_heads, scan
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -122,15 +122,46 @@ async def test_queue_heads_are_the_first_item_of_each_free_destination(db: str) 
 async def test_only_one_of_two_competing_claims_wins(db: str) -> None:
     items = [await add("tg:topic:1", str(n)) for n in range(3)]
     ids = [int(item.id) for item in items]
-    first, second = await asyncio.gather(claim(ids, T0), claim(ids, T0))
+    first, second = await asyncio.gather(claim(items, T0), claim(items, T0))
     assert (first is None) != (second is None)
     won = first or second
     assert won is not None and [int(row.id) for row in won] == ids
     assert await OutboxItem.filter(status=OutboxStatus.IN_FLIGHT).count() == 3
-    assert await claim(ids[:1], T0) is None
+    assert await claim(items[:1], T0) is None
+
+
+async def test_a_claim_of_one_item_is_one_update(db: str) -> None:
+    item = await add("tg:topic:1", "a")
+    await OutboxItem.filter(id=item.id).update(attempts=2)
+    claimed = await claim([item], T0)
+    assert claimed is not None and claimed[0].attempts == 2  # the stored count
+    row = await OutboxItem.get(id=item.id)
+    assert row.status is OutboxStatus.IN_FLIGHT
+    assert row.updated_at == T0
+    assert await claim([item], T0) is None
 
 
 async def test_a_claim_fails_when_an_item_was_superseded(db: str) -> None:
     old = await add("tg:topic:1", "card-1", coalesce_key="card:1")
     await add("tg:topic:1", "card-2", coalesce_key="card:1")
-    assert await claim([int(old.id)], T0) is None
+    assert await claim([old], T0) is None
+
+
+async def test_a_partly_lost_claim_takes_none_of_the_items(db: str) -> None:
+    items = [await add("tg:topic:1", str(n)) for n in range(3)]
+    await OutboxItem.filter(id=items[1].id).update(status=OutboxStatus.DONE)
+    assert await claim(items, T0) is None
+    statuses = [(await OutboxItem.get(id=item.id)).status for item in items]
+    assert statuses == [OutboxStatus.PENDING, OutboxStatus.DONE, OutboxStatus.PENDING]
+
+
+async def test_a_scan_lists_the_queues_waiting_behind_a_send(db: str) -> None:
+    a1 = await add("a", "a1")
+    await add("a", "a2")
+    b1 = await add("b", "b1")
+    c1 = await add("c", "c1")
+    await add("c", "c2")
+    await OutboxItem.filter(id__in=[a1.id, b1.id]).update(status=OutboxStatus.IN_FLIGHT)
+    found = await scan()
+    assert [(head.item.id, head.depth) for head in found.heads] == [(c1.id, 2)]
+    assert found.waiting == {"a"}  # b has nothing behind its send

@@ -5,16 +5,26 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from tortoise.transactions import in_transaction
+
 from core.clock import FrozenClock
 from core.context import DeskContext
-from core.entities import Content, CustomerProfile, InboundMessage
-from core.enums import Channel, MessageKind
+from core.entities import Content, CustomerProfile, InboundMessage, Mirror
+from core.enums import Channel, DeliveryState, MessageKind
 from core.errors import TopicClosed, TopicGone
 from core.ingest import ingest
-from core.models import Conversation, OutboxItem
+from core.mirroring import MirrorMessages
+from core.models import Conversation, Message, OutboxItem, Ticket
+from core.outbox import Job
 from core.ports import Ports
-from core.queues import ALERT
-from core.topics import in_topic, rights_lost, rights_restored, topic_closed
+from core.queues import ALERT, MIRROR
+from core.topics import (
+    in_topic,
+    rights_lost,
+    rights_restored,
+    topic_closed,
+    topic_state,
+)
 
 GROUP = -1001234567890
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -27,6 +37,7 @@ class FakeDesk:
         self.topics: dict[int, bool] = {}  # thread id → closed
         self.posts: list[tuple[int, str]] = []
         self.reopened: list[int] = []
+        self.mirrors: list[Mirror] = []
         self.next_id = 100
 
     async def open_topic(self, title: str) -> int:
@@ -51,6 +62,13 @@ class FakeDesk:
     async def pin(self, message_id: int) -> None:
         return None
 
+    async def mirror(self, mirror: Mirror) -> tuple[int, ...]:
+        ids = []
+        for content in mirror.contents:
+            ids.append(await self.post(mirror.thread_id, content.text or ""))
+        self.mirrors.append(mirror)
+        return tuple(ids)
+
 
 def setup() -> tuple[FakeDesk, Ports, DeskContext]:
     desk = FakeDesk()
@@ -62,11 +80,56 @@ async def echo(thread_id: int) -> int:
     return thread_id
 
 
-async def conversation(ctx: DeskContext) -> Conversation:
+async def conversation(ctx: DeskContext, *texts: str) -> Conversation:
     profile = CustomerProfile(Channel.TELEGRAM, 7, "Alice")
-    content = Content(MessageKind.TEXT, text="hi")
-    await ingest(InboundMessage(profile, 7, 1, NOW, content), ctx)
+    for n, text in enumerate(texts or ("hi",), start=1):
+        content = Content(MessageKind.TEXT, text=text)
+        await ingest(InboundMessage(profile, 7, n, NOW, content), ctx)
     return await Conversation.get(chat_id=7)
+
+
+async def test_the_topic_state_says_what_is_missing(db: str) -> None:
+    desk, ports, ctx = setup()
+    conv = await conversation(ctx)
+    before = await topic_state(conv.id)
+    assert before.thread_id is None and before.ticket_id is not None and not before.ready
+    thread = await in_topic(ports, ctx, conv.id, echo)
+    opened = await topic_state(conv.id)
+    assert opened.ready and opened.thread_id == thread and not opened.closed
+    await topic_closed(thread, closed=True)
+    assert (await topic_state(conv.id)).closed
+    ticket = await Ticket.get(conversation_id=conv.id)
+    await Ticket.filter(id=ticket.id).update(card_message_id=None)  # e.g. a new ticket
+    assert not (await topic_state(conv.id)).ready
+    await in_topic(ports, ctx, conv.id, echo)  # posts the card again
+    assert (await topic_state(conv.id)).ready
+    assert len([html for _thread, html in desk.posts if html == "card"]) == 2
+
+
+async def jobs_of_mirrors() -> list[Job]:
+    return [Job.of(item) for item in await OutboxItem.filter(operation=MIRROR).order_by("id")]
+
+
+async def test_a_mirror_shows_the_messages_and_records_where(db: str) -> None:
+    desk, ports, ctx = setup()
+    conv = await conversation(ctx, "hi", "anyone?", "hello??")
+    thread = await in_topic(ports, ctx, conv.id, echo)
+    await topic_closed(thread, closed=True)
+    first, *rest = await jobs_of_mirrors()
+    alone = await MirrorMessages(ports, ctx).run([first])
+    assert desk.reopened == [thread]  # the customer wrote: a closed topic opens again
+    assert [m.contents[0].text for m in desk.mirrors] == ["hi"]
+    assert desk.mirrors[0].source_chat_id == 7 and desk.mirrors[0].thread_id == thread
+    merged = await MirrorMessages(ports, ctx).run(rest)  # plain texts: one message
+    assert "anyone?" in desk.posts[-1][1] and "hello??" in desk.posts[-1][1]
+    assert alone is not None and merged is not None
+    async with in_transaction() as connection:
+        await alone(connection)
+        await merged(connection)
+    hi, anyone, hello = await Message.filter(conversation_id=conv.id).order_by("id")
+    assert all(m.delivery_state is DeliveryState.DELIVERED for m in (hi, anyone, hello))
+    assert hi.group_message_id == desk.next_id - 1  # the mirror, then the merged post
+    assert anyone.group_message_id == hello.group_message_id == desk.next_id
 
 
 async def test_a_closed_topic_is_reopened_only_when_asked(db: str) -> None:
