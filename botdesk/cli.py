@@ -61,7 +61,7 @@ def _sandbox(settings: Settings | None, args: argparse.Namespace) -> Coroutine[A
 def _demo(settings: Settings | None, args: argparse.Namespace) -> Coroutine[Any, Any, int]:
     from botdesk.demo import run_demo
 
-    return run_demo()
+    return run_demo(time_scale=args.time_scale)
 
 
 Command = Callable[[Settings | None, argparse.Namespace], Coroutine[Any, Any, int]]
@@ -86,6 +86,15 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--port", type=int, default=0, help="0 picks a free port")
             command.add_argument(
                 "--no-limits", action="store_true", help="switch off the flood limits"
+            )
+        if name == "demo":
+            command.add_argument(
+                "--time-scale",
+                type=float,
+                default=1.0,
+                metavar="FACTOR",
+                help="shorten every flood-limit window by FACTOR (e.g. 0.1: a minute "
+                "lasts 6 s); the counts stay Telegram's and VK's",
             )
     return parser
 

@@ -25,7 +25,7 @@ from botdesk.demo_support import (
     topic_of,
 )
 from core.config import isolated_settings
-from sandbox.telegram import AlbumItem, DemoWorld, TelegramSandbox, create_demo_world
+from sandbox.telegram import AlbumItem, DemoWorld, Limits, TelegramSandbox, create_demo_world
 from sandbox.vk import Community, VkSandbox, VkUser
 
 
@@ -100,10 +100,15 @@ def print_transcripts(
                 print(sb.transcript(world.group, topic=topic))
 
 
-async def run_demo() -> int:
-    """Play every scene; return 0 when each one saw what it waited for."""
+async def run_demo(*, time_scale: float = 1.0) -> int:
+    """Play every scene; return 0 when each one saw what it waited for.
+
+    ``time_scale`` shortens every flood-limit window (the sandboxes' and the desk's
+    budgets alike) so the same scenario runs faster; 1.0 keeps the real limits.
+    """
     with tempfile.TemporaryDirectory(prefix="botdesk-demo-") as tmp:
-        async with TelegramSandbox() as sb, VkSandbox(rate_limit=20) as vk:
+        limits = Limits() if time_scale == 1.0 else Limits().scaled(time_scale)
+        async with TelegramSandbox(limits=limits) as sb, VkSandbox(rate_limit=20) as vk:
             world = create_demo_world(sb)
             community = vk.create_community("Acme")
             vk_customers: list[VkUser] = []
@@ -119,6 +124,9 @@ async def run_demo() -> int:
                 vk_token=community.token,
                 vk_group_id=community.id,
                 vk_api_base=vk.base_url,
+                rate_private_chat=f"1/{1.0 * time_scale}",
+                rate_group=f"20/{60.0 * time_scale}",
+                rate_bot=f"30/{1.0 * time_scale}",
             )
             say("botdesk starts: a fresh SQLite database, long polling both sandboxes")
             stop = asyncio.Event()
