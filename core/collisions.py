@@ -31,7 +31,7 @@ from core.operators import refuse, upsert_operator
 from core.outbox import Completion, Job
 from core.permissions import Action, allowed
 from core.queues import DELIVER, HOLD_PROMPT, customer_queue, enqueue_on, topic_queue
-from core.tickets import atomically, notice_text
+from core.tickets import atomically, notice_text, post_notice
 from core.topics import in_topic
 from core.workflow_frame import assign_to
 
@@ -83,6 +83,20 @@ async def claim_for_reply(
     owner = await Operator.filter(id=ticket.assignee_id).using_db(connection).first()
     name = owner.name if owner else "?"
     return Claim(Collision.WARN if ctx.collision_mode == "warn" else Collision.HOLD, name)
+
+
+async def warn_collision(
+    connection: BaseDBAsyncClient,
+    ctx: DeskContext,
+    ticket: Ticket,
+    claim: Claim,
+    *,
+    reply_to: int | None,
+) -> None:
+    """``collision_mode = warn``: say in the topic whose ticket the sent reply was in."""
+    warning = _("⚠️ #{number} is {owner}'s ticket; your reply was sent anyway.")
+    text = notice_text(ctx, warning, number=ticket.number, owner=escape(claim.owner or "?"))
+    await post_notice(connection, ctx, ticket.conversation_id, text, reply_to=reply_to)
 
 
 async def queue_hold_prompt(

@@ -7,11 +7,10 @@ a note (``/note …`` or a leading ``//``), which is stored and never delivered.
 from __future__ import annotations
 
 import re
-from html import escape
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from core.collisions import Collision, claim_for_reply, queue_hold_prompt
+from core.collisions import Collision, claim_for_reply, queue_hold_prompt, warn_collision
 from core.context import DeskContext
 from core.delivery import delivery_payload
 from core.entities import CustomerProfile, OperatorEdit, OperatorMessage
@@ -101,20 +100,8 @@ async def handle_operator_message(message: OperatorMessage, ctx: DeskContext) ->
             if not await _album_already_held(connection, stored):
                 await queue_hold_prompt(connection, ctx, stored, claim.owner or "?")
             return Outcome.STORED
-        if claim.collision is Collision.WARN:
-            warning = _("⚠️ #{number} is {owner}'s ticket; your reply was sent anyway.")
-            await post_notice(
-                connection,
-                ctx,
-                conversation.id,
-                notice_text(
-                    ctx,
-                    warning,
-                    number=ticket.number if ticket else 0,
-                    owner=escape(claim.owner or "?"),
-                ),
-                reply_to=message.message_id,
-            )
+        if claim.collision is Collision.WARN and ticket is not None:
+            await warn_collision(connection, ctx, ticket, claim, reply_to=message.message_id)
         queue = customer_queue(conversation.channel, conversation.chat_id)
         await enqueue_on(
             queue,

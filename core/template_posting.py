@@ -13,6 +13,7 @@ from html import escape
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from core.collisions import queue_hold_prompt
 from core.delivery import delivery_payload
 from core.entities import Attachment
 from core.enums import DeliveryState
@@ -42,8 +43,15 @@ class PostTemplate(TopicOperation):
         posted = await in_topic(self.ports, self.ctx, conversation.id, send)
         now = self.ctx.clock.now()
 
+        owner = jobs[0].payload.get("owner")
+        ctx = self.ctx
+
         async def record(connection: BaseDBAsyncClient) -> None:
             await Message.filter(id=message.id).using_db(connection).update(group_message_id=posted)
+            if message.delivery_state == DeliveryState.HELD:  # someone else's ticket
+                message.group_message_id = posted
+                await queue_hold_prompt(connection, ctx, message, str(owner or "?"))
+                return
             await enqueue_on(
                 customer_queue(conversation.channel, conversation.chat_id),
                 DELIVER,

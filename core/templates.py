@@ -17,10 +17,12 @@ from html import escape
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from core.collisions import Collision, claim_for_reply, warn_collision
 from core.context import DeskContext
 from core.entities import Attachment, OperatorProfile
 from core.enums import (
     ACTIVE_TICKET_STATUSES,
+    DeliveryState,
     EventKind,
     MessageDirection,
     MessageKind,
@@ -201,6 +203,9 @@ async def list_templates() -> list[TemplateInfo]:
     return [TemplateInfo(r.name, r.language, r.attachment is not None) for r in rows]
 
 
+_SENT = _("Template {name} sent.")
+
+
 async def use_template(
     actor: OperatorProfile,
     thread_id: int,
@@ -236,6 +241,10 @@ async def use_template(
         ticket = await _current_ticket(connection, conversation)
         values = values_for(customer, ticket, operator.name, company)
         attachment = Attachment.from_json(template.attachment) if template.attachment else None
+        # A template is a reply like any other: it takes an unowned ticket, and in someone
+        # else's it is posted for the team to see but held (see core.collisions).
+        claim = await claim_for_reply(connection, ctx, ticket, operator, now)
+        held = claim.collision is Collision.HOLD
         stored = await Message.create(
             using_db=connection,
             conversation=conversation,
@@ -249,6 +258,7 @@ async def use_template(
             text=render(template.text, values) if template.text else None,
             html=render(template.html, values, html=True) if template.html else None,
             attachments=[attachment.to_json()] if attachment is not None else [],
+            delivery_state=DeliveryState.HELD if held else DeliveryState.PENDING,
         )
         await record(
             connection,
@@ -259,17 +269,23 @@ async def use_template(
             data={"name": name, "language": chosen, "message_id": stored.id},
             now=now,
         )
-        if ticket is not None and ticket.first_response_at is None:
+        if ticket is not None and ticket.first_response_at is None and not held:
             ticket.first_response_at = now
             await ticket.save(using_db=connection, update_fields=["first_response_at"])
+        if claim.collision is Collision.WARN and ticket is not None:
+            await warn_collision(connection, ctx, ticket, claim, reply_to=None)
         await enqueue_on(
             topic_queue(ctx.group_chat_id, conversation.id),
             POST_TEMPLATE,
-            {"message_id": stored.id},
+            {"message_id": stored.id, "owner": claim.owner if held else None},
             now=now,
             using_db=connection,
             message_id=stored.id,
         )
+        if held:
+            return Result(
+                True, _("Template {name} posted; it waits for Send anyway."), {"name": name}
+            )
         return Result(True, _("Template {name} sent."), {"name": name})
 
     result = await atomically(work)

@@ -154,3 +154,18 @@ async def test_warn_mode_sends_and_says_whose_ticket_it_was(warn_desk: DeskWorld
     await shown(world, topic, f"⚠️ #{ticket.number} is Ivan's ticket; your reply was sent anyway.")
     stored = await Message.get(text="Olga chiming in", direction=MessageDirection.OUTBOUND)
     await stored_state(stored.id, DeliveryState.DELIVERED)
+
+
+async def test_a_template_in_someone_elses_ticket_is_held_too(admin_desk: DeskWorld) -> None:
+    world, sb, olga = admin_desk, admin_desk.sandbox, admin_desk.owner
+    source = sb.send_text(olga, world.group, "Hi {customer.first_name}, we are on it.")
+    sb.send_text(olga, world.group, "/template save onit", reply_to=source)
+    topic = await opened(world)
+    await taken_by_ivan(world, topic)
+
+    sb.send_text(olga, world.group, "/tpl onit", topic=topic)
+    prompt = await prompt_under(world, topic, "Hi Alice, we are on it.")
+    assert "is Ivan" in prompt.body
+    assert not [m for m in from_bot(world) if m.body == "Hi Alice, we are on it."]
+    await sb.wait_answer(sb.press_button(olga, prompt, text="📤 Send anyway"))
+    await received(world, "Hi Alice, we are on it.")
