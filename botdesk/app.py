@@ -42,6 +42,7 @@ from core.outbox import OutboxWorker
 from core.ports import CustomerChannel, Ports
 from core.relay import relay_operations
 from operators_group.desk import TelegramOperatorDesk
+from operators_group.membership import MembersOnly
 from operators_group.relay import build_operator_router
 
 log = logging.getLogger("botdesk")
@@ -121,6 +122,9 @@ class Desk:
             relay_operations(ports, self.ctx), clock=self.ctx.clock, budgets=build_budgets(settings)
         )
         self.dispatcher = Dispatcher(storage=build_storage(settings))
+        self.dispatcher.callback_query.outer_middleware(
+            MembersOnly(self.bot, settings.operator_group_id, locale=settings.default_language)
+        )
         self.dispatcher.include_router(build_customer_router(settings, self.ctx))
         # Commands and buttons first: the relay's catch-all takes every group message.
         for router in group_command_routers(settings, self.ctx):

@@ -86,6 +86,11 @@ class WorldControl:
         group.members[user.id] = Member(user, status, granted)
         self.world.touch()
 
+    def remove_member(self, group: Chat, user: User) -> None:
+        """Take a person out of ``group`` (they left, or were removed)."""
+        group.members.pop(user.id, None)
+        self.world.touch()
+
     def add_bot(self, group: Chat, bot: BotAccount, *, admin: bool = True, **rights: bool) -> None:
         """Add ``bot`` to ``group``; admins get the default rights overridden by ``rights``."""
         self.set_bot_rights(group, bot, admin=admin, **rights)

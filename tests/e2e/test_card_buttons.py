@@ -182,3 +182,22 @@ async def test_an_admin_adds_a_tag_and_an_agent_puts_it_on_the_ticket(
     await press(world, ivan, menu, "#billing")
     await card_shows(world, topic, lambda c: "Tags: #billing" in c.body)
     assert (await Ticket.get()).tags == ["billing"]
+
+
+async def test_a_non_member_pressing_a_button_is_refused(card_desk: DeskWorld) -> None:
+    world = card_desk
+    topic = await opened(world)
+    card = await card_of(world, topic)
+    # Someone who can see the (public) group but is not in it, and a member who left.
+    outsider = world.sandbox.create_user("Eve", username="eve")
+    answer = await press(world, outsider, card, "🙋 Take")
+    assert answer.show_alert and answer.answer_text == (
+        "⛔ Only members of the operator group can do that."
+    )
+    maria = world.sandbox.create_user("Maria", username="maria")
+    world.sandbox.add_member(world.group, maria)
+    world.sandbox.remove_member(world.group, maria)
+    answer = await press(world, maria, card, "🙋 Take")
+    assert answer.show_alert and "Only members" in (answer.answer_text or "")
+    assert (await Ticket.get()).assignee_id is None
+    assert card_in(world, topic) is not None and card_in(world, topic).body == card.body
