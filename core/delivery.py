@@ -23,7 +23,7 @@ from core.i18n import _
 from core.models import Conversation, Customer, Message
 from core.outbox import Completion, FailureDecision, Job, Operation
 from core.ports import Ports
-from core.tickets import notice_text, post_notice
+from core.tickets import NOT_DELIVERED_YET, notice_text, post_notice
 from core.views import content_of
 
 log = logging.getLogger(__name__)
@@ -118,10 +118,7 @@ class DeliverReplies(Operation):
         ctx = self.ctx
         if isinstance(error, RecipientUnavailable):
             already_known = customer.is_blocked
-            text = _(
-                "⚠️ Not delivered yet: the customer has blocked the bot. It will be "
-                "delivered if they unblock it."
-            )
+            text = NOT_DELIVERED_YET[conversation.channel]
 
             async def hold(connection: BaseDBAsyncClient) -> None:
                 await Customer.filter(id=customer.id).using_db(connection).update(is_blocked=True)

@@ -15,12 +15,14 @@ from core.context import DeskContext
 from core.delivery import delivery_payload
 from core.entities import CustomerProfile, OperatorEdit, OperatorMessage
 from core.enums import ACTIVE_TICKET_STATUSES, DeliveryState, MessageDirection
-from core.i18n import _
 from core.models import Conversation, Customer, Message, Ticket
 from core.operators import upsert_operator
 from core.outbox import release_held
 from core.queues import DELIVER, DELIVER_EDIT, customer_queue, enqueue_on
 from core.tickets import (
+    NOT_DELIVERED_YET,
+    REACHABLE_AGAIN,
+    UNREACHABLE,
     Outcome,
     commit_and_wake,
     notice_text,
@@ -113,10 +115,7 @@ async def handle_operator_message(message: OperatorMessage, ctx: DeskContext) ->
         )
         customer = await Customer.filter(id=conversation.customer_id).using_db(connection).get()
         if customer.is_blocked:
-            text = _(
-                "⚠️ Not delivered yet: the customer has blocked the bot. It will be "
-                "delivered if they unblock it."
-            )
+            text = NOT_DELIVERED_YET[conversation.channel]
             await post_notice(
                 connection,
                 ctx,
@@ -185,9 +184,9 @@ async def set_customer_reachable(
         if reachable:
             queue = customer_queue(conversation.channel, conversation.chat_id)
             await release_held(queue.destination, now=ctx.clock.now(), using_db=connection)
-            text = _("✅ The customer unblocked the bot; replies are delivered again.")
+            text = REACHABLE_AGAIN[conversation.channel]
         else:
-            text = _("🚫 The customer blocked the bot. Replies will wait until they unblock it.")
+            text = UNREACHABLE[conversation.channel]
         await post_notice(connection, ctx, conversation.id, notice_text(ctx, text))
         return Outcome.STORED
 

@@ -19,7 +19,8 @@ from tortoise.transactions import in_transaction
 
 from core.context import DeskContext
 from core.entities import Content
-from core.i18n import gettext
+from core.enums import Channel
+from core.i18n import _, gettext
 from core.models import Message
 from core.queues import NOTICE, enqueue_on, topic_queue
 
@@ -91,6 +92,35 @@ async def post_notice(
         now=ctx.clock.now(),
         using_db=connection,
     )
+
+
+#: What the topic says when a customer cannot be reached, per channel (VK has no blocking,
+#: the customer disallows messages from the community instead).
+NOT_DELIVERED_YET = {
+    Channel.TELEGRAM: _(
+        "⚠️ Not delivered yet: the customer has blocked the bot. It will be "
+        "delivered if they unblock it."
+    ),
+    Channel.VK: _(
+        "⚠️ Not delivered yet: the customer does not allow messages from the community. "
+        "It will be delivered once they allow them again."
+    ),
+}
+UNREACHABLE = {
+    Channel.TELEGRAM: _(
+        "🚫 The customer blocked the bot. Replies will wait until they unblock it."
+    ),
+    Channel.VK: _(
+        "🚫 The customer disallowed messages from the community. Replies will wait until "
+        "they allow them again."
+    ),
+}
+REACHABLE_AGAIN = {
+    Channel.TELEGRAM: _("✅ The customer unblocked the bot; replies are delivered again."),
+    Channel.VK: _(
+        "✅ The customer allows messages from the community again; replies are delivered again."
+    ),
+}
 
 
 def notice_text(ctx: DeskContext, message: str, **params: object) -> str:

@@ -211,16 +211,21 @@ async def test_an_answer_to_a_customer_who_disallowed_messages_says_why_it_waits
     topic = await world.opened()
     vk.disallow_messages(world.community, world.customer)
     await world.shown(
-        topic, "🚫 The customer blocked the bot. Replies will wait until they unblock it."
+        topic,
+        "🚫 The customer disallowed messages from the community. Replies will wait until "
+        "they allow them again.",
     )
     world.operator_says(topic, "Вы здесь?")
     await world.shown(
         topic,
-        "⚠️ Not delivered yet: the customer has blocked the bot. "
-        "It will be delivered if they unblock it.",
+        "⚠️ Not delivered yet: the customer does not allow messages from the community. "
+        "It will be delivered once they allow them again.",
     )
     assert world.got() == []
 
     vk.allow_messages(world.community, world.customer)
-    await world.shown(topic, "✅ The customer unblocked the bot; replies are delivered again.")
+    await world.shown(
+        topic,
+        "✅ The customer allows messages from the community again; replies are delivered again.",
+    )
     await world.vk_got("Вы здесь?")
