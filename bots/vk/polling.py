@@ -148,9 +148,12 @@ class VkLongPoll:
             try:
                 await self.handle(event)
                 return True
+            except RetryLater as error:  # VK's rate limit: expected under load, no traceback
+                delay = max(delay, error.seconds)
+                log.warning("VK event %s waits %.1fs: %s", event.get("type"), delay, error)
             except Exception:
                 # Not acknowledged: retry rather than skip, so the event is never lost.
                 log.exception("VK event %s failed; retrying in %.1fs", event.get("type"), delay)
-                await _sleep_or_stop(delay, stop)
-                delay = min(delay * 2, MAX_BACKOFF)
+            await _sleep_or_stop(delay, stop)
+            delay = min(delay * 2, MAX_BACKOFF)
         return False
