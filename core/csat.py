@@ -17,6 +17,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.card_refresh import queue_refresh
 from core.context import DeskContext
+from core.delivery import RECHECK_UNREACHABLE
 from core.entities import Choice, ChoicePress
 from core.enums import EventKind, TicketStatus
 from core.errors import DeliveryError, RecipientUnavailable
@@ -181,7 +182,7 @@ class _CustomerOperation(Operation):
 
     async def on_failure(self, jobs: Sequence[Job], error: DeliveryError) -> FailureDecision:
         if isinstance(error, RecipientUnavailable):
-            return FailureDecision.hold()
+            return FailureDecision.hold(recheck=RECHECK_UNREACHABLE)
         log.warning("%s failed for %s: %s", jobs[0].operation, jobs[0].destination, error)
         return FailureDecision.fail()
 

@@ -23,10 +23,14 @@ from core.i18n import _
 from core.models import Conversation, Customer, Message
 from core.outbox import Completion, FailureDecision, Job, Operation
 from core.ports import Ports
-from core.tickets import NOT_DELIVERED_YET, notice_text, post_notice
+from core.tickets import NOT_DELIVERED_YET, REACHABLE_AGAIN, notice_text, post_notice
 from core.views import content_of
 
 log = logging.getLogger(__name__)
+
+#: How often the replies held for a customer who blocked the bot are tried again: an
+#: unblock handled while a send was failing would otherwise leave them held.
+RECHECK_UNREACHABLE = timedelta(minutes=10)
 
 ALBUM_SETTLE = timedelta(milliseconds=700)
 
@@ -97,7 +101,9 @@ class DeliverReplies(Operation):
                         delivery_error=None,
                     )
                 )
+            await _reachable_again(connection, ctx, conversation)
 
+        ctx = self.ctx
         return record
 
     async def _mark(self, message: Message) -> None:
@@ -130,7 +136,7 @@ class DeliverReplies(Operation):
                 if not already_known:  # otherwise the reply itself already got this notice
                     await post_notice(connection, ctx, conversation.id, notice_text(ctx, text))
 
-            return FailureDecision.hold(hold)
+            return FailureDecision.hold(hold, recheck=RECHECK_UNREACHABLE)
         reason = notice_text(ctx, _("⚠️ Not delivered: {reason}"), reason=escape(error.reason))
 
         async def fail(connection: BaseDBAsyncClient) -> None:
@@ -145,6 +151,21 @@ class DeliverReplies(Operation):
             )
 
         return FailureDecision.fail(fail)
+
+
+async def _reachable_again(
+    connection: BaseDBAsyncClient, ctx: DeskContext, conversation: Conversation
+) -> None:
+    """A delivery went through to a customer marked unreachable (a recheck found them
+    reachable again, the unblock itself was missed): say so, and stop holding replies."""
+    cleared = (
+        await Customer.filter(id=conversation.customer_id, is_blocked=True)
+        .using_db(connection)
+        .update(is_blocked=False)
+    )
+    if cleared:
+        text = notice_text(ctx, REACHABLE_AGAIN[conversation.channel])
+        await post_notice(connection, ctx, conversation.id, text)
 
 
 class DeliverEdit(Operation):
@@ -174,7 +195,7 @@ class DeliverEdit(Operation):
         if isinstance(error, RecipientUnavailable):
             # The edit waits in the customer's queue behind any held replies, and is
             # applied when they unblock the bot, like the replies themselves.
-            return FailureDecision.hold()
+            return FailureDecision.hold(recheck=RECHECK_UNREACHABLE)
         text = notice_text(
             ctx, _("⚠️ The edit did not reach the customer: {reason}"), reason=escape(error.reason)
         )

@@ -76,6 +76,7 @@ class FailureDecision:
 
     action: FailureAction = FailureAction.FAIL
     completion: Completion | None = None
+    recheck: timedelta | None = None  # a held queue is tried again after this long
 
     @classmethod
     def fail(cls, completion: Completion | None = None) -> FailureDecision:
@@ -83,9 +84,15 @@ class FailureDecision:
         return cls(FailureAction.FAIL, completion)
 
     @classmethod
-    def hold(cls, completion: Completion | None = None) -> FailureDecision:
-        """Keep the items (and everything behind them) until the destination is released."""
-        return cls(FailureAction.HOLD, completion)
+    def hold(
+        cls, completion: Completion | None = None, *, recheck: timedelta | None = None
+    ) -> FailureDecision:
+        """Keep the items (and everything behind them) until the destination is released.
+
+        With ``recheck`` the head item is also tried again after that long, in case the
+        release was missed (an unblock handled while the failing send was in flight).
+        """
+        return cls(FailureAction.HOLD, completion, recheck)
 
 
 class Operation:

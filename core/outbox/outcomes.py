@@ -208,7 +208,7 @@ class Outcomes:
             log.exception(
                 "outbox: recording the failure of %s failed; retrying without completion", ids
             )
-            bare = FailureDecision(decision.action)
+            bare = FailureDecision(decision.action, recheck=decision.recheck)
             await self._record_failure(ids, bare, reason, count_attempt)
         if decision.action is FailureAction.HOLD:
             self.counters.held += len(jobs)
@@ -223,9 +223,10 @@ class Outcomes:
         async with in_transaction() as connection:
             now = self._clock.now()
             if decision.action is FailureAction.HOLD:
+                recheck = decision.recheck
                 await store.reschedule(
                     ids,
-                    not_before=store.HELD_UNTIL,
+                    not_before=store.HELD_UNTIL if recheck is None else now + recheck,
                     now=now,
                     error=reason,
                     count_attempt=count_attempt,

@@ -95,13 +95,13 @@ async def release_held(
 ) -> int:
     """Make the held items of ``destination`` due again (the customer unblocked the bot).
 
-    Returns how many items were released; wake the worker after the commit.
+    Every waiting item of the destination is released: held ones (until further notice,
+    or until their next recheck) and any waiting out a backoff, which at worst is tried
+    once early. Returns how many items were released; wake the worker after the commit.
     """
     now = _aware(now, "now")
     return await (
-        OutboxItem.filter(
-            destination=destination, status=OutboxStatus.PENDING, not_before__gte=HELD_UNTIL
-        )
+        OutboxItem.filter(destination=destination, status=OutboxStatus.PENDING, not_before__gt=now)
         .using_db(using_db)
         .update(not_before=now, updated_at=now)
     )
