@@ -1,4 +1,5 @@
-"""The outbox operation that shows a used template in its topic, then delivers it.
+"""Using a template: ``use_template`` stores the rendered reply, and the outbox operation
+``PostTemplate`` shows it in its topic, then delivers it.
 
 The rendered template is posted in the conversation's topic by the desk, so operators
 see exactly what the customer gets; the posted message becomes the operator's outbound
@@ -8,20 +9,33 @@ copying it, like any reply typed by hand.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from html import escape
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from core.collisions import queue_hold_prompt
+from core.collisions import Collision, claim_for_reply, queue_hold_prompt, warn_collision
+from core.context import DeskContext
 from core.delivery import delivery_payload
-from core.entities import Attachment
-from core.enums import DeliveryState
+from core.entities import Attachment, OperatorProfile
+from core.enums import (
+    ACTIVE_TICKET_STATUSES,
+    DeliveryState,
+    EventKind,
+    MessageDirection,
+    MessageKind,
+)
 from core.errors import DeliveryError
+from core.events import record
+from core.i18n import _
 from core.mirroring import TopicOperation
-from core.models import Conversation, Message
+from core.models import Conversation, Customer, Message, Template, Ticket
+from core.operators import upsert_operator
 from core.outbox import Completion, FailureDecision, Job
-from core.queues import DELIVER, customer_queue, enqueue_on
+from core.permissions import Action, allowed
+from core.queues import DELIVER, customer_queue, enqueue_on, topic_queue
+from core.templates import POST_TEMPLATE, Result, pick_variant, render, values_for
+from core.tickets import atomically
 from core.topics import in_topic
 
 
@@ -75,3 +89,102 @@ class PostTemplate(TopicOperation):
             )
 
         return FailureDecision.fail(mark)
+
+
+_SENT = _("Template {name} sent.")
+
+
+async def use_template(
+    actor: OperatorProfile,
+    thread_id: int,
+    name: str,
+    *,
+    company: str,
+    ctx: DeskContext,
+    admins: Collection[int] = (),
+) -> Result:
+    """Send template ``name`` to the customer of the topic ``thread_id``.
+
+    Stores the rendered outbound message (authored by the operator), records
+    ``TEMPLATE_USED`` and queues the message to be posted in the topic, from where it
+    is delivered to the customer.
+    """
+
+    async def work(connection: BaseDBAsyncClient) -> Result:
+        now = ctx.clock.now()
+        operator = await upsert_operator(connection, actor, now, admins=admins)
+        if not allowed(operator.role, Action.USE_TEMPLATE):
+            return Result(False, _("You may not use templates."))
+        conversation = (
+            await Conversation.filter(message_thread_id=thread_id).using_db(connection).first()
+        )
+        if conversation is None:
+            return Result(False, _("Templates are used in a conversation's topic."))
+        customer = await Customer.filter(id=conversation.customer_id).using_db(connection).get()
+        rows = {t.language: t for t in await Template.filter(name=name).using_db(connection)}
+        chosen = pick_variant(rows, customer.language, ctx.locale)
+        if chosen is None:
+            return Result(False, _("No template {name}."), {"name": name})
+        template = rows[chosen]
+        ticket = await _current_ticket(connection, conversation)
+        values = values_for(customer, ticket, operator.name, company)
+        attachment = Attachment.from_json(template.attachment) if template.attachment else None
+        # A template is a reply like any other: it takes an unowned ticket, and in someone
+        # else's it is posted for the team to see but held (see core.collisions).
+        claim = await claim_for_reply(connection, ctx, ticket, operator, now)
+        held = claim.collision is Collision.HOLD
+        stored = await Message.create(
+            using_db=connection,
+            conversation=conversation,
+            ticket=ticket,
+            channel=conversation.channel,
+            customer_chat_id=conversation.chat_id,
+            direction=MessageDirection.OUTBOUND,
+            author=operator,
+            created_at=now,
+            kind=attachment.kind if attachment is not None else MessageKind.TEXT,
+            text=render(template.text, values) if template.text else None,
+            html=render(template.html, values, html=True) if template.html else None,
+            attachments=[attachment.to_json()] if attachment is not None else [],
+            delivery_state=DeliveryState.HELD if held else DeliveryState.PENDING,
+        )
+        await record(
+            connection,
+            kind=EventKind.TEMPLATE_USED,
+            ticket_id=ticket.id if ticket is not None else None,
+            conversation_id=conversation.id,
+            actor_id=operator.id,
+            data={"name": name, "language": chosen, "message_id": stored.id},
+            now=now,
+        )
+        if ticket is not None and ticket.first_response_at is None and not held:
+            ticket.first_response_at = now
+            await ticket.save(using_db=connection, update_fields=["first_response_at"])
+        if claim.collision is Collision.WARN and ticket is not None:
+            await warn_collision(connection, ctx, ticket, claim, reply_to=None)
+        await enqueue_on(
+            topic_queue(ctx.group_chat_id, conversation.id),
+            POST_TEMPLATE,
+            {"message_id": stored.id, "owner": claim.owner if held else None},
+            now=now,
+            using_db=connection,
+            message_id=stored.id,
+        )
+        if held:
+            return Result(
+                True, _("Template {name} posted; it waits for Send anyway."), {"name": name}
+            )
+        return Result(True, _("Template {name} sent."), {"name": name})
+
+    result = await atomically(work)
+    if result.ok:
+        ctx.wake()
+    return result
+
+
+async def _current_ticket(
+    connection: BaseDBAsyncClient, conversation: Conversation
+) -> Ticket | None:
+    tickets = Ticket.filter(conversation=conversation).using_db(connection).order_by("-id")
+    active = await tickets.filter(status__in=ACTIVE_TICKET_STATUSES).first()
+    return active if active is not None else await tickets.first()

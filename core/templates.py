@@ -17,22 +17,12 @@ from html import escape
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from core.collisions import Collision, claim_for_reply, warn_collision
 from core.context import DeskContext
 from core.entities import Attachment, OperatorProfile
-from core.enums import (
-    ACTIVE_TICKET_STATUSES,
-    DeliveryState,
-    EventKind,
-    MessageDirection,
-    MessageKind,
-)
-from core.events import record
 from core.i18n import _
-from core.models import Conversation, Customer, Message, Template, Ticket
+from core.models import Customer, Template, Ticket
 from core.operators import upsert_operator
 from core.permissions import Action, allowed
-from core.queues import enqueue_on, topic_queue
 from core.tickets import atomically
 
 POST_TEMPLATE = "post_template"
@@ -203,97 +193,6 @@ async def list_templates() -> list[TemplateInfo]:
     return [TemplateInfo(r.name, r.language, r.attachment is not None) for r in rows]
 
 
-_SENT = _("Template {name} sent.")
-
-
-async def use_template(
-    actor: OperatorProfile,
-    thread_id: int,
-    name: str,
-    *,
-    company: str,
-    ctx: DeskContext,
-    admins: Collection[int] = (),
-) -> Result:
-    """Send template ``name`` to the customer of the topic ``thread_id``.
-
-    Stores the rendered outbound message (authored by the operator), records
-    ``TEMPLATE_USED`` and queues the message to be posted in the topic, from where it
-    is delivered to the customer.
-    """
-
-    async def work(connection: BaseDBAsyncClient) -> Result:
-        now = ctx.clock.now()
-        operator = await upsert_operator(connection, actor, now, admins=admins)
-        if not allowed(operator.role, Action.USE_TEMPLATE):
-            return _refused(_("You may not use templates."))
-        conversation = (
-            await Conversation.filter(message_thread_id=thread_id).using_db(connection).first()
-        )
-        if conversation is None:
-            return _refused(_("Templates are used in a conversation's topic."))
-        customer = await Customer.filter(id=conversation.customer_id).using_db(connection).get()
-        rows = {t.language: t for t in await Template.filter(name=name).using_db(connection)}
-        chosen = pick_variant(rows, customer.language, ctx.locale)
-        if chosen is None:
-            return _refused(_("No template {name}."), name=name)
-        template = rows[chosen]
-        ticket = await _current_ticket(connection, conversation)
-        values = values_for(customer, ticket, operator.name, company)
-        attachment = Attachment.from_json(template.attachment) if template.attachment else None
-        # A template is a reply like any other: it takes an unowned ticket, and in someone
-        # else's it is posted for the team to see but held (see core.collisions).
-        claim = await claim_for_reply(connection, ctx, ticket, operator, now)
-        held = claim.collision is Collision.HOLD
-        stored = await Message.create(
-            using_db=connection,
-            conversation=conversation,
-            ticket=ticket,
-            channel=conversation.channel,
-            customer_chat_id=conversation.chat_id,
-            direction=MessageDirection.OUTBOUND,
-            author=operator,
-            created_at=now,
-            kind=attachment.kind if attachment is not None else MessageKind.TEXT,
-            text=render(template.text, values) if template.text else None,
-            html=render(template.html, values, html=True) if template.html else None,
-            attachments=[attachment.to_json()] if attachment is not None else [],
-            delivery_state=DeliveryState.HELD if held else DeliveryState.PENDING,
-        )
-        await record(
-            connection,
-            kind=EventKind.TEMPLATE_USED,
-            ticket_id=ticket.id if ticket is not None else None,
-            conversation_id=conversation.id,
-            actor_id=operator.id,
-            data={"name": name, "language": chosen, "message_id": stored.id},
-            now=now,
-        )
-        if ticket is not None and ticket.first_response_at is None and not held:
-            ticket.first_response_at = now
-            await ticket.save(using_db=connection, update_fields=["first_response_at"])
-        if claim.collision is Collision.WARN and ticket is not None:
-            await warn_collision(connection, ctx, ticket, claim, reply_to=None)
-        await enqueue_on(
-            topic_queue(ctx.group_chat_id, conversation.id),
-            POST_TEMPLATE,
-            {"message_id": stored.id, "owner": claim.owner if held else None},
-            now=now,
-            using_db=connection,
-            message_id=stored.id,
-        )
-        if held:
-            return Result(
-                True, _("Template {name} posted; it waits for Send anyway."), {"name": name}
-            )
-        return Result(True, _("Template {name} sent."), {"name": name})
-
-    result = await atomically(work)
-    if result.ok:
-        ctx.wake()
-    return result
-
-
 def _checked_name(name: str, language: str) -> Result | None:
     if not _NAME.match(name):
         return _refused(_("A template name is one word of letters, digits, _ or -."))
@@ -304,11 +203,3 @@ def _checked_name(name: str, language: str) -> Result | None:
 
 def _info(name: str, language: str) -> dict[str, object]:
     return {"name": name, "language": language or "*"}
-
-
-async def _current_ticket(
-    connection: BaseDBAsyncClient, conversation: Conversation
-) -> Ticket | None:
-    tickets = Ticket.filter(conversation=conversation).using_db(connection).order_by("-id")
-    active = await tickets.filter(status__in=ACTIVE_TICKET_STATUSES).first()
-    return active if active is not None else await tickets.first()

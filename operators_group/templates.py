@@ -27,13 +27,13 @@ from core.context import DeskContext
 from core.entities import Content, OperatorProfile
 from core.enums import MessageKind
 from core.i18n import Translator, _
+from core.template_posting import use_template
 from core.templates import (
     Result,
     TemplateInfo,
     delete_template,
     list_templates,
     save_template,
-    use_template,
 )
 
 log = logging.getLogger(__name__)

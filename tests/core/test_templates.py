@@ -13,6 +13,7 @@ from core.entities import Attachment, Content, CustomerProfile, InboundMessage, 
 from core.enums import Channel, EventKind, MessageDirection, MessageKind
 from core.ingest import ingest
 from core.models import Conversation, Event, Message, OutboxItem, Template
+from core.template_posting import use_template
 from core.templates import (
     POST_TEMPLATE,
     VARIABLES,
@@ -21,7 +22,6 @@ from core.templates import (
     pick_variant,
     render,
     save_template,
-    use_template,
     validate,
 )
 
