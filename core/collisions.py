@@ -21,7 +21,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.card_refresh import queue_refresh
 from core.context import DeskContext
-from core.delivery import delivery_payload
+from core.delivery import queue_delivery
 from core.entities import Choice, OperatorProfile
 from core.enums import DeliveryState, OperatorRole, TicketStatus
 from core.i18n import _
@@ -30,7 +30,7 @@ from core.models import Conversation, Message, Operator, Ticket
 from core.operators import refuse, upsert_operator
 from core.outbox import Completion, Job
 from core.permissions import Action, allowed
-from core.queues import DELIVER, HOLD_PROMPT, customer_queue, enqueue_on, topic_queue
+from core.queues import HOLD_PROMPT, enqueue_on, topic_queue
 from core.tickets import atomically, notice_text, post_notice
 from core.topics import in_topic
 from core.workflow_frame import assign_to
@@ -186,14 +186,7 @@ async def decide_held(data: str, actor: OperatorProfile, ctx: DeskContext) -> De
             await Conversation.filter(id=message.conversation_id).using_db(connection).get()
         )
         for part in parts:
-            await enqueue_on(
-                customer_queue(conversation.channel, conversation.chat_id),
-                DELIVER,
-                delivery_payload(part),
-                now=now,
-                using_db=connection,
-                message_id=part.id,
-            )
+            await queue_delivery(connection, conversation, part, now)
         return Decision.SENT
 
     decision = await atomically(work)

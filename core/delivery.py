@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html import escape
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -23,6 +23,7 @@ from core.i18n import _
 from core.models import Conversation, Customer, Message
 from core.outbox import Completion, FailureDecision, Job, Operation
 from core.ports import Ports
+from core.queues import DELIVER, customer_queue, enqueue_on
 from core.tickets import NOT_DELIVERED_YET, REACHABLE_AGAIN, notice_text, post_notice
 from core.views import content_of
 
@@ -35,13 +36,22 @@ RECHECK_UNREACHABLE = timedelta(minutes=10)
 ALBUM_SETTLE = timedelta(milliseconds=700)
 
 
-def delivery_payload(message: Message) -> dict[str, object]:
-    """The ``deliver`` item's payload: enough to batch albums and price VK uploads."""
-    return {
-        "message_id": message.id,
-        "album_id": message.album_id,
-        "files": len(message.attachments),
-    }
+async def queue_delivery(
+    connection: BaseDBAsyncClient, conversation: Conversation, message: Message, now: datetime
+) -> None:
+    """Queue an operator's stored message for the customer's chat (caller's transaction).
+
+    The payload carries what batching and pricing need without a read: the album, and
+    how many files (each costs VK an upload server and a save call).
+    """
+    await enqueue_on(
+        customer_queue(conversation.channel, conversation.chat_id),
+        DELIVER,
+        {"message_id": message.id, "album_id": message.album_id, "files": len(message.attachments)},
+        now=now,
+        using_db=connection,
+        message_id=message.id,
+    )
 
 
 class DeliverReplies(Operation):

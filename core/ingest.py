@@ -26,10 +26,9 @@ from core.customers import (
     upsert_customer,
 )
 from core.entities import InboundEdit, InboundMessage
-from core.enums import EventKind, MessageDirection, MessageKind, TicketStatus
-from core.events import record
+from core.enums import MessageDirection, MessageKind
 from core.lookup import lookup_customer
-from core.models import Conversation, Customer, Message, Ticket
+from core.models import Conversation, Customer, Message
 from core.queues import (
     MIRROR,
     MIRROR_EDIT,
@@ -37,7 +36,7 @@ from core.queues import (
     enqueue_on,
     topic_queue,
 )
-from core.reopening import Route, route_message
+from core.reopening import Route, open_ticket, route_message
 from core.tickets import Outcome, commit_and_wake, set_content
 
 log = logging.getLogger(__name__)
@@ -117,17 +116,7 @@ async def _first_message(
     conversation = await Conversation.create(
         using_db=connection, customer=customer, channel=profile.channel, chat_id=inbound.chat_id
     )
-    ticket = await Ticket.create(
-        using_db=connection, conversation=conversation, status=TicketStatus.NEW, opened_at=now
-    )
-    await record(
-        connection,
-        kind=EventKind.OPENED,
-        ticket_id=ticket.id,
-        conversation_id=conversation.id,
-        data={"first": True},
-        now=now,
-    )
+    ticket = await open_ticket(connection, conversation, now, first=True)
     # The topic is created on the first real message only (never on /start), and exactly
     # once: this runs in the transaction that created the conversation.
     await enqueue_on(

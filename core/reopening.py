@@ -62,7 +62,7 @@ async def route_message(
         .first()
     )
     if latest is None:
-        ticket = await _open_ticket(connection, conversation, now, first=True)
+        ticket = await open_ticket(connection, conversation, now, first=True)
         return Routing(ticket, Route.NEW)
     if latest.status in ACTIVE_TICKET_STATUSES:
         return Routing(latest, Route.ACTIVE)
@@ -76,7 +76,7 @@ async def route_message(
     if inside and latest.status == TicketStatus.RESOLVED:
         await _reopen(connection, ctx, latest, now)
         return Routing(latest, Route.REOPENED)
-    ticket = await _open_ticket(connection, conversation, now, first=False)
+    ticket = await open_ticket(connection, conversation, now, first=False)
     await enqueue_on(
         topic_queue(ctx.group_chat_id, conversation.id),
         NEW_TICKET_CARD,
@@ -109,9 +109,10 @@ async def _reopen(
     await queue_refresh(connection, ctx, ticket)
 
 
-async def _open_ticket(
+async def open_ticket(
     connection: BaseDBAsyncClient, conversation: Conversation, now: datetime, *, first: bool
 ) -> Ticket:
+    """A new ticket in ``conversation``, with its ``OPENED`` event (``first``: the very first)."""
     ticket = await Ticket.create(
         using_db=connection, conversation=conversation, status=TicketStatus.NEW, opened_at=now
     )

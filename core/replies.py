@@ -12,13 +12,13 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.collisions import Collision, claim_for_reply, queue_hold_prompt, warn_collision
 from core.context import DeskContext
-from core.delivery import delivery_payload
+from core.delivery import queue_delivery
 from core.entities import CustomerProfile, OperatorEdit, OperatorMessage
 from core.enums import ACTIVE_TICKET_STATUSES, DeliveryState, MessageDirection
 from core.models import Conversation, Customer, Message, Ticket
 from core.operators import upsert_operator
 from core.outbox import release_held
-from core.queues import DELIVER, DELIVER_EDIT, customer_queue, enqueue_on
+from core.queues import DELIVER_EDIT, customer_queue, enqueue_on
 from core.tickets import (
     NOT_DELIVERED_YET,
     REACHABLE_AGAIN,
@@ -104,15 +104,7 @@ async def handle_operator_message(message: OperatorMessage, ctx: DeskContext) ->
             return Outcome.STORED
         if claim.collision is Collision.WARN and ticket is not None:
             await warn_collision(connection, ctx, ticket, claim, reply_to=message.message_id)
-        queue = customer_queue(conversation.channel, conversation.chat_id)
-        await enqueue_on(
-            queue,
-            DELIVER,
-            delivery_payload(stored),
-            now=now,
-            using_db=connection,
-            message_id=stored.id,
-        )
+        await queue_delivery(connection, conversation, stored, now)
         customer = await Customer.filter(id=conversation.customer_id).using_db(connection).get()
         if customer.is_blocked:
             text = NOT_DELIVERED_YET[conversation.channel]

@@ -16,7 +16,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.collisions import Collision, claim_for_reply, queue_hold_prompt, warn_collision
 from core.context import DeskContext
-from core.delivery import delivery_payload
+from core.delivery import queue_delivery
 from core.entities import Attachment, OperatorProfile
 from core.enums import (
     ACTIVE_TICKET_STATUSES,
@@ -33,7 +33,7 @@ from core.models import Conversation, Customer, Message, Template, Ticket
 from core.operators import upsert_operator
 from core.outbox import Completion, FailureDecision, Job
 from core.permissions import Action, allowed
-from core.queues import DELIVER, customer_queue, enqueue_on, topic_queue
+from core.queues import enqueue_on, topic_queue
 from core.templates import POST_TEMPLATE, Result, pick_variant, render, values_for
 from core.tickets import atomically
 from core.topics import in_topic
@@ -66,14 +66,7 @@ class PostTemplate(TopicOperation):
                 message.group_message_id = posted
                 await queue_hold_prompt(connection, ctx, message, str(owner or "?"))
                 return
-            await enqueue_on(
-                customer_queue(conversation.channel, conversation.chat_id),
-                DELIVER,
-                delivery_payload(message),
-                now=now,
-                using_db=connection,
-                message_id=message.id,
-            )
+            await queue_delivery(connection, conversation, message, now)
 
         return record
 
