@@ -68,7 +68,11 @@ class VkSide:
         """Long-poll the community until ``stop`` is set."""
         from bots.vk.polling import VkLongPoll
 
-        await VkLongPoll(self.channel.api, self.group_id, self.dispatcher.handle).run(stop)
+        dispatcher = self.dispatcher
+        poll = VkLongPoll(
+            self.channel.api, self.group_id, dispatcher.handle, prepare=dispatcher.prepare
+        )
+        await poll.run(stop)
 
     async def close(self) -> None:
         """Close the API client and the file downloader."""

@@ -75,6 +75,23 @@ class VkDispatcher:
         self.company = company
         self.on_choice = on_choice
 
+    async def prepare(self, events: list[dict[str, Any]]) -> None:
+        """Learn the names of a batch's new customers with one ``users.get``.
+
+        Thirty customers writing at once would otherwise cost thirty calls of the
+        community's 20 a second before a single message is stored. Best effort: a
+        failure leaves each event to ask for its own customer.
+        """
+        ids = {
+            int(obj["from_id"])
+            for event in events
+            if (obj := _message_of(event)) is not None and int(obj.get("from_id", 0)) > 0
+        }
+        try:
+            await self.peers.prefetch(ids)
+        except DeliveryError as error:
+            log.info("users.get for %s customers failed: %s", len(ids), error)
+
     async def handle(self, event: dict[str, Any]) -> None:
         """Dispatch one event (``{"type": …, "object": …}``); unknown types are skipped."""
         kind, obj = str(event.get("type", "")), event.get("object") or {}
@@ -163,3 +180,12 @@ class VkDispatcher:
     async def _allow(self, obj: dict[str, Any]) -> None:
         profile = await self._profile(int(obj["user_id"]))
         await set_customer_reachable(profile, True, self.ctx)
+
+
+def _message_of(event: dict[str, Any]) -> dict[str, Any] | None:
+    """The message object of a ``message_new`` or ``message_edit`` event, else None."""
+    obj = event.get("object") or {}
+    if event.get("type") == "message_new":
+        message = obj.get("message")
+        return message if isinstance(message, dict) else None
+    return obj if event.get("type") == "message_edit" else None

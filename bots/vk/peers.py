@@ -13,6 +13,7 @@ whose client is unknown gets callback buttons, which every current VK app suppor
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from vkbottle import API
@@ -25,6 +26,8 @@ from core.i18n import normalize_locale
 __all__ = ["VkPeers"]
 
 log = logging.getLogger(__name__)
+
+USERS_PER_CALL = 1000  # VK's limit for user_ids in one users.get
 
 
 class VkPeers:
@@ -52,6 +55,28 @@ class VkPeers:
             return True
         return "callback" in (client.get("button_actions") or [])
 
+    async def prefetch(self, user_ids: Iterable[int]) -> None:
+        """Ask ``users.get`` once for every one of ``user_ids`` not known yet."""
+        unknown = sorted({i for i in user_ids if i not in self._users})[:USERS_PER_CALL]
+        if not unknown:
+            return
+        async with vk_errors():
+            response = await self.api.request(
+                "users.get", {"user_ids": ",".join(map(str, unknown)), "fields": "screen_name"}
+            )
+        for found in response.get("response") or []:
+            self._remember(found)
+
+    def _remember(self, found: dict[str, Any]) -> VkUser:
+        user = VkUser(
+            id=int(found["id"]),
+            first_name=str(found.get("first_name") or ""),
+            last_name=str(found.get("last_name") or ""),
+            screen_name=found.get("screen_name") or None,
+        )
+        self._users[user.id] = user
+        return user
+
     async def user(self, user_id: int) -> VkUser:
         """The names of ``user_id``, from the cache or ``users.get``.
 
@@ -71,11 +96,4 @@ class VkPeers:
             log.warning("users.get %s failed (%s); using the bare id", user_id, error)
             return VkUser(id=user_id)
         found = (response.get("response") or [{}])[0]
-        user = VkUser(
-            id=user_id,
-            first_name=str(found.get("first_name") or ""),
-            last_name=str(found.get("last_name") or ""),
-            screen_name=found.get("screen_name") or None,
-        )
-        self._users[user_id] = user
-        return user
+        return self._remember({**found, "id": user_id})

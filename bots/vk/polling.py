@@ -31,6 +31,7 @@ __all__ = ["VkLongPoll", "cursor_name"]
 
 log = logging.getLogger(__name__)
 
+BatchHandler = Callable[[list[dict[str, Any]]], Awaitable[None]]
 EventHandler = Callable[[dict[str, Any]], Awaitable[None]]
 MAX_BACKOFF = 30.0
 
@@ -48,10 +49,19 @@ async def _sleep_or_stop(seconds: float, stop: asyncio.Event) -> None:
 class VkLongPoll:
     """Long-polls one community and feeds each event to ``handle``, in order."""
 
-    def __init__(self, api: API, group_id: int, handle: EventHandler, *, wait: int = 25) -> None:
+    def __init__(
+        self,
+        api: API,
+        group_id: int,
+        handle: EventHandler,
+        *,
+        wait: int = 25,
+        prepare: BatchHandler | None = None,
+    ) -> None:
         self.api = api
         self.group_id = group_id
         self.handle = handle
+        self.prepare = prepare  # sees a response's events first (one users.get for all)
         self.wait = min(wait, 90)
         self._server: dict[str, Any] = {}
         self.ts: str | None = None
@@ -136,7 +146,10 @@ class VkLongPoll:
             log.warning("VK long poll answered %r; asking for a new server", response)
             self._server = {}
         else:
-            for event in response.get("updates") or []:
+            events = response.get("updates") or []
+            if self.prepare is not None and events:
+                await self.prepare(events)
+            for event in events:
                 if not await self._until_handled(event, stop):
                     return False
             await self.save_ts(str(response["ts"]))

@@ -18,7 +18,7 @@ from core.entities import Attachment, Choice, ChoicePress
 from core.enums import Channel, MessageKind
 from core.models import ChannelCursor, Customer, Message
 from sandbox.vk import Community, VkSandbox, VkUser
-from tests.fixtures.vk_sandbox import sandbox_api, vk_sandbox  # noqa: F401
+from tests.fixtures.vk_sandbox import sandbox_api
 
 GROUP = -100500
 
@@ -70,7 +70,7 @@ class World:
 
 
 @pytest.fixture
-async def world(vk_sandbox: VkSandbox, db: str) -> AsyncIterator[World]:  # noqa: F811
+async def world(vk_sandbox: VkSandbox, db: str) -> AsyncIterator[World]:
     made = World(vk_sandbox)
     yield made
     await made.api.http_client.close()
@@ -233,3 +233,23 @@ async def test_long_poll_failures_are_recovered(world: World, failed: int) -> No
         vk.user_writes(world.community, world.user, "still here")
         await stored(1, vk)
     assert len(vk.calls("groups.getLongPollServer")) == (1 if failed == 1 else 2)
+
+
+async def test_a_batch_of_new_customers_costs_one_users_get(world: World) -> None:
+    vk = world.vk
+    async with world.polling():
+        pass  # the cursor is stored: what is written next waits for the next run
+    people = [vk.create_user(f"Клиент{n}", "Тестов", lang="ru") for n in range(3)]
+    for person in people:
+        vk.user_writes(world.community, person, f"вопрос от {person.first_name}")
+    dispatcher = world.dispatcher
+    poller = VkLongPoll(
+        world.api, world.community.id, dispatcher.handle, wait=1, prepare=dispatcher.prepare
+    )
+    async with world.polling(poller):
+        await stored(3, vk)
+    asked = [params for _, params in vk.calls("users.get")]
+    assert len(asked) == 1
+    assert sorted(asked[0]["user_ids"].split(",")) == sorted(str(p.id) for p in people)
+    names = {c.first_name for c in await Customer.filter(channel=Channel.VK)}
+    assert names == {p.first_name for p in people}
