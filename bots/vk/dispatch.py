@@ -18,6 +18,7 @@ caller does not acknowledge the event and it comes again (core dedupes).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -38,6 +39,8 @@ from core.replies import set_customer_reachable
 __all__ = ["ChoiceHandler", "VkDispatcher"]
 
 log = logging.getLogger(__name__)
+
+PREFETCH_TIMEOUT = 5.0  # seconds a long-poll batch may wait for its customers' names
 
 ChoiceHandler = Callable[[ChoicePress], Awaitable[str | None]]
 CHAT_PEERS = 2_000_000_000  # VK's peer ids of group chats start here
@@ -80,7 +83,8 @@ class VkDispatcher:
 
         Thirty customers writing at once would otherwise cost thirty calls of the
         community's 20 a second before a single message is stored. Best effort: a
-        failure leaves each event to ask for its own customer.
+        failure, or no answer within :data:`PREFETCH_TIMEOUT`, leaves each event to ask
+        for its own customer.
         """
         ids = {
             int(obj["from_id"])
@@ -88,9 +92,10 @@ class VkDispatcher:
             if (obj := _message_of(event)) is not None and int(obj.get("from_id", 0)) > 0
         }
         try:
-            await self.peers.prefetch(ids)
-        except DeliveryError as error:
-            log.info("users.get for %s customers failed: %s", len(ids), error)
+            # Never hold a batch up for long: a slow answer just means per-event calls.
+            await asyncio.wait_for(self.peers.prefetch(ids), PREFETCH_TIMEOUT)
+        except (DeliveryError, TimeoutError) as error:
+            log.info("users.get for %s customers failed: %r", len(ids), error)
 
     async def handle(self, event: dict[str, Any]) -> None:
         """Dispatch one event (``{"type": …, "object": …}``); unknown types are skipped."""
