@@ -164,33 +164,19 @@ class ForeignMirror:
         target = self._reply(reply, first)
         mode = ParseMode.HTML if caption else None
         chat = self.group_chat_id
-        sent: Message
+        senders: dict[MessageKind, Callable[..., Awaitable[Message]]] = {
+            MessageKind.PHOTO: self.bot.send_photo,
+            MessageKind.STICKER: self.bot.send_photo,  # a VK sticker is an image
+            MessageKind.VOICE: self.bot.send_voice,
+        }
+        send = senders.get(attachment.kind, self.bot.send_document)
         async with self.errors():
-            if attachment.kind in (MessageKind.PHOTO, MessageKind.STICKER):
-                sent = await self.bot.send_photo(
-                    chat,
-                    upload,
-                    caption=caption,
-                    parse_mode=mode,
-                    message_thread_id=thread_id,
-                    reply_parameters=target,
-                )
-            elif attachment.kind is MessageKind.VOICE:
-                sent = await self.bot.send_voice(
-                    chat,
-                    upload,
-                    caption=caption,
-                    parse_mode=mode,
-                    message_thread_id=thread_id,
-                    reply_parameters=target,
-                )
-            else:
-                sent = await self.bot.send_document(
-                    chat,
-                    upload,
-                    caption=caption,
-                    parse_mode=mode,
-                    message_thread_id=thread_id,
-                    reply_parameters=target,
-                )
+            sent = await send(
+                chat,
+                upload,
+                caption=caption,
+                parse_mode=mode,
+                message_thread_id=thread_id,
+                reply_parameters=target,
+            )
         return sent.message_id
