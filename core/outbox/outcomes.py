@@ -15,6 +15,7 @@ from core.budgets import BudgetLedger
 from core.clock import Clock
 from core.errors import DeliveryError, NotModified, PermanentError, RetryLater, TransientError
 from core.outbox import store
+from core.outbox.attempt import Attempt
 from core.outbox.operations import Completion, FailureAction, FailureDecision, Job, Operation
 
 __all__ = ["OutboxCounters", "OutboxSettings", "Outcomes"]
@@ -102,6 +103,11 @@ class Outcomes:
         if len(jobs) > 1:
             counters.batches += 1
             counters.merged += len(jobs) - 1
+        # adapters see the attempt while it sends and until its outcome is recorded
+        with Attempt() as attempt:
+            await self._run(operation, jobs, attempt)
+
+    async def _run(self, operation: Operation, jobs: Sequence[Job], attempt: Attempt) -> None:
         try:
             completion = await operation.run(jobs)
         except NotModified:
@@ -121,26 +127,30 @@ class Outcomes:
             log.exception("outbox: %s to %s raised", jobs[0].operation, jobs[0].destination)
             await self._retry(operation, jobs, TransientError(describe(exc)), describe(exc))
             return
-        await self._record_sent(jobs, completion)
+        await self._record_sent(jobs, completion, attempt)
 
-    async def _record_sent(self, jobs: Sequence[Job], completion: Completion | None) -> None:
+    async def _record_sent(
+        self, jobs: Sequence[Job], completion: Completion | None, attempt: Attempt
+    ) -> None:
         # Nothing may come between the send and this commit: it is the window in which a
         # crash makes the outbox send the item again.
         ids = [job.id for job in jobs]
         attempts = self._settings.record_attempts
-        for attempt in range(1, attempts + 1):
+        for tries in range(1, attempts + 1):
             try:
                 async with in_transaction() as connection:
                     await store.mark_done(ids, self._clock.now(), connection)
                     if completion is not None:
                         await completion(connection)
+                    await attempt.done(connection)
             except Exception:
                 log.exception(
-                    "outbox: recording items %s as sent failed (%d/%d)", ids, attempt, attempts
+                    "outbox: recording items %s as sent failed (%d/%d)", ids, tries, attempts
                 )
-                if attempt < attempts:
-                    await asyncio.sleep(self.backoff(attempt).total_seconds())
+                if tries < attempts:
+                    await asyncio.sleep(self.backoff(tries).total_seconds())
             else:
+                attempt.recorded_done = True
                 self.counters.sent += len(jobs)
                 return
         # The messenger has the message already: sending it again would show it twice,

@@ -1,0 +1,67 @@
+"""The outbox attempt a send belongs to, as the adapters below the port can see it.
+
+An operation's ``run`` calls the messenger through a port, far from the worker that
+claimed the items. Some adapters must still know that a call belongs to an outbox
+attempt: a call that may have reached the messenger without an answer is then sent
+again by the outbox, and they prepare for that (``operators_group.sent_journal``). The
+worker publishes the attempt in a context variable for the duration of ``run`` and of
+recording its outcome; an adapter registers hooks on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+__all__ = ["Attempt", "current_attempt"]
+
+DoneHook = Callable[[BaseDBAsyncClient], Awaitable[None]]
+EndHook = Callable[[bool], None]
+
+_CURRENT: ContextVar[Attempt | None] = ContextVar("outbox_attempt", default=None)
+
+
+class Attempt:
+    """One run of an operation for a claimed batch, from ``run`` to its recorded outcome."""
+
+    def __init__(self) -> None:
+        self._done: list[DoneHook] = []
+        self._end: list[EndHook] = []
+        self.recorded_done = False
+
+    def on_done(self, hook: DoneHook) -> None:
+        """Run ``hook(connection)`` inside the transaction that marks the items done.
+
+        It may run more than once (the commit is retried), so it must be idempotent.
+        """
+        self._done.append(hook)
+
+    def on_end(self, hook: EndHook) -> None:
+        """Call ``hook(done)`` once the outcome is recorded, whatever it was."""
+        self._end.append(hook)
+
+    async def done(self, connection: BaseDBAsyncClient) -> None:
+        """Run the done hooks in the caller's transaction (the worker calls this)."""
+        for hook in self._done:
+            await hook(connection)
+
+    def end(self) -> None:
+        """Run the end hooks (the worker calls this last, also on errors)."""
+        hooks, self._end = self._end, []
+        for hook in hooks:
+            hook(self.recorded_done)
+
+    def __enter__(self) -> Attempt:
+        self._token = _CURRENT.set(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _CURRENT.reset(self._token)
+        self.end()
+
+
+def current_attempt() -> Attempt | None:
+    """The outbox attempt the running code sends for, or None outside the worker."""
+    return _CURRENT.get()
