@@ -41,9 +41,11 @@ from core.enums import Channel
 from core.outbox import OutboxWorker
 from core.ports import CustomerChannel, Ports
 from core.relay import relay_operations
+from core.topics import announce_desk
 from operators_group.desk import TelegramOperatorDesk
 from operators_group.membership import MembersOnly
 from operators_group.relay import build_operator_router
+from operators_group.sent_journal import GroupSendJournal
 
 log = logging.getLogger("botdesk")
 
@@ -93,6 +95,9 @@ class Desk:
         assert settings.operator_group_id is not None
         timezone = ZoneInfo(settings.timezone)
         self.bot = build_bot(settings)
+        # inside the retry middleware: a flood wait sleeps without holding the group
+        self.sent_journal = GroupSendJournal(settings.operator_group_id)
+        self.bot.session.middleware(self.sent_journal)
         self.ctx = DeskContext(
             group_chat_id=settings.operator_group_id,
             locale=settings.default_language,
@@ -117,7 +122,7 @@ class Desk:
         if downloader is not None:
             self.vk = build_vk(settings, self.ctx, downloader, desk.download)
             channels[Channel.VK] = self.vk.channel
-        ports = Ports(desk=desk, channels=channels)
+        ports = self.ports = Ports(desk=desk, channels=channels)
         self.worker = OutboxWorker(
             relay_operations(ports, self.ctx), clock=self.ctx.clock, budgets=build_budgets(settings)
         )
@@ -148,6 +153,8 @@ async def run_app(settings: Settings, stop: asyncio.Event | None = None) -> None
     # process: keep it out of the collector's way so full collections stay short.
     gc.freeze()
     stop = stop or asyncio.Event()
+    if (await desk.sent_journal.load()).known is None:
+        await announce_desk(desk.ports, desk.ctx)  # the first start on this group
     await desk.worker.start()
     vk_poll = None
     if desk.vk is not None and not desk.vk.uses_callback:

@@ -18,7 +18,7 @@ from tortoise.exceptions import DoesNotExist
 
 from core.context import DeskContext
 from core.enums import OutboxStatus
-from core.errors import MissingRights, PermanentError, TopicClosed, TopicGone
+from core.errors import DeliveryError, MissingRights, PermanentError, TopicClosed, TopicGone
 from core.i18n import _
 from core.lookup import sql
 from core.models import ChannelCursor, Conversation, Customer, OutboxItem, Ticket
@@ -227,6 +227,25 @@ async def alert_missing_rights(connection: BaseDBAsyncClient, ctx: DeskContext) 
         now=ctx.clock.now(),
         using_db=connection,
     )
+
+
+async def announce_desk(ports: Ports, ctx: DeskContext) -> bool:
+    """Say in the General topic that botdesk works here now; False if that failed.
+
+    Sent once, at the first start on a group: its id is where botdesk's own messages in
+    the group begin (``core.send_journal``).
+    """
+    text = _(
+        "✅ botdesk is connected to this group. Every customer conversation gets its own "
+        "topic with a ticket card on top; write in a topic to answer. /help lists the "
+        "commands."
+    )
+    try:
+        await ports.desk.alert(notice_text(ctx, text))
+    except DeliveryError as exc:
+        log.warning("could not post in the operator group: %s", exc)
+        return False
+    return True
 
 
 async def rights_lost(ctx: DeskContext) -> None:

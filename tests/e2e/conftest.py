@@ -22,6 +22,8 @@ WAIT = 10.0
 # The desk's own flood budgets (Telegram's real ones by default) would make a test that
 # sends every kind of message wait for a minute; budgets have tests of their own.
 FAST_RATES = {"rate_private_chat": "50/1", "rate_group": "200/1"}
+#: how the desk's first message in a group begins (posted once, at its first start)
+WELCOME = "✅ botdesk "  # en: "is connected to this group", ru: "подключён …"
 
 
 def png(width: int = 64, height: int = 64) -> bytes:
@@ -41,6 +43,7 @@ async def relay_desk(
     """The desk app running on ``desk_world`` until the test ends."""
     settings = desk_settings(desk_world.sandbox, desk_world.bot, desk_world.group, **FAST_RATES)
     async with run_desk(settings):
+        await welcomed(desk_world)
         yield desk_world
 
 
@@ -61,8 +64,21 @@ def from_bot(world: DeskWorld, customer: User | None = None) -> list[MessageView
 
 
 def general(world: DeskWorld) -> list[MessageView]:
-    """Messages of the General topic (desk alerts)."""
-    return [m for m in world.sandbox.messages(world.group, general=True) if m.service is None]
+    """Messages of the General topic (desk alerts), after the desk's welcome."""
+    shown = world.sandbox.messages(world.group, general=True)
+    return [m for m in shown if m.service is None and not (m.body or "").startswith(WELCOME)]
+
+
+async def welcomed(world: DeskWorld) -> MessageView:
+    """Wait for the desk's welcome in General: it is up and owns its place in the group."""
+    shown = world.sandbox.messages
+    return await until(
+        world.sandbox,
+        lambda: next(
+            (m for m in shown(world.group, general=True) if (m.body or "").startswith(WELCOME)),
+            None,
+        ),
+    )
 
 
 async def topic_of(world: DeskWorld, customer: User | None = None) -> Topic:
@@ -113,6 +129,7 @@ async def admin_desk(
         world.sandbox, world.bot, world.group, admin_ids=[world.owner.id], **FAST_RATES
     )
     async with run_desk(settings):
+        await welcomed(world)
         yield world
 
 

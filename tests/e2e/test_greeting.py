@@ -9,6 +9,7 @@ import pytest
 
 from core.config import Settings
 from sandbox.telegram import TelegramSandbox, User
+from tests.e2e.conftest import WELCOME, welcomed
 from tests.fixtures.desk import DeskRunner
 from tests.fixtures.telegram_sandbox import DeskWorld
 
@@ -54,8 +55,9 @@ async def test_help_explains_the_chat(
     async with run_desk(desk_settings(sb, desk_world.bot, desk_world.group)):
         text = await bot_reply(sb, desk_world, desk_world.customer, "/help")
     assert "This is the support chat of Acme." in text
-    # Nothing reached the operator group: /start and /help never open a ticket.
-    assert [m for m in sb.messages(desk_world.group) if not m.service] == []
+    # Only the desk's welcome is in the operator group: /start and /help open no ticket.
+    shown = [m.body for m in sb.messages(desk_world.group) if not m.service]
+    assert len(shown) == 1 and shown[0].startswith(WELCOME)
 
 
 def free_port() -> int:
@@ -82,3 +84,18 @@ async def test_webhook_mode_answers_too(
         await sb.wait_for(lambda: desk_world.bot.webhook is not None, timeout=10)
         text = await bot_reply(sb, desk_world, desk_world.customer, "/start")
     assert "You are writing to Acme support." in text
+
+
+async def test_the_operator_group_is_welcomed_once_not_at_every_start(
+    desk_world: DeskWorld, desk_settings: Callable[..., Settings], run_desk: DeskRunner
+) -> None:
+    sb, world = desk_world.sandbox, desk_world
+    settings = desk_settings(sb, world.bot, world.group, default_language="ru")
+    for _ in range(2):
+        async with run_desk(settings):
+            await welcomed(world)
+    shown = [m.body for m in sb.messages(world.group, general=True) if not m.service]
+    assert shown == [
+        "✅ botdesk подключён к этой группе. У каждого разговора с клиентом своя тема с "
+        "карточкой заявки вверху; чтобы ответить, пишите в теме. /help — список команд."
+    ]
