@@ -20,9 +20,13 @@ After the commit the use case calls :meth:`OutboxWorker.wake`, and the worker se
 
 Delivery is at least once: a crash between the messenger accepting a send and the done
 mark leaves the item ``in_flight``, and :func:`recover` (run by :meth:`OutboxWorker.start`)
-sends it again. On SQLite one worker per database is assumed; on PostgreSQL a claim is a
-conditional update that only one instance can win, so instances can share the table
-(budgets stay per process).
+sends it again. What the messenger shows is made exactly once below the port: VK
+deduplicates on the ``random_id`` derived from the item, and in the operator group the
+first copy is found and deleted (:mod:`core.send_journal`); adapters learn which attempt
+a call belongs to from :func:`~core.outbox.attempt.current_attempt`. On SQLite one worker
+per database is assumed; on PostgreSQL a claim is a conditional update that only one
+instance can win, so instances could share the table (budgets stay per process), but
+the operator group's send journal assumes one botdesk process per group.
 
 Usage inside a use case::
 
