@@ -126,6 +126,8 @@ class Desk:
         self.worker = OutboxWorker(
             relay_operations(ports, self.ctx), clock=self.ctx.clock, budgets=build_budgets(settings)
         )
+        if self.vk is not None:
+            self.vk.pace_with(self.worker.ledger, self.ctx.clock)
         self.dispatcher = Dispatcher(storage=build_storage(settings))
         self.dispatcher.callback_query.outer_middleware(
             MembersOnly(self.bot, settings.operator_group_id, locale=settings.default_language)

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from core.budgets import BudgetLedger
+from core.clock import Clock
 from core.config import Settings
 from core.context import DeskContext
 from core.csat import handle_choice
@@ -74,6 +76,14 @@ class VkSide:
         )
         await poll.run(stop)
 
+    def pace_with(self, ledger: BudgetLedger, clock: Clock) -> None:
+        """Make calls outside the outbox (intake, button answers) share its VK budget."""
+        from bots.vk.paced import PacedAPI
+
+        api = self.channel.api
+        assert isinstance(api, PacedAPI)
+        api.pace_with(ledger, clock)
+
     async def close(self) -> None:
         """Close the API client and the file downloader."""
         await self.downloader.close()
@@ -93,14 +103,15 @@ def build_vk(
     settings: Settings, ctx: DeskContext, downloader: VkDownloader, fetch_operator_file: Fetch
 ) -> VkSide:
     """The VK channel for ``settings`` (which must have ``VK_TOKEN``)."""
-    from vkbottle import API, AiohttpClient
+    from vkbottle import AiohttpClient
 
     from bots.vk.channel import VkChannel
     from bots.vk.dispatch import VkDispatcher
     from bots.vk.errors import FailFastRescheduler
+    from bots.vk.paced import PacedAPI
 
     assert settings.vk_token is not None
-    api = API(
+    api = PacedAPI(
         settings.vk_token.get_secret_value(),
         http_client=AiohttpClient(),
         request_rescheduler=FailFastRescheduler(),

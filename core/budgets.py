@@ -114,12 +114,14 @@ class SlidingWindow:
         # the send fits once the `excess` oldest sends have left the window
         return max(now, self._sends[excess - 1] + self.rate.per_seconds)
 
-    def spend(self, cost: int, now: float) -> None:
-        """Record a send of ``cost`` made at ``now`` (checked with :meth:`ready_at`)."""
-        if self._sends and now < self._sends[-1]:
-            now = self._sends[-1]
-        self._forget(now)
-        self._sends.extend([now] * min(max(cost, 1), self.rate.count))
+    def spend(self, cost: int, now: float, *, at: float | None = None) -> None:
+        """Record a send of ``cost`` made at ``now``, or booked for ``at`` (a later time
+        that :meth:`ready_at` gave)."""
+        self._forget(now)  # never relative to a booked time: that would forget too much
+        stamp = now if at is None else at
+        if self._sends and stamp < self._sends[-1]:
+            stamp = self._sends[-1]  # keep the log in order
+        self._sends.extend([stamp] * min(max(cost, 1), self.rate.count))
 
     def is_idle(self, now: float) -> bool:
         """True when the window holds no send any more (it may be dropped)."""
@@ -204,6 +206,19 @@ class BudgetLedger:
         if self._spends % self._SWEEP_EVERY == 0:
             for name in [name for name, w in self._windows.items() if w.is_idle(now)]:
                 del self._windows[name]
+
+    def reserve(self, kind: DestinationKind, now: float, cost: int = 1) -> float:
+        """Take ``cost`` of the channel-wide budget of ``kind`` for a call made outside the
+        outbox (an intake lookup, a button answer); return the seconds to wait before it.
+
+        The share is booked at the moment it fits, so outbox sends checked afterwards
+        see it, and concurrent callers queue up one behind the other.
+        """
+        _chat, (name, rate) = self._names(kind, "")
+        window = self._window(name, rate)
+        at = window.ready_at(cost, now)
+        window.spend(cost, now, at=at)
+        return at - now
 
     def pause(self, budget_key: str, until: float) -> None:
         """Send nothing to ``budget_key`` before ``until`` (a later pause wins)."""

@@ -112,8 +112,9 @@ async def recover(now: datetime, *, using_db: BaseDBAsyncClient | None = None) -
 
     Run it at start-up before the worker. A crash may have come after the messenger
     accepted a send, so such an item can be sent twice: the outbox delivers at least
-    once (and the adapters clean up, see :mod:`core.outbox`). With several instances on one PostgreSQL database, run it only when no other
-    instance is sending (it cannot tell a crashed claim from a live one).
+    once (and the adapters clean up, see :mod:`core.outbox`). With several instances on
+    one PostgreSQL database, run it only when no other instance is sending (it cannot
+    tell a crashed claim from a live one).
     """
     now = _aware(now, "now")
     return await (

@@ -162,6 +162,10 @@ class VkControl(AttachmentSpecs):
         """Every API call received (``access_token`` and ``v`` left out), in order."""
         return [(m, dict(p)) for m, p in self._calls if method is None or m == method]
 
+    def refused(self) -> int:
+        """How many API calls the per-token limit answered with error 6 so far."""
+        return self.world.limiter.refused
+
     # -- failures ---------------------------------------------------------------
 
     def fail_next(self, method: str, error_code: int, count: int = 1) -> None:

@@ -110,6 +110,9 @@ class _Control:
     def calls(self, body: dict[str, Any]) -> Any:
         return [{"method": m, "params": p} for m, p in self.sb.calls(body.get("method"))]
 
+    def refused(self, body: dict[str, Any]) -> Any:
+        return self.sb.refused()
+
 
 def _route(
     action: Action, *, query: bool = False
@@ -145,3 +148,4 @@ def add_control_routes(app: web.Application, sandbox: VkSandbox) -> None:
     app.router.add_get("/sandbox/chats/{community_id}/{user_id}", _route(c.chat, query=True))
     app.router.add_get("/sandbox/event-answers/{community_id}", _route(c.answers, query=True))
     app.router.add_get("/sandbox/calls", _route(c.calls, query=True))
+    app.router.add_get("/sandbox/refused", _route(c.refused, query=True))

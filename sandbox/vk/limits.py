@@ -27,6 +27,7 @@ class RateLimiter:
         self.window = window
         self._clock = clock
         self._stamps: dict[str, deque[float]] = {}
+        self.refused = 0  # calls answered with error 6 so far
 
     def spend(self, token: str) -> None:
         """Count one call for ``token`` or raise error 6 without counting it."""
@@ -37,5 +38,6 @@ class RateLimiter:
         while stamps and stamps[0] <= now - self.window:
             stamps.popleft()
         if len(stamps) >= self.per_second:
+            self.refused += 1
             raise VkApiError(6)
         stamps.append(now)

@@ -77,6 +77,16 @@ def test_ledger_shares_the_channel_budget_between_chats() -> None:
     assert ledger.check(DestinationKind.VK, "vk:3", 1, 0.5).blocking == ()
 
 
+def test_calls_outside_the_outbox_book_the_channel_budget_in_turn() -> None:
+    ledger = BudgetLedger(Budgets(vk_channel=Rate(2, 1.0), margin=0.0))
+    waits = [ledger.reserve(DestinationKind.VK, 0.0) for _ in range(5)]
+    assert waits == pytest.approx([0.0, 0.0, 1.0, 1.0, 2.0])
+    # the outbox sees what the intake booked: its next VK send waits for the window
+    verdict = ledger.check(DestinationKind.VK, "vk:7", 1, 0.5)
+    assert verdict.ready_at == pytest.approx(2.0) and verdict.blocking == ("channel:vk",)
+    assert ledger.reserve(DestinationKind.TELEGRAM_PRIVATE, 0.5) == 0.0  # another channel
+
+
 GROUP = DestinationKind.TELEGRAM_GROUP
 
 
@@ -163,3 +173,25 @@ def test_ledger_keeps_every_chat_and_the_channel_within_rate(
     for sends in per_chat.values():
         assert_within(sends, chat_rate)
     assert_within(everything, channel_rate)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.integers(0, 4)), min_size=1, max_size=80))
+def test_booked_calls_and_outbox_sends_together_stay_within_the_channel_rate(
+    tries: list[tuple[bool, int]],
+) -> None:
+    rate = Rate(3, 10.0)
+    vk = DestinationKind.VK
+    ledger = BudgetLedger(Budgets(vk=Rate(100, 1.0), vk_channel=rate, margin=0.0))
+    calls: list[tuple[float, int]] = []
+    now = 0.0
+    for booked, gap in tries:
+        now += gap
+        if booked:  # an intake call: it sleeps until its turn, the rest goes on
+            calls.append((now + ledger.reserve(vk, now), 1))
+            continue
+        verdict = ledger.check(vk, "vk:1", 1, now)  # the outbox waits for its turn
+        ledger.spend(vk, "vk:1", 1, verdict.ready_at)
+        calls.append((verdict.ready_at, 1))
+        now = verdict.ready_at
+    assert_within(calls, rate)

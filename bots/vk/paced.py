@@ -1,0 +1,46 @@
+"""vkbottle's ``API`` whose calls outside the outbox take their share of the budget.
+
+VK allows a community token 20 calls a second, all methods together. The outbox
+budgets its own sends; the intake's calls (``users.get`` for a new customer, the answer
+to a button press, the long-poll server) happen outside it. Each such call books its
+share of the same channel-wide budget first and waits its turn, so intake and replies
+never together exceed the limit, and the outbox sees what the intake used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from vkbottle import API
+
+from core.budgets import BudgetLedger
+from core.clock import Clock
+from core.enums import DestinationKind
+from core.outbox.attempt import current_attempt
+
+#: books one call of the channel budget; returns the seconds to wait before making it
+Reserve = Callable[[], float]
+
+
+class PacedAPI(API):
+    """An ``API`` that waits for the community's budget before calls outside the outbox."""
+
+    reserve: Reserve | None = None
+
+    def pace_with(self, ledger: BudgetLedger, clock: Clock) -> None:
+        """Book calls on ``ledger``'s VK channel budget (the outbox worker's ledger)."""
+        self.reserve = lambda: ledger.reserve(DestinationKind.VK, clock.now().timestamp())
+
+    async def request(
+        self, method: str, data: dict[str, Any], version: str | None = None
+    ) -> dict[str, Any]:
+        """One API call; outside an outbox attempt it waits for its share first."""
+        # an outbox attempt's calls were budgeted when the worker claimed its items
+        if self.reserve is not None and current_attempt() is None:
+            delay = self.reserve()
+            if delay > 0:
+                await asyncio.sleep(delay)
+        result: dict[str, Any] = await super().request(method, data, version)
+        return result
