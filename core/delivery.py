@@ -17,7 +17,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.context import DeskContext
 from core.entities import Delivery, DeliveryEdit
-from core.enums import DeliveryState, DestinationKind
+from core.enums import DeliveryState, DestinationKind, MessageKind
 from core.errors import DeliveryError, RecipientUnavailable
 from core.i18n import _
 from core.models import Conversation, Customer, Message
@@ -41,13 +41,19 @@ async def queue_delivery(
 ) -> None:
     """Queue an operator's stored message for the customer's chat (caller's transaction).
 
-    The payload carries what batching and pricing need without a read: the album, and
-    how many files (each costs VK an upload server and a save call).
+    The payload carries what batching and pricing need without a read: the album, its
+    kind, and how many files (each costs VK an upload server and a save call).
     """
+    payload = {
+        "message_id": message.id,
+        "album_id": message.album_id,
+        "kind": MessageKind(message.kind).value,
+        "files": len(message.attachments),
+    }
     await enqueue_on(
         customer_queue(conversation.channel, conversation.chat_id),
         DELIVER,
-        {"message_id": message.id, "album_id": message.album_id, "files": len(message.attachments)},
+        payload,
         now=now,
         using_db=connection,
         message_id=message.id,
@@ -60,9 +66,13 @@ class DeliverReplies(Operation):
     max_batch = 10
 
     def cost(self, jobs: Sequence[Job]) -> int:
-        """One send each; on VK a file also costs its upload server and save calls."""
+        """One send each; on VK a file also costs its upload server and save calls, and
+        an album of photos three requests in all (two ``execute`` and the send)."""
         if jobs[0].kind is not DestinationKind.VK:
             return len(jobs)
+        photos = [job for job in jobs if job.payload.get("kind") == MessageKind.PHOTO.value]
+        if len(jobs) >= 2 and len(photos) == len(jobs) and jobs[0].payload.get("album_id"):
+            return 3
         return sum(1 + 2 * int(job.payload.get("files", 0)) for job in jobs)
 
     def __init__(self, ports: Ports, ctx: DeskContext) -> None:

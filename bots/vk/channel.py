@@ -149,7 +149,7 @@ class VkChannel:
         peer, key = delivery.chat_id, delivery.key
         reply = delivery.reply_to_message_id
         if self._is_album(delivery.contents):
-            photos = [await self.uploads.photo(peer, c.attachments[0]) for c in delivery.contents]
+            photos = await self.uploads.photos(peer, [c.attachments[0] for c in delivery.contents])
             text = "\n\n".join(t for t in map(text_of, delivery.contents) if t)
             sent = await self._send_text(
                 peer, text, key, index, attachment=",".join(photos), reply_to=reply

@@ -32,7 +32,7 @@ from core.errors import (
     TransientError,
 )
 
-__all__ = ["FLOOD_PAUSE", "FailFastRescheduler", "translate", "vk_errors"]
+__all__ = ["FLOOD_PAUSE", "FailFastRescheduler", "by_code", "translate", "vk_errors"]
 
 # VK names no wait time for its rate limits; its per-second window is over in a second.
 FLOOD_PAUSE = 1.0
@@ -53,17 +53,22 @@ def translate(error: BaseException) -> DeliveryError | None:
     if isinstance(error, DeliveryError):
         return error
     if isinstance(error, VKAPIError):
-        code, text = _code(error), f"VK error {_code(error)}: {error.error_msg}"
-        if code in _RATE_LIMITED:
-            return RetryLater(_RATE_LIMITED[code], text)
-        if code in _SERVER_TROUBLE:
-            return TransientError(text)
-        if code in _UNREACHABLE:
-            return RecipientUnavailable(text)
-        return PermanentError(text)
+        return by_code(_code(error), str(error.error_msg))
     if isinstance(error, TimeoutError | aiohttp.ClientError):
         return TransientError(f"{type(error).__name__}: {error}".rstrip(": "))
     return None
+
+
+def by_code(code: int, message: str) -> DeliveryError:
+    """The domain error for VK error ``code`` (also for a call inside ``execute``)."""
+    text = f"VK error {code}: {message}"
+    if code in _RATE_LIMITED:
+        return RetryLater(_RATE_LIMITED[code], text)
+    if code in _SERVER_TROUBLE:
+        return TransientError(text)
+    if code in _UNREACHABLE:
+        return RecipientUnavailable(text)
+    return PermanentError(text)
 
 
 @asynccontextmanager
