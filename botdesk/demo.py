@@ -30,7 +30,14 @@ from sandbox.vk import Community, VkSandbox, VkUser
 
 
 async def greetings(sb: TelegramSandbox, world: DemoWorld) -> None:
-    """Customers start the bot and are greeted in their own language."""
+    """The desk says hello to the operators once; customers are greeted in their language."""
+
+    def welcome() -> str | None:
+        shown = sb.messages(world.group, general=True)
+        return next((m.body for m in shown if m.sender_is_bot and m.body), None)
+
+    first = (await sb.wait_for(welcome, timeout=STEP_TIMEOUT)).split(". ")[0]
+    print(f"  it says so once in the operator group's General topic: “{first}.”")
     english, russian = world.customers[0], world.customers[1]
     await customer_writes(sb, world, english, "/start")
     await customer_writes(sb, world, russian, "/start")
