@@ -43,9 +43,10 @@ class LoseAnswers(BaseRequestMiddleware):
         return result
 
 
-async def started(
-    factory: Callable[[BotAccount | str], Bot], world: DeskWorld
-) -> tuple[Bot, GroupSendJournal, LoseAnswers]:
+Factory = Callable[[BotAccount | str], Bot]
+
+
+async def started(factory: Factory, world: DeskWorld) -> tuple[Bot, GroupSendJournal, LoseAnswers]:
     """A bot with the journal (as ``botdesk run`` has it) after the journal was read."""
     bot = factory(world.bot)
     journal = GroupSendJournal(world.group.id)
@@ -53,6 +54,19 @@ async def started(
     bot.session.middleware(journal)
     bot.session.middleware(lose)
     await journal.load()
+    return bot, journal, lose
+
+
+Started = tuple[Bot, GroupSendJournal, LoseAnswers]
+
+
+@pytest.fixture
+async def first_start(
+    desk_world: DeskWorld, sandbox_bot_factory: Callable[[BotAccount | str], Bot]
+) -> Started:
+    """A first start: the journal is anchored by a message sent outside the outbox."""
+    bot, journal, lose = await started(sandbox_bot_factory, desk_world)
+    await bot.send_message(desk_world.group.id, "welcome")
     return bot, journal, lose
 
 
@@ -68,12 +82,10 @@ async def done(attempt: Attempt) -> None:
 
 
 async def test_after_a_crash_the_first_copy_goes_once_the_resend_lands(
-    desk_world: DeskWorld, sandbox_bot_factory: Callable[[BotAccount | str], Bot]
+    desk_world: DeskWorld, sandbox_bot_factory: Factory, first_start: Started
 ) -> None:
-    sb, world = desk_world.sandbox, desk_world
+    sb, world, (bot, _, _) = desk_world.sandbox, desk_world, first_start
     group = world.group.id
-    bot, _journal, _ = await started(sandbox_bot_factory, world)
-    await bot.send_message(group, "welcome")  # not from the outbox: anchors the journal
     with Attempt() as attempt:
         await bot.send_message(group, "delivered")
         await done(attempt)
@@ -103,12 +115,10 @@ async def test_after_a_crash_the_first_copy_goes_once_the_resend_lands(
 
 
 async def test_a_lost_answer_is_cleaned_up_by_the_next_send_in_the_same_process(
-    desk_world: DeskWorld, sandbox_bot_factory: Callable[[BotAccount | str], Bot]
+    desk_world: DeskWorld, first_start: Started
 ) -> None:
-    world = desk_world
+    world, (bot, journal, lose) = desk_world, first_start
     group = world.group.id
-    bot, journal, lose = await started(sandbox_bot_factory, world)
-    await bot.send_message(group, "welcome")
     lose.on = True
     with Attempt(), pytest.raises(TelegramNetworkError):
         await bot.send_message(group, "mirror m1")
@@ -124,12 +134,10 @@ async def test_a_lost_answer_is_cleaned_up_by_the_next_send_in_the_same_process(
 
 
 async def test_a_topic_created_twice_is_deleted_and_a_recorded_one_is_kept(
-    desk_world: DeskWorld, sandbox_bot_factory: Callable[[BotAccount | str], Bot]
+    desk_world: DeskWorld, sandbox_bot_factory: Factory, first_start: Started
 ) -> None:
-    sb, world = desk_world.sandbox, desk_world
+    sb, world, (bot, _, _) = desk_world.sandbox, desk_world, first_start
     group = world.group.id
-    bot, _journal, _ = await started(sandbox_bot_factory, world)
-    await bot.send_message(group, "welcome")
     # One attempt records its topic (as ensure_topic does) and dies after the card;
     # the next dies right after Telegram created its topic.
     Attempt().__enter__()
