@@ -164,3 +164,18 @@ async def test_a_topic_created_twice_is_deleted_and_a_recorded_one_is_kept(
     in_bob = [v.body for v in sb.messages(world.group, topic=kept.message_thread_id) if v.body]
     assert in_bob == ["card #1"]
     assert not journal.state.ranges
+
+
+async def test_without_the_delete_right_the_second_topic_stays_and_the_search_ends(
+    desk_world: DeskWorld, sandbox_bot_factory: Factory, first_start: Started
+) -> None:
+    sb, world, (bot, _, _) = desk_world.sandbox, desk_world, first_start
+    sb.set_bot_rights(world.group, world.bot, can_manage_topics=True, can_delete_messages=False)
+    Attempt().__enter__()
+    await bot.create_forum_topic(world.group.id, "#3 Eve")
+    bot, journal, _ = await started(sandbox_bot_factory, world)
+    with Attempt() as attempt:
+        await bot.create_forum_topic(world.group.id, "#3 Eve")
+        await done(attempt)
+    assert sorted(t.name for t in world.group.topics.values()) == ["#3 Eve", "#3 Eve"]
+    assert not journal.state.ranges, "nothing left to search: it is not tried again and again"

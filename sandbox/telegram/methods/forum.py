@@ -20,11 +20,12 @@ def _forum_chat(call: Call) -> Chat:
 
 
 def _can_manage(call: Call, chat: Chat, thread_id: int | None, right: str) -> bool:
-    """Admins with ``right`` may act on any topic; the creator on their own."""
+    """Admins with ``right`` may act on any topic; the creator on their own, except
+    deleting it (the Bot API names no exception for deleteForumTopic)."""
     member = call.me(chat)
     if member is not None and member.can(right):
         return True
-    if thread_id is None:
+    if thread_id is None or right == "can_delete_messages":
         return False
     return get_topic(chat, thread_id).creator_id == call.bot.id
 
