@@ -88,8 +88,9 @@ class JournalState:
     def landed(self, ids: Iterable[int], *, attempt: bool) -> bool:
         """Messages of ours landed (``attempt``: for the running outbox attempt).
 
-        Returns whether the state must be stored now: a leftover's range was closed
-        (it is in ``ranges`` now), or the first landing anchored a fresh journal.
+        Returns whether the state must be stored now: a leftover's range was closed (it
+        is in ``ranges`` now), the running attempt's fence was only set here (on top of a
+        leftover, or in a fresh journal), or the message was sent outside the outbox.
         """
         ids = list(ids)
         if not ids:
