@@ -44,7 +44,10 @@ class Probe(Enum):
 
 
 async def probe(bot: Bot, chat_id: int, message_id: int) -> Probe:
-    """Tell a message of ours from anything else without changing a message of anyone.
+    """Tell a message of ours from anything else.
+
+    Nothing changes but the keyboard of a message of ours that nobody recorded, which is
+    an orphan about to be deleted.
 
     Network errors and flood waits propagate: the caller stops and tries again later.
     """
