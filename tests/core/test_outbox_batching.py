@@ -30,7 +30,8 @@ def slow_group(count: int, per: float) -> Budgets:
 
 
 async def test_an_album_is_gathered_into_one_batch_after_settling(db: str) -> None:
-    op = Batcher(max_batch=10, settle=timedelta(seconds=0.15), merged_cost=False)
+    # settle is long next to the gaps, so a slow insert on a busy machine can't split it
+    op = Batcher(max_batch=10, settle=timedelta(seconds=0.5), merged_cost=False)
     async with running({"send": op}, budgets=slow_group(3, 10.0)) as worker:
         for n in range(3):  # the parts arrive as separate updates, a moment apart
             await put("tg:topic:1", f"p{n}", key="album:77")
@@ -39,7 +40,7 @@ async def test_an_album_is_gathered_into_one_batch_after_settling(db: str) -> No
         last_part = time.monotonic()
         await until(all_done("p0", "p1", "p2"))
         assert [run.names for run in op.runs] == [("p0", "p1", "p2")]
-        assert op.runs[0].started - last_part >= 0.1  # waited for the newest part to settle
+        assert op.runs[0].started - last_part >= 0.3  # waited for the newest part to settle
         assert (worker.counters.batches, worker.counters.merged, worker.counters.sent) == (1, 2, 3)
         # an album of three spent three messages of the group's budget
         now = CLOCK.now().timestamp()

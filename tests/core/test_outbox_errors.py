@@ -29,7 +29,8 @@ async def item(name: str) -> OutboxItem:
 
 
 async def test_retry_later_pauses_the_whole_chat(db: str) -> None:
-    op = Recorder(errors={"a1": [RetryLater(0.3)]})
+    # a pause long next to a send, so a busy machine can't blur "goes on" and "waits"
+    op = Recorder(errors={"a1": [RetryLater(1.0)]})
     await put("tg:topic:a", "a1", budget_key="tg:-100")
     async with running({"send": op}) as worker:
         await until(lambda: worker.counters.rate_limited == 1)
@@ -39,9 +40,9 @@ async def test_retry_later_pauses_the_whole_chat(db: str) -> None:
         worker.wake()
         await until(all_done("a1", "b1", "c1"))
     runs = {run.names[0]: run.started for run in op.runs[1:]}
-    assert runs["c1"] - limited_at < 0.25  # other chats go on
-    assert runs["a1"] - limited_at >= 0.29
-    assert runs["b1"] - limited_at >= 0.29
+    assert runs["c1"] - limited_at < 0.8  # other chats go on
+    assert runs["a1"] - limited_at >= 0.99
+    assert runs["b1"] - limited_at >= 0.99
     assert (await item("a1")).attempts == 0  # a flood wait is not a failed attempt
 
 
