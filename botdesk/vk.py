@@ -68,11 +68,16 @@ class VkSide:
 
     async def poll(self, stop: asyncio.Event) -> None:
         """Long-poll the community until ``stop`` is set."""
+        from bots.vk.backlog import waiting_events
         from bots.vk.polling import VkLongPoll
 
-        dispatcher = self.dispatcher
+        dispatcher, api = self.dispatcher, self.channel.api
         poll = VkLongPoll(
-            self.channel.api, self.group_id, dispatcher.handle, prepare=dispatcher.prepare
+            api,
+            self.group_id,
+            dispatcher.handle,
+            prepare=dispatcher.prepare,
+            backlog=lambda: waiting_events(api),
         )
         await poll.run(stop)
 

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 BatchHandler = Callable[[list[dict[str, Any]]], Awaitable[None]]
 EventHandler = Callable[[dict[str, Any]], Awaitable[None]]
+Backlog = Callable[[], Awaitable[list[dict[str, Any]]]]
 MAX_BACKOFF = 30.0
 
 
@@ -57,11 +58,15 @@ class VkLongPoll:
         *,
         wait: int = 25,
         prepare: BatchHandler | None = None,
+        backlog: Backlog | None = None,
     ) -> None:
         self.api = api
         self.group_id = group_id
         self.handle = handle
         self.prepare = prepare  # sees a response's events first (one users.get for all)
+        # on the very first start: what was written before (bots.vk.backlog)
+        self.backlog = backlog
+        self._catching_up = False
         self.wait = min(wait, 90)
         self._server: dict[str, Any] = {}
         self.ts: str | None = None
@@ -84,7 +89,9 @@ class VkLongPoll:
                 "groups.getLongPollServer", {"group_id": self.group_id}
             )
         self._server = response["response"]
-        if not keep_ts or self.ts is None:
+        if self._catching_up and self.ts is None:
+            self.ts = str(self._server["ts"])  # stored once the backlog is handled
+        elif not keep_ts or self.ts is None:
             await self.save_ts(str(self._server["ts"]))
 
     async def _check(self) -> dict[str, Any]:
@@ -100,12 +107,19 @@ class VkLongPoll:
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until ``stop`` is set; a stop mid-response leaves it unacknowledged."""
         self.ts = await self.load_ts()
+        self._catching_up = self.ts is None and self.backlog is not None
         delay = 1.0
         while not stop.is_set():
+            response: dict[str, Any] | None
             try:
                 if not self._server:
                     await self._new_server(keep_ts=True)
-                response = await self._race(self._check(), stop)
+                if self._catching_up and self.backlog is not None:
+                    # handled like one long-poll answer whose ts is the first one stored
+                    response = {"ts": self.ts, "updates": await self.backlog()}
+                    self._catching_up = False
+                else:
+                    response = await self._race(self._check(), stop)
             except DeliveryError as error:
                 pause = error.seconds if isinstance(error, RetryLater) else delay
                 log.warning("VK long poll failed (%s); retrying in %.0fs", error, pause)

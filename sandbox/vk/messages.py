@@ -67,7 +67,8 @@ def parse_attachments(call: Call, raw: str | None) -> list[dict[str, Any]]:
     return found
 
 
-def _conversation(call: Call, peer_id: int) -> Conversation:
+def conversation_for(call: Call, peer_id: int) -> Conversation:
+    """The community's conversation with user ``peer_id`` (errors 917 and 113 as VK)."""
     if peer_id >= 2_000_000_000:
         raise VkApiError(917)  # the sandbox has no group chats
     user = call.world.users.get(peer_id)
@@ -102,7 +103,7 @@ def _reply_and_forward(call: Call, conv: Conversation) -> tuple[int | None, list
 
 def send_one(call: Call, peer_id: int, random_id: int) -> VkMessage:
     """Deliver one message to ``peer_id`` or return the one already sent with ``random_id``."""
-    conv = _conversation(call, peer_id)
+    conv = conversation_for(call, peer_id)
     if random_id and random_id in conv.random_ids:
         original = conv.find(conv.random_ids[random_id])
         assert original is not None
@@ -164,7 +165,7 @@ async def send(call: Call) -> Any:
 @method("messages.edit")
 async def edit(call: Call) -> Any:
     """Change text, attachments or keyboard of one of the community's own messages."""
-    conv = _conversation(call, int(call.required("peer_id")))
+    conv = conversation_for(call, int(call.required("peer_id")))
     message = conv.find(call.int("message_id"), call.int("conversation_message_id"))
     if message is None:
         raise VkApiError(104)
@@ -197,7 +198,7 @@ async def get_by_id(call: Call) -> Any:
     convs = [c for (cid, _), c in call.world.conversations.items() if cid == call.community.id]
     found = []
     if call.get("cmids"):
-        conv = _conversation(call, int(call.required("peer_id")))
+        conv = conversation_for(call, int(call.required("peer_id")))
         found = [(m, conv) for c in call.ints("cmids") if (m := conv.find(cmid=c))]
     for wanted in call.ints("message_ids"):
         found += [(m, c) for c in convs if (m := c.find(wanted))]
@@ -207,7 +208,7 @@ async def get_by_id(call: Call) -> Any:
 @method("messages.getByConversationMessageId")
 async def get_by_cmid(call: Call) -> Any:
     """Messages of one conversation by ``conversation_message_ids``."""
-    conv = _conversation(call, int(call.required("peer_id")))
+    conv = conversation_for(call, int(call.required("peer_id")))
     wanted = call.ints("conversation_message_ids")
     return _items(call, [(m, conv) for c in wanted if (m := conv.find(cmid=c))])
 
@@ -218,7 +219,7 @@ async def send_reaction(call: Call) -> Any:
 
     An unknown ``reaction_id`` is error 1009; a missing message error 104.
     """
-    conv = _conversation(call, int(call.required("peer_id")))
+    conv = conversation_for(call, int(call.required("peer_id")))
     for name in ("cmid", "reaction_id"):
         call.required(name)
     cmid, reaction = call.int("cmid"), call.int("reaction_id")

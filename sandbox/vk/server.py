@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import messages, people, uploads  # noqa: F401  (register API methods)
+from . import history, messages, people, uploads  # noqa: F401  (register API methods)
 from .call import Call, find
 from .control import VkControl
 from .control_http import add_control_routes

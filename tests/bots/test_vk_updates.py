@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from vkbottle import API
 
+from bots.vk.backlog import waiting_events
 from bots.vk.channel import VkChannel
 from bots.vk.dispatch import VkDispatcher
 from bots.vk.polling import VkLongPoll, cursor_name
@@ -253,3 +254,75 @@ async def test_a_batch_of_new_customers_costs_one_users_get(world: World) -> Non
     assert sorted(asked[0]["user_ids"].split(",")) == sorted(str(p.id) for p in people)
     names = {c.first_name for c in await Customer.filter(channel=Channel.VK)}
     assert names == {p.first_name for p in people}
+
+
+def catching_up(world: World, handle: Any = None) -> VkLongPoll:
+    """A long poll that reads what waited in VK on its first start, as the desk's does."""
+    return VkLongPoll(
+        world.api,
+        world.community.id,
+        handle or world.dispatcher.handle,
+        wait=1,
+        backlog=lambda: waiting_events(world.api),
+    )
+
+
+async def test_the_first_start_takes_in_what_waited_and_later_starts_do_not(world: World) -> None:
+    vk, community = world.vk, world.community
+    anna = vk.create_user("Анна", "Ждущая", lang="ru")
+    olga = vk.create_user("Ольга", "Отвеченная", lang="ru")
+    vk.user_writes(community, world.user, "c1-m0 до подключения")
+    vk.user_writes(community, olga, "c2-m0 уже отвечено")
+    vk.user_writes(community, anna, "c3-m0 первое")
+    # the community answered Ольга in VK itself, before botdesk
+    await world.api.request(
+        "messages.send", {"peer_id": olga.id, "message": "ответ из VK", "random_id": 5}
+    )
+    vk.user_writes(community, anna, "c3-m1 второе")
+    vk.user_writes(community, world.user, "c1-m1 ещё")
+
+    async with world.polling(catching_up(world)) as first:
+        messages = await stored(4, vk)
+        await vk.wait_for(lambda: first.ts is not None)
+        after = vk.user_writes(community, anna, "c3-m2 после")
+        messages = await stored(5, vk)
+    per_customer: dict[int, list[str]] = {}
+    for message in messages:
+        per_customer.setdefault(message.customer_chat_id, []).append(message.text)
+    # each waiting customer's messages once and in order; Ольга was answered already
+    assert per_customer == {
+        world.user.id: ["c1-m0 до подключения", "c1-m1 ещё"],
+        anna.id: ["c3-m0 первое", "c3-m1 второе", "c3-m2 после"],
+    }
+    assert messages[-1].customer_message_id == after.id
+    asked = len(vk.calls("messages.getConversations"))
+    async with world.polling(catching_up(world)):  # the ts is stored now: no second read
+        vk.user_writes(community, anna, "c3-m3 потом")
+        await stored(6, vk)
+    assert len(vk.calls("messages.getConversations")) == asked == 1
+
+
+async def test_a_kill_while_taking_in_what_waited_repeats_it_and_doubles_nothing(
+    world: World,
+) -> None:
+    vk = world.vk
+    for n in range(3):
+        vk.user_writes(world.community, world.user, f"c1-m{n} ждёт")
+    handled = 0
+
+    async def dies_at_the_second(event: dict[str, Any]) -> None:
+        nonlocal handled
+        handled += 1
+        if handled == 2:
+            await asyncio.Event().wait()  # the process is killed right here
+        await world.dispatcher.handle(event)
+
+    async with world.polling(catching_up(world, dies_at_the_second), kill=True):
+        await stored(1, vk)
+    assert await ChannelCursor.get_or_none(name=cursor_name(world.community.id)) is None
+    async with world.polling(catching_up(world)) as again:
+        messages = await stored(3, vk)
+        await vk.wait_for(lambda: again.ts is not None)
+    await asyncio.sleep(0.1)
+    assert [m.text for m in await stored(3, vk)] == [f"c1-m{n} ждёт" for n in range(3)]
+    assert int(await cursor(world)) >= 3 and len(messages) == 3

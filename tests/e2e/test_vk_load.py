@@ -106,9 +106,10 @@ def customer_tokens_in_vk(
 async def long_poll_started(vk: VkSandbox, calls: int = 1) -> None:
     """Wait until the desk has asked for its long-poll server ``calls`` times in all.
 
-    On its very first start the desk has no stored ``ts`` and, as VK documents, takes
-    the current one from ``groups.getLongPollServer``: whatever customers wrote before
-    that was never the desk's to fetch. So the load starts only once it is listening.
+    On its very first start the desk has no stored ``ts``: it takes the current one from
+    ``groups.getLongPollServer`` and first reads what waited unanswered in VK
+    (``bots.vk.backlog``). The load starts once it is listening, so that it measures
+    the long poll.
     """
     await vk.wait_for(lambda: len(vk.calls("groups.getLongPollServer")) >= calls, timeout=30)
     await asyncio.sleep(0.2)  # the answer (and its ts) is on its way back

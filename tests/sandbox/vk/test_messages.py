@@ -189,3 +189,31 @@ async def test_message_event_answer(
         await api.messages.send_message_event_answer(
             event_id="nope", user_id=ivan.id, peer_id=ivan.id
         )
+
+
+async def test_unanswered_conversations_and_their_history(
+    vk_sandbox: VkSandbox, community: Community, ivan: VkUser, api: API
+) -> None:
+    anna = vk_sandbox.create_user("Anna", "Reader")
+    vk_sandbox.user_writes(community, ivan, "first")
+    vk_sandbox.user_writes(community, anna, "answered already")
+    await api.messages.send(peer_id=anna.id, message="done", random_id=1)
+    vk_sandbox.user_writes(community, ivan, "second")
+    raw = await api.request("messages.getConversations", {"filter": "unanswered", "count": 200})
+    listed = raw["response"]
+    assert listed["count"] == 1
+    [item] = listed["items"]
+    assert item["conversation"]["peer"] == {"id": ivan.id, "type": "user", "local_id": ivan.id}
+    assert item["last_message"]["text"] == "second"
+    every = await api.request("messages.getConversations", {"filter": "all"})
+    assert [i["conversation"]["peer"]["id"] for i in every["response"]["items"]] == [
+        ivan.id,
+        anna.id,
+    ]
+    newest_first = await api.request("messages.getHistory", {"peer_id": ivan.id, "count": 1})
+    assert newest_first["response"]["count"] == 2
+    assert [m["text"] for m in newest_first["response"]["items"]] == ["second"]
+    oldest_first = await api.request("messages.getHistory", {"peer_id": anna.id, "rev": 1})
+    assert [m["text"] for m in oldest_first["response"]["items"]] == ["answered already", "done"]
+    with pytest.raises(VKAPIError):
+        await api.request("messages.getHistory", {"peer_id": ivan.id, "count": 201})
