@@ -30,6 +30,7 @@ class Attempt:
         self._done: list[DoneHook] = []
         self._end: list[EndHook] = []
         self.recorded_done = False
+        self.ended = False
 
     def on_done(self, hook: DoneHook) -> None:
         """Run ``hook(connection)`` inside the transaction that marks the items done.
@@ -49,6 +50,7 @@ class Attempt:
 
     def end(self) -> None:
         """Run the end hooks (the worker calls this last, also on errors)."""
+        self.ended = True
         hooks, self._end = self._end, []
         for hook in hooks:
             hook(self.recorded_done)
@@ -63,5 +65,10 @@ class Attempt:
 
 
 def current_attempt() -> Attempt | None:
-    """The outbox attempt the running code sends for, or None outside the worker."""
-    return _CURRENT.get()
+    """The outbox attempt the running code sends for, or None outside the worker.
+
+    A task started during an attempt inherits the context variable; once the attempt
+    has ended, its calls are no longer the attempt's (nobody would run their hooks).
+    """
+    attempt = _CURRENT.get()
+    return None if attempt is None or attempt.ended else attempt

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from core.outbox.attempt import Attempt, current_attempt
 from core.send_journal import JournalState, SendJournal, SweepRange
 
 
@@ -168,3 +169,19 @@ def test_the_stored_state_reads_back_with_what_was_open_as_a_leftover() -> None:
 def test_a_range_is_searched_from_the_fence_up_to_a_limit() -> None:
     assert SweepRange(10, 14).ids(100) == [11, 12, 13]
     assert SweepRange(10, 1000).ids(3) == [11, 12, 13]
+
+
+async def test_a_task_left_over_from_an_attempt_does_not_send_for_it() -> None:
+    seen: list[object] = []
+
+    async def later() -> None:
+        await gate.wait()
+        seen.append(current_attempt())
+
+    gate = asyncio.Event()
+    with Attempt() as attempt:
+        assert current_attempt() is attempt
+        task = asyncio.create_task(later())  # inherits the attempt's context
+    gate.set()
+    await task
+    assert seen == [None], "an ended attempt registers no hooks any more"
