@@ -16,7 +16,7 @@ from typing import Any
 
 from vkbottle import API
 
-from bots.vk.errors import vk_errors
+from bots.vk.errors import vk_call
 
 __all__ = ["MAX_CONVERSATIONS", "MAX_MESSAGES", "waiting_events"]
 
@@ -26,16 +26,9 @@ MAX_CONVERSATIONS = 200  # one page of messages.getConversations
 MAX_MESSAGES = 200  # one page of messages.getHistory per conversation
 
 
-async def _call(api: API, method: str, params: dict[str, Any]) -> dict[str, Any]:
-    async with vk_errors():
-        response = await api.request(method, params)
-    answer: dict[str, Any] = response["response"]
-    return answer
-
-
 async def waiting_events(api: API) -> list[dict[str, Any]]:
     """``message_new`` events for every message still waiting for the community's answer."""
-    listed = await _call(
+    listed = await vk_call(
         api, "messages.getConversations", {"filter": "unanswered", "count": MAX_CONVERSATIONS}
     )
     if int(listed.get("count", 0)) > MAX_CONVERSATIONS:
@@ -45,7 +38,7 @@ async def waiting_events(api: API) -> list[dict[str, Any]]:
         peer = item["conversation"]["peer"]
         if peer.get("type") != "user":
             continue  # community chats are not support conversations
-        history = await _call(
+        history = await vk_call(
             api, "messages.getHistory", {"peer_id": peer["id"], "count": MAX_MESSAGES}
         )
         # newest first: everything the customer wrote since the community's last answer

@@ -32,7 +32,7 @@ from core.errors import (
     TransientError,
 )
 
-__all__ = ["FLOOD_PAUSE", "FailFastRescheduler", "by_code", "translate", "vk_errors"]
+__all__ = ["FLOOD_PAUSE", "FailFastRescheduler", "by_code", "translate", "vk_call", "vk_errors"]
 
 # VK names no wait time for its rate limits; its per-second window is over in a second.
 FLOOD_PAUSE = 1.0
@@ -87,6 +87,13 @@ async def vk_errors() -> AsyncIterator[None]:
         if domain is None:  # pragma: no cover - every caught class is translated
             raise
         raise domain from error
+
+
+async def vk_call(api: ABCAPI, method: str, params: dict[str, Any]) -> Any:
+    """One API call with domain errors: its ``response``."""
+    async with vk_errors():
+        answer = await api.request(method, params)
+    return answer["response"]
 
 
 class FailFastRescheduler(ABCRequestRescheduler):

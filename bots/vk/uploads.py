@@ -20,7 +20,7 @@ from typing import Any
 import aiohttp
 from vkbottle import API
 
-from bots.vk.errors import by_code, vk_errors
+from bots.vk.errors import by_code, vk_call, vk_errors
 from core.entities import Attachment
 from core.enums import MessageKind
 from core.errors import PermanentError, TransientError
@@ -45,7 +45,7 @@ def file_name_of(attachment: Attachment) -> str:
     return attachment.file_name or _DEFAULT_NAMES.get(attachment.kind, "file")
 
 
-def vk_call(method: str, params: dict[str, Any]) -> str:
+def script_call(method: str, params: dict[str, Any]) -> str:
     """One API call as VKScript (JSON literals are valid VKScript)."""
     return f"API.{method}({json.dumps(params, ensure_ascii=False)})"
 
@@ -63,9 +63,7 @@ class VkUploader:
         self.fetch = fetch
 
     async def _call(self, method: str, params: dict[str, Any]) -> Any:
-        async with vk_errors():
-            response = await self.api.request(method, params)
-        return response["response"]
+        return await vk_call(self.api, method, params)
 
     async def _post(self, url: str, field: str, name: str, data: bytes) -> dict[str, Any]:
         form = aiohttp.FormData()
@@ -108,14 +106,14 @@ class VkUploader:
         if len(attachments) == 1:
             return [await self.photo(peer_id, attachments[0])]
         files = [await self.fetch(attachment) for attachment in attachments]
-        server = vk_call("photos.getMessagesUploadServer", {"peer_id": peer_id})
+        server = script_call("photos.getMessagesUploadServer", {"peer_id": peer_id})
         servers = await self._execute([server] * len(attachments))
         posted = [
             await self._post(found["upload_url"], "photo", file_name_of(attachment), data)
             for found, attachment, data in zip(servers, attachments, files, strict=True)
         ]
         saves = [
-            vk_call(
+            script_call(
                 "photos.saveMessagesPhoto",
                 {"server": p.get("server"), "photo": p.get("photo"), "hash": p.get("hash")},
             )
