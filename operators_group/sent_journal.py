@@ -123,11 +123,11 @@ class GroupSendJournal(BaseRequestMiddleware):
 
     async def _sweep(self, bot: Bot, ranges: list[SweepRange]) -> None:
         try:
-            swept = await Sweeper(bot, self.chat_id).sweep(ranges)
+            await Sweeper(bot, self.chat_id).sweep(ranges)
         except (TelegramNetworkError, TelegramAPIError) as exc:
             log.warning("looking for messages sent twice stopped (%s); trying again later", exc)
             return
-        await self.journal.swept(swept)
+        await self.journal.swept(ranges)
 
     def _ended(self, done: bool) -> None:
         self.journal.attempt_ended(done)

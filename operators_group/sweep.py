@@ -84,9 +84,8 @@ class Sweeper:
     def __init__(self, bot: Bot, chat_id: int) -> None:
         self.bot, self.chat_id = bot, chat_id
 
-    async def sweep(self, ranges: Sequence[SweepRange]) -> list[SweepRange]:
-        """Clean ``ranges``; return those fully searched (an error stops the rest)."""
-        swept: list[SweepRange] = []
+    async def sweep(self, ranges: Sequence[SweepRange]) -> None:
+        """Clean ``ranges``; a Telegram or network error stops the search (it propagates)."""
         for where in ranges:
             deleted = await self._range(where)
             if deleted:
@@ -96,8 +95,6 @@ class Sweeper:
                     where.after,
                     where.before,
                 )
-            swept.append(where)
-        return swept
 
     async def _range(self, where: SweepRange) -> int:
         ids = where.ids(SWEEP_LIMIT)
