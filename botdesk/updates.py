@@ -20,7 +20,6 @@ import asyncio
 import hmac
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from contextlib import suppress
 from functools import partial
 from typing import Protocol
 
@@ -29,16 +28,13 @@ from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, Telegra
 from aiogram.types import Update
 from aiohttp import web
 
+from core.stopping import sleep_or_stop, unless_stopped
+
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 25  # seconds of long polling per getUpdates
 MAX_BACKOFF = 30.0
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-
-
-async def _sleep_or_stop(seconds: float, stop: asyncio.Event) -> None:
-    with suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
 class Bulk(Protocol):
@@ -63,7 +59,7 @@ async def until_done(work: Callable[[], Awaitable[object]], what: str, stop: asy
         except Exception:
             # Not acknowledged: retry rather than skip, so the message is never lost.
             log.exception("%s failed; retrying in %.1fs", what, delay)
-            await _sleep_or_stop(delay, stop)
+            await sleep_or_stop(delay, stop)
             delay = min(delay * 2, MAX_BACKOFF)
     return False
 
@@ -88,27 +84,19 @@ async def poll(
     allowed = dispatcher.resolve_used_update_types()
     delay = 1.0
     while not stop.is_set():
-        fetch = asyncio.ensure_future(
-            bot.get_updates(offset=offset, timeout=POLL_TIMEOUT, allowed_updates=allowed)
-        )
-        stopping = asyncio.ensure_future(stop.wait())
-        await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        stopping.cancel()
-        if not fetch.done():
-            fetch.cancel()
-            with suppress(asyncio.CancelledError):
-                await fetch
-            return
+        fetch = bot.get_updates(offset=offset, timeout=POLL_TIMEOUT, allowed_updates=allowed)
         try:
-            updates = fetch.result()
+            updates = await unless_stopped(fetch, stop)
         except TelegramRetryAfter as exc:
-            await _sleep_or_stop(exc.retry_after, stop)
+            await sleep_or_stop(exc.retry_after, stop)
             continue
         except (TelegramNetworkError, TelegramServerError, TimeoutError) as exc:
             log.warning("getUpdates failed (%s); retrying in %.0fs", exc, delay)
-            await _sleep_or_stop(delay, stop)
+            await sleep_or_stop(delay, stop)
             delay = min(delay * 2, MAX_BACKOFF)
             continue
+        if updates is None:
+            return  # stopped while waiting
         delay = 1.0
         for together, run in _runs(updates, bulk):
             if together and bulk is not None:

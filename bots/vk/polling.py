@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from contextlib import suppress
 from typing import Any
 
 from aiohttp import ClientTimeout
@@ -26,6 +25,7 @@ from vkbottle import API
 from bots.vk.errors import vk_errors
 from core.errors import DeliveryError, RetryLater
 from core.models import ChannelCursor
+from core.stopping import sleep_or_stop, unless_stopped
 
 __all__ = ["VkLongPoll", "cursor_name"]
 
@@ -40,11 +40,6 @@ MAX_BACKOFF = 30.0
 def cursor_name(group_id: int) -> str:
     """The ``ChannelCursor`` row holding the community's long-poll ``ts``."""
     return f"vk:longpoll:{group_id}"
-
-
-async def _sleep_or_stop(seconds: float, stop: asyncio.Event) -> None:
-    with suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
 class VkLongPoll:
@@ -119,11 +114,11 @@ class VkLongPoll:
                     response = {"ts": self.ts, "updates": await self.backlog()}
                     self._catching_up = False
                 else:
-                    response = await self._race(self._check(), stop)
+                    response = await unless_stopped(self._check(), stop)
             except DeliveryError as error:
                 pause = error.seconds if isinstance(error, RetryLater) else delay
                 log.warning("VK long poll failed (%s); retrying in %.0fs", error, pause)
-                await _sleep_or_stop(pause, stop)
+                await sleep_or_stop(pause, stop)
                 delay = min(delay * 2, MAX_BACKOFF)
                 continue
             if response is None:
@@ -131,19 +126,6 @@ class VkLongPoll:
             delay = 1.0
             if not await self._process(response, stop):
                 return
-
-    @staticmethod
-    async def _race(call: Awaitable[dict[str, Any]], stop: asyncio.Event) -> dict[str, Any] | None:
-        fetch = asyncio.ensure_future(call)
-        stopping = asyncio.ensure_future(stop.wait())
-        await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        stopping.cancel()
-        if not fetch.done():
-            fetch.cancel()
-            with suppress(asyncio.CancelledError):
-                await fetch
-            return None
-        return fetch.result()
 
     async def _process(self, response: dict[str, Any], stop: asyncio.Event) -> bool:
         """Handle one a_check answer; False if stopped before it was acknowledged."""
@@ -181,6 +163,6 @@ class VkLongPoll:
             except Exception:
                 # Not acknowledged: retry rather than skip, so the event is never lost.
                 log.exception("VK event %s failed; retrying in %.1fs", event.get("type"), delay)
-            await _sleep_or_stop(delay, stop)
+            await sleep_or_stop(delay, stop)
             delay = min(delay * 2, MAX_BACKOFF)
         return False
