@@ -1,0 +1,72 @@
+"""The desk's Prometheus metrics: one registry, the names every part of botdesk counts in.
+
+The objects live here, at the foundation, so that any layer may count (an adapter the
+updates it receives, the outbox its sends, the poller its dead letters) without
+importing the web server that exposes them. ``/metrics`` renders :data:`REGISTRY`.
+Gauges that describe stored state (the outbox backlog and its oldest item) are set
+just before each scrape by whoever serves ``/metrics``: they are read from the
+database, not counted in memory, so several processes report the same backlog.
+
+A private registry (not prometheus-client's global one) keeps the tests independent:
+building a second desk in the same process does not register the names twice.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+__all__ = [
+    "DEAD_LETTERS",
+    "DELIVERY_LATENCY",
+    "MESSAGES_STORED",
+    "OUTBOX_BACKLOG",
+    "OUTBOX_OLDEST_AGE",
+    "REGISTRY",
+    "SENDS",
+    "UPDATES_RECEIVED",
+]
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+UPDATES_RECEIVED = Counter(
+    "botdesk_updates_received",
+    "Updates received from a channel (Telegram updates, VK events).",
+    ["channel"],
+    registry=REGISTRY,
+)
+MESSAGES_STORED = Counter(
+    "botdesk_messages_stored",
+    "Customer and operator messages stored (a redelivered duplicate is not counted).",
+    ["direction"],
+    registry=REGISTRY,
+)
+OUTBOX_BACKLOG = Gauge(
+    "botdesk_outbox_backlog",
+    "Outbox items not yet sent, by destination kind.",
+    ["destination"],
+    registry=REGISTRY,
+)
+OUTBOX_OLDEST_AGE = Gauge(
+    "botdesk_outbox_oldest_age_seconds",
+    "Age of the oldest outbox item not yet sent, by destination kind (0 when none).",
+    ["destination"],
+    registry=REGISTRY,
+)
+SENDS = Counter(
+    "botdesk_sends",
+    "Outbox send attempts by outcome: sent, rate_limited (429), retried, held, failed.",
+    ["outcome"],
+    registry=REGISTRY,
+)
+DELIVERY_LATENCY = Histogram(
+    "botdesk_delivery_latency_seconds",
+    "From an outbox item's creation to its delivery.",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600),
+    registry=REGISTRY,
+)
+DEAD_LETTERS = Counter(
+    "botdesk_dead_letters",
+    "Updates set aside after their handling failed repeatedly.",
+    ["channel"],
+    registry=REGISTRY,
+)
