@@ -100,7 +100,8 @@ class Desk:
         self.bot.session.middleware(self.sent_journal)
         self.ctx = DeskContext(
             group_chat_id=settings.operator_group_id,
-            locale=settings.default_language,
+            locale=settings.operator_language,
+            customer_locale=settings.default_language,
             timezone=timezone,
             clock=SystemClock(),
             wake=self._wake,
@@ -113,7 +114,7 @@ class Desk:
             self.bot,
             settings.operator_group_id,
             errors=telegram_errors,
-            locale=settings.default_language,
+            locale=settings.operator_language,
             timezone=timezone,
             fetchers={Channel.VK: downloader.fetch} if downloader else None,
         )
@@ -130,7 +131,7 @@ class Desk:
             self.vk.pace_with(self.worker.ledger, self.ctx.clock)
         self.dispatcher = Dispatcher(storage=build_storage(settings))
         self.dispatcher.callback_query.outer_middleware(
-            MembersOnly(self.bot, settings.operator_group_id, locale=settings.default_language)
+            MembersOnly(self.bot, settings.operator_group_id, locale=settings.operator_language)
         )
         self.dispatcher.include_router(build_customer_router(settings, self.ctx))
         # Commands and buttons first: the relay's catch-all takes every group message.
