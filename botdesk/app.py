@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -147,11 +147,21 @@ class Desk:
         self.worker.wake()
 
 
-async def run_app(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run botdesk until ``stop`` is set (or forever): database, worker, updates."""
+async def run_app(
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+    *,
+    on_built: Callable[[Desk], None] | None = None,
+) -> None:
+    """Run botdesk until ``stop`` is set (or forever): database, worker, updates.
+
+    ``on_built`` sees the desk once it is built (the demo watches its flood budgets).
+    """
     settings.require("bot_token", "operator_group_id", purpose="botdesk run")
     await db.init_db(settings.database_url)
     desk = Desk(settings)
+    if on_built is not None:
+        on_built(desk)
     # Everything built so far (aiogram's many models above all) lives as long as the
     # process: keep it out of the collector's way so full collections stay short.
     gc.freeze()
