@@ -7,7 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from core.config import Settings
-from tests.e2e.conftest import FAST_RATES, command, opened, topic_of, welcomed
+from tests.e2e.conftest import (
+    FAST_RATES,
+    command,
+    opened,
+    received,
+    shown,
+    topic_of,
+    welcomed,
+)
 from tests.e2e.test_card_buttons import card_of, card_shows, labels, press
 from tests.e2e.test_greeting import bot_reply
 from tests.fixtures.desk import DeskRunner
@@ -24,6 +32,8 @@ async def test_operators_read_their_language_while_customers_keep_theirs(
     async with run_desk(settings):
         welcome = await welcomed(world)
         assert welcome.body.startswith("✅ botdesk подключён к этой группе.")
+        greeting = await bot_reply(sb, world, world.customer, "/start")  # Alice speaks English
+        assert greeting.startswith("Hello, Alice! You are writing to the support team of Acme.")
         german = sb.create_user("Hans", language_code="de")
         greeting = await bot_reply(sb, world, german, "/start")
         assert greeting.startswith("Hello, Hans! You are writing to the support team of Acme.")
@@ -42,6 +52,18 @@ async def test_operators_read_their_language_while_customers_keep_theirs(
         assert any(line.endswith("назначено на Ivan — Ivan") for line in lines)
         assert any(line.endswith("статус: новое → в работе — Ivan") for line in lines)
         assert "=" not in log.body and "True" not in log.body
+
+        # Resolved: the customer is asked in English, the team is told in Russian.
+        card = await card_shows(world, topic, lambda c: "Статус ▾" in labels(c))
+        await press(world, ivan, card, "Статус ▾")
+        menu = await card_shows(world, topic, lambda c: "✅ решено" in labels(c))
+        await press(world, ivan, menu, "✅ решено")
+        number = lines[0].removeprefix("Журнал #")
+        ask = await received(
+            world, f"✅ Your request #{number} is resolved. How would you rate our help?"
+        )
+        await sb.wait_answer(sb.press_button(world.customer, ask, text="4 ⭐"))
+        await shown(world, topic, f"⭐ Клиент оценил #{number}: ★★★★☆ (4/5)")
 
 
 async def test_customers_without_a_translation_read_the_default_language(
