@@ -19,7 +19,14 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -196,8 +203,9 @@ class Settings(BaseSettings):
 
     @field_validator("default_language", "operator_language")
     @classmethod
-    def _check_language(cls, value: str) -> str:
-        if value and value not in SUPPORTED_LOCALES:
+    def _check_language(cls, value: str, info: ValidationInfo) -> str:
+        # only OPERATOR_LANGUAGE may be empty: it then follows DEFAULT_LANGUAGE
+        if value not in SUPPORTED_LOCALES and (value or info.field_name == "default_language"):
             raise ValueError(f"is {value!r}, which has no translation")
         return value
 

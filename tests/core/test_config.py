@@ -48,6 +48,11 @@ def test_operator_language_follows_the_default_unless_set(
     # `OPERATOR_LANGUAGE=` copied from .env.example means "not set", like every setting
     monkeypatch.setenv("OPERATOR_LANGUAGE", "")
     assert load_settings().operator_language == "ru"
+    # only OPERATOR_LANGUAGE may be empty
+    Path("botdesk.toml").write_text('default_language = ""\n', encoding="utf-8")
+    monkeypatch.delenv("DEFAULT_LANGUAGE")
+    with pytest.raises(ConfigError, match="DEFAULT_LANGUAGE is '', which has no translation"):
+        load_settings()
 
 
 def test_admin_ids_accept_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch) -> None:
