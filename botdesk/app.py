@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -100,7 +100,8 @@ class Desk:
         self.bot.session.middleware(self.sent_journal)
         self.ctx = DeskContext(
             group_chat_id=settings.operator_group_id,
-            locale=settings.default_language,
+            locale=settings.operator_language,
+            customer_locale=settings.default_language,
             timezone=timezone,
             clock=SystemClock(),
             wake=self._wake,
@@ -113,7 +114,7 @@ class Desk:
             self.bot,
             settings.operator_group_id,
             errors=telegram_errors,
-            locale=settings.default_language,
+            locale=settings.operator_language,
             timezone=timezone,
             fetchers={Channel.VK: downloader.fetch} if downloader else None,
         )
@@ -130,7 +131,7 @@ class Desk:
             self.vk.pace_with(self.worker.ledger, self.ctx.clock)
         self.dispatcher = Dispatcher(storage=build_storage(settings))
         self.dispatcher.callback_query.outer_middleware(
-            MembersOnly(self.bot, settings.operator_group_id, locale=settings.default_language)
+            MembersOnly(self.bot, settings.operator_group_id, locale=settings.operator_language)
         )
         self.dispatcher.include_router(build_customer_router(settings, self.ctx))
         # Commands and buttons first: the relay's catch-all takes every group message.
@@ -146,11 +147,21 @@ class Desk:
         self.worker.wake()
 
 
-async def run_app(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run botdesk until ``stop`` is set (or forever): database, worker, updates."""
+async def run_app(
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+    *,
+    on_built: Callable[[Desk], None] | None = None,
+) -> None:
+    """Run botdesk until ``stop`` is set (or forever): database, worker, updates.
+
+    ``on_built`` sees the desk once it is built (the demo watches its flood budgets).
+    """
     settings.require("bot_token", "operator_group_id", purpose="botdesk run")
     await db.init_db(settings.database_url)
     desk = Desk(settings)
+    if on_built is not None:
+        on_built(desk)
     # Everything built so far (aiogram's many models above all) lives as long as the
     # process: keep it out of the collector's way so full collections stay short.
     gc.freeze()

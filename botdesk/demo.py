@@ -11,20 +11,28 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-from botdesk.app import run_app
-from botdesk.demo_scenes import closing_the_loop, vk_scene, vk_transcript, workflow
+from botdesk.app import Desk, run_app
+from botdesk.demo_scenes import card_of, closing_the_loop, vk_scene, vk_transcript, workflow
 from botdesk.demo_support import (
+    GROUP_BUDGET,
     STEP_TIMEOUT,
+    GroupBudget,
     Scene,
     customer_writes,
+    narrated,
     say,
     shows,
     tiny_png,
     topic_of,
+    wait,
 )
 from core.config import isolated_settings
+from core.enums import OutboxStatus
+from core.models import OutboxItem
+from core.queues import general_queue
 from sandbox.telegram import AlbumItem, DemoWorld, Limits, TelegramSandbox, create_demo_world
 from sandbox.vk import Community, VkSandbox, VkUser
 
@@ -36,7 +44,7 @@ async def greetings(sb: TelegramSandbox, world: DemoWorld) -> None:
         shown = sb.messages(world.group, general=True)
         return next((m.body for m in shown if m.sender_is_bot and m.body), None)
 
-    first = (await sb.wait_for(welcome, timeout=STEP_TIMEOUT)).split(". ")[0]
+    first = (await wait(sb, world, welcome)).split(". ")[0]
     print(f"  it says so once in the operator group's General topic: “{first}.”")
     english, russian = world.customers[0], world.customers[1]
     await customer_writes(sb, world, english, "/start")
@@ -60,17 +68,14 @@ async def relay(sb: TelegramSandbox, world: DemoWorld) -> None:
     )
     sb.send_voice(alice, world.bot, b"OggS-demo-voice", duration=3)
     topic = await shows(sb, world, alice, "order #1042")
-    await sb.wait_for(lambda: len(sb.messages(world.group, topic=topic)) >= 7, timeout=STEP_TIMEOUT)
+    await wait(sb, world, lambda: len(sb.messages(world.group, topic=topic)) >= 7)
     print(f"  a topic appears for her: “{topic.name}”, with a pinned ticket card")
 
     say("Ivan (operator) writes an internal note, then answers in the topic")
     sb.send_text(ivan, world.group, "// checked the warehouse: it ships today", topic=topic)
     sb.send_text(ivan, world.group, "Sorry for the wait! Your parcel ships today.", topic=topic)
     chat = sb.private_chat(world.bot, alice)
-    await sb.wait_for(
-        lambda: any("ships today" in (m.body or "") for m in sb.messages(chat)),
-        timeout=STEP_TIMEOUT,
-    )
+    await wait(sb, world, lambda: any("ships today" in (m.body or "") for m in sb.messages(chat)))
     print("  Alice gets the answer from the bot; the note stays in the topic")
     await shows(sb, world, alice, "Assignee: Ivan")
     print("  Ivan answered first, so the ticket is his now (the card says so)")
@@ -82,6 +87,52 @@ async def relay(sb: TelegramSandbox, world: DemoWorld) -> None:
 
 
 SCENES: list[Scene] = [greetings, relay, workflow, closing_the_loop]
+
+
+def watch_group_budget(budget: GroupBudget, window: float) -> Callable[[Desk], None]:
+    """Point ``budget`` at the group budget of the desk once it is built."""
+
+    def attach(desk: Desk) -> None:
+        queue = general_queue(desk.ctx.group_chat_id)  # every topic spends the same budget
+        ledger, clock = desk.worker.ledger, desk.ctx.clock
+
+        def pause() -> float:
+            now = clock.now().timestamp()
+            return ledger.check(queue.kind, queue.budget_key, 1, now).ready_at - now
+
+        budget.window, budget.pause = window, pause
+
+    return attach
+
+
+async def settle(sb: TelegramSandbox, world: DemoWorld) -> None:
+    """Wait until the desk has sent everything it queued (the last card edits above all)."""
+
+    async def drained() -> None:
+        unsent = (OutboxStatus.PENDING, OutboxStatus.IN_FLIGHT)
+        # The app runs in this process but offers no "drained" event: ask its database.
+        while await OutboxItem.filter(status__in=unsent).exists():  # noqa: ASYNC110
+            await asyncio.sleep(0.2)
+
+    say("The desk sends what it still has queued (card edits wait for the group's budget)")
+    try:
+        await narrated(asyncio.wait_for(drained(), STEP_TIMEOUT))
+    except TimeoutError:
+        print("  (some of it is still on its way)")
+
+
+def print_cards(sb: TelegramSandbox, world: DemoWorld) -> None:
+    """Each ticket's card as operators see it now, pinned on top of its topic."""
+    print("\n────────────── the ticket cards now ──────────────\n")
+    for topic in world.group.topics.values():
+        card = card_of(sb, world, topic)
+        if card is None:
+            continue
+        print(f"── {topic.name}")
+        print("\n".join(f"  {line}" for line in card.body.splitlines()))
+        for row in card.buttons:
+            print("  " + " ".join(f"[ {button.text} ]" for button in row))
+        print()
 
 
 def print_transcripts(
@@ -137,10 +188,12 @@ async def run_demo(*, time_scale: float = 1.0) -> int:
             )
             say("botdesk starts: a fresh SQLite database, long polling both sandboxes")
             stop = asyncio.Event()
-            app = asyncio.create_task(run_app(settings, stop), name="botdesk")
+            watch = watch_group_budget(GROUP_BUDGET, 60.0 * time_scale)
+            app = asyncio.create_task(run_app(settings, stop, on_built=watch), name="botdesk")
             try:
                 for scene in [*SCENES, vk_scene(vk, community, vk_customers)]:
                     await scene(sb, world)
+                await settle(sb, world)
             except TimeoutError:
                 print("\n✗ the desk did not answer in time; transcripts so far:")
                 print_transcripts(sb, world, vk, community, vk_customers)
@@ -149,5 +202,6 @@ async def run_demo(*, time_scale: float = 1.0) -> int:
                 stop.set()
                 await app
             print_transcripts(sb, world, vk, community, vk_customers)
+            print_cards(sb, world)
     print("✓ demo finished")
     return 0

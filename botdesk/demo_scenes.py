@@ -7,7 +7,7 @@ waits in vain raises ``TimeoutError`` and the demo prints what was seen so far.
 
 from __future__ import annotations
 
-from botdesk.demo_support import STEP_TIMEOUT, Scene, say, shows, tiny_png, topic_of
+from botdesk.demo_support import STEP_TIMEOUT, Scene, say, shows, tiny_png, topic_of, wait
 from sandbox.telegram import DemoWorld, MessageView, TelegramSandbox, Topic, User
 from sandbox.vk import Community, VkSandbox, VkUser
 
@@ -28,7 +28,7 @@ async def tap(
         labels = [b.text for row in card.buttons for b in row] if card else []
         return card if label in labels else None
 
-    card = await sb.wait_for(probe, timeout=STEP_TIMEOUT)
+    card = await wait(sb, world, probe)
     await sb.wait_answer(sb.press_button(who, card, text=label), timeout=STEP_TIMEOUT)
     return card
 
@@ -40,7 +40,7 @@ async def card_says(sb: TelegramSandbox, world: DemoWorld, topic: Topic, text: s
         card = card_of(sb, world, topic)
         return card.body.splitlines()[0] if card and text in card.body else None
 
-    return await sb.wait_for(probe, timeout=STEP_TIMEOUT)
+    return await wait(sb, world, probe)
 
 
 async def from_desk(sb: TelegramSandbox, world: DemoWorld, who: User, text: str) -> MessageView:
@@ -51,7 +51,7 @@ async def from_desk(sb: TelegramSandbox, world: DemoWorld, who: User, text: str)
         found = [m for m in sb.messages(chat) if m.sender_is_bot and text in m.body]
         return found[-1] if found else None
 
-    return await sb.wait_for(probe, timeout=STEP_TIMEOUT)
+    return await wait(sb, world, probe)
 
 
 async def workflow(sb: TelegramSandbox, world: DemoWorld) -> None:
@@ -66,11 +66,13 @@ async def workflow(sb: TelegramSandbox, world: DemoWorld) -> None:
         "— {company}",
     )
     sb.send_text(olga, world.group, "/template save shipped ru", reply_to=source)
-    await sb.wait_for(
-        lambda: any("shipped" in m.body for m in sb.messages(world.group, general=True)
-                    if m.sender_is_bot),
-        timeout=STEP_TIMEOUT,
-    )  # fmt: skip
+    await wait(
+        sb,
+        world,
+        lambda: any(
+            "shipped" in m.body for m in sb.messages(world.group, general=True) if m.sender_is_bot
+        ),
+    )
 
     say("Борис writes: “Здравствуйте! Где мой заказ?”")
     sb.send_text(boris, world.bot, "Здравствуйте! Где мой заказ?")
@@ -90,7 +92,7 @@ async def workflow(sb: TelegramSandbox, world: DemoWorld) -> None:
     say("Ivan resolves the ticket: Status ▾ → ✅ resolved")
     await tap(sb, world, ivan, topic, "Status ▾")
     await tap(sb, world, ivan, topic, "✅ resolved")
-    print(f"  topic title: “{await _title(sb, topic, '✅')}”")
+    print(f"  topic title: “{await _title(sb, world, topic, '✅')}”")
 
 
 async def closing_the_loop(sb: TelegramSandbox, world: DemoWorld) -> None:
@@ -110,16 +112,17 @@ async def closing_the_loop(sb: TelegramSandbox, world: DemoWorld) -> None:
     await shows(sb, world, boris, "Comment on the rating")
     thanks = sb.send_text(boris, world.bot, "Спасибо! 👍")
     chat = sb.private_chat(world.bot, boris)
-    await sb.wait_for(
+    await wait(
+        sb,
+        world,
         lambda: any(m.message_id == thanks.message_id and m.reactions for m in sb.messages(chat)),
-        timeout=STEP_TIMEOUT,
     )
     print(f"  the desk puts 👍 on it; the ticket stays resolved: “{topic.name}”")
 
     say("Later Борис writes again: “Коробка пришла помятой”")
     sb.send_text(boris, world.bot, "Коробка пришла помятой")
     await shows(sb, world, boris, "помятой")
-    print(f"  the same ticket reopens: “{await _title(sb, topic, '🟢')}”")
+    print(f"  the same ticket reopens: “{await _title(sb, world, topic, '🟢')}”")
 
 
 def vk_scene(vk: VkSandbox, community: Community, customers: list[VkUser]) -> Scene:
@@ -138,10 +141,11 @@ def vk_scene(vk: VkSandbox, community: Community, customers: list[VkUser]) -> Sc
         def his_topic() -> Topic | None:
             return next((t for t in world.group.topics.values() if "Пётр" in t.name), None)
 
-        topic = await sb.wait_for(his_topic, timeout=STEP_TIMEOUT)
-        await sb.wait_for(
+        topic = await wait(sb, world, his_topic)
+        await wait(
+            sb,
+            world,
             lambda: sum(m.type == "photo" for m in sb.messages(world.group, topic=topic)) >= 2,
-            timeout=STEP_TIMEOUT,
         )
         print(f"  a topic appears: “{topic.name}”; the two photos arrive as an album")
         say("Ivan answers in the topic, as for any customer")
@@ -160,9 +164,8 @@ def _vk_said(vk: VkSandbox, community: Community, user: VkUser, text: str) -> st
     )
 
 
-async def _title(sb: TelegramSandbox, topic: Topic, prefix: str) -> str:
-    return await sb.wait_for(lambda: topic.name if topic.name.startswith(prefix) else None,
-                             timeout=STEP_TIMEOUT)  # fmt: skip
+async def _title(sb: TelegramSandbox, world: DemoWorld, topic: Topic, prefix: str) -> str:
+    return await wait(sb, world, lambda: topic.name if topic.name.startswith(prefix) else None)
 
 
 def vk_transcript(vk: VkSandbox, community: Community, customers: list[VkUser]) -> str:

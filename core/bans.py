@@ -153,7 +153,7 @@ class BanNotice(Operation):
     async def run(self, jobs: Sequence[Job]) -> Completion | None:
         conversation = await Conversation.get(id=int(jobs[0].payload["conversation_id"]))
         customer = await Customer.get(id=conversation.customer_id)
-        text = gettext(NOTICE, customer.language)
+        text = gettext(NOTICE, self.ctx.customer_language(customer.language))
         await self.ports.channel(conversation.channel).send_text(
             conversation.chat_id, text, key=f"ban-notice:{jobs[0].id}"
         )

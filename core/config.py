@@ -19,7 +19,14 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -35,6 +42,8 @@ DEFAULT_CONFIG_FILE = "botdesk.toml"
 
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+#: a longer name would crowd the greeting's first line
+COMPANY_NAME_MAX = 64
 
 # What to tell the person for each setting when its value is missing or wrong.
 HINTS: dict[str, str] = {
@@ -52,7 +61,12 @@ HINTS: dict[str, str] = {
     "or leave it unset to use long polling.",
     "webhook_secret": "Use 1-256 characters from A-Z, a-z, 0-9, _ and -.",
     "web_port": "Use a TCP port number from 1 to 65535.",
-    "default_language": f"Use one of: {', '.join(SUPPORTED_LOCALES)}.",
+    "default_language": f"Use one of: {', '.join(SUPPORTED_LOCALES)}. Customers whose own "
+    "language has no translation are answered in it.",
+    "operator_language": f"Use one of: {', '.join(SUPPORTED_LOCALES)}, the language of the "
+    "operator group's cards, notices and commands, or leave it unset to use DEFAULT_LANGUAGE.",
+    "company_name": "Use your company's or product's name as customers know it "
+    f"(at most {COMPANY_NAME_MAX} characters), e.g. COMPANY_NAME=Acme, or leave it unset.",
     "timezone": "Use an IANA time zone name such as Europe/Moscow or UTC.",
     "log_level": "Use DEBUG, INFO, WARNING or ERROR.",
     "rate_private_chat": "Use COUNT/SECONDS, e.g. 1/1 (one message a second).",
@@ -114,8 +128,12 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     web_host: str = "0.0.0.0"
     web_port: int = Field(default=8080, ge=1, le=65535)
+    # Who reads what: customers get their own language, else DEFAULT_LANGUAGE; the operator
+    # group reads OPERATOR_LANGUAGE (unset: DEFAULT_LANGUAGE). No name set: the greeting
+    # speaks of "our support team" rather than inventing one.
     default_language: str = "en"
-    company_name: str = "Support"
+    operator_language: str = ""
+    company_name: str = Field(default="", max_length=COMPANY_NAME_MAX)
     timezone: str = "UTC"
     log_level: str = "INFO"
     # Flood budgets of the outbox, Telegram's published limits by default.
@@ -183,12 +201,27 @@ class Settings(BaseSettings):
             raise ValueError("has characters Telegram does not allow in a secret token")
         return value
 
-    @field_validator("default_language")
+    @field_validator("default_language", "operator_language")
     @classmethod
-    def _check_language(cls, value: str) -> str:
-        if value not in SUPPORTED_LOCALES:
+    def _check_language(cls, value: str, info: ValidationInfo) -> str:
+        # only OPERATOR_LANGUAGE may be empty: it then follows DEFAULT_LANGUAGE
+        if value not in SUPPORTED_LOCALES and (value or info.field_name == "default_language"):
             raise ValueError(f"is {value!r}, which has no translation")
         return value
+
+    @field_validator("company_name")
+    @classmethod
+    def _check_company_name(cls, value: str) -> str:
+        if any(ch in value for ch in "\r\n"):
+            raise ValueError("has a line break; the name must fit on one line")
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _operator_language_defaults(self) -> Settings:
+        # Unset means "the same as the customers' default", decided once here.
+        if not self.operator_language:
+            self.operator_language = self.default_language
+        return self
 
     @field_validator("timezone")
     @classmethod

@@ -8,6 +8,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from core.clock import Clock, SystemClock
+from core.i18n import DEFAULT_LOCALE, normalize_locale
 
 
 def _nothing() -> None:
@@ -23,10 +24,16 @@ class DeskContext:
     """
 
     group_chat_id: int
-    locale: str = "en"  # language of operator-facing texts (notices, cards)
+    locale: str = "en"  # OPERATOR_LANGUAGE: operator-facing texts (notices, cards, menus)
+    # DEFAULT_LANGUAGE: customers whose own language has no translation read this one
+    customer_locale: str = DEFAULT_LOCALE
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     clock: Clock = field(default_factory=SystemClock)
     wake: Callable[[], None] = _nothing
     admin_ids: tuple[int, ...] = ()  # Telegram ids of the admins named in the config
     collision_mode: str = "hold"  # or "warn": see core.collisions
     reopen_window: timedelta = timedelta(hours=72)  # see core.reopening
+
+    def customer_language(self, code: str | None) -> str:
+        """The locale a customer with language ``code`` reads (their own, else the default)."""
+        return normalize_locale(code, self.customer_locale)

@@ -4,7 +4,9 @@ When a ticket is resolved the customer gets "your request #N is resolved" in the
 language with a 1–5 keyboard. A press records the score (an ``RATED`` event, shown on
 the card and as a notice in the topic) and asks for an optional comment with a Skip
 button; the customer's next text inside the reopen window becomes that comment
-(``COMMENTED``) instead of reopening the ticket (see :mod:`core.reopening`).
+(``COMMENTED``) instead of reopening the ticket — unless the rating was low (1–2): then
+it is the comment *and* reopens the ticket, with an alert in the topic (see
+:mod:`core.reopening`).
 """
 
 from __future__ import annotations
@@ -60,9 +62,18 @@ async def acknowledge(
 
 
 async def record_comment(
-    connection: BaseDBAsyncClient, ctx: DeskContext, ticket: Ticket, message: Message
+    connection: BaseDBAsyncClient,
+    ctx: DeskContext,
+    ticket: Ticket,
+    message: Message,
+    *,
+    reopened: bool = False,
 ) -> None:
-    """The customer's text after "add a comment?" is the comment to their rating."""
+    """The customer's text after "add a comment?" is the comment to their rating.
+
+    ``reopened``: the rating was low and the comment reopened the ticket (see
+    :mod:`core.reopening`); the team gets an alert under the comment.
+    """
     text = message.text or ""
     fields: dict[str, object] = {"csat_comment": text, "csat_comment_pending": False}
     notice = notice_text(
@@ -73,6 +84,14 @@ async def record_comment(
     )
     data = {"comment": text, "message_id": message.id}
     await _customer_feedback(connection, ctx, ticket, fields, EventKind.COMMENTED, data, notice)
+    if reopened and ticket.csat_score is not None:
+        alert = notice_text(
+            ctx,
+            _("⚠️ Low rating ({score}★) on #{number}: the customer's comment reopened the ticket."),
+            score=ticket.csat_score,
+            number=ticket.number,
+        )
+        await post_notice(connection, ctx, ticket.conversation_id, alert)
 
 
 async def _customer_feedback(
@@ -112,7 +131,7 @@ async def handle_choice(press: ChoicePress, ctx: DeskContext) -> str | None:
     async def work(connection: BaseDBAsyncClient) -> str:
         ticket = await Ticket.filter(id=int(parts[1])).using_db(connection).first()
         customer = await _customer_of(connection, ticket)
-        language = press.profile.language
+        language = ctx.customer_language(press.profile.language)
         if (
             ticket is None
             or customer is None
@@ -202,7 +221,7 @@ class AskRating(_CustomerOperation):
             return None  # reopened (or closed) before we got to ask
         text = gettext(
             "✅ Your request #{number} is resolved. How would you rate our help?",
-            customer.language,
+            self.ctx.customer_language(customer.language),
             number=ticket.number,
         )
         choices = [Choice(label=f"{n} ⭐", data=f"{_RATE}:{ticket.id}:{n}") for n in range(1, 6)]
@@ -216,7 +235,7 @@ class AskComment(_CustomerOperation):
 
     async def run(self, jobs: Sequence[Job]) -> Completion | None:
         ticket, conversation, customer = await _ticket_and_customer(jobs[0].payload["ticket_id"])
-        language = customer.language
+        language = self.ctx.customer_language(customer.language)
         text = gettext("Thank you! If you like, tell us more in your next message.", language)
         skip = [Choice(label=gettext("Skip", language), data=f"{_SKIP}:{ticket.id}")]
         channel = self.ports.channel(conversation.channel)

@@ -39,6 +39,17 @@ def normalize_locale(code: str | None, default: str = DEFAULT_LOCALE) -> str:
     return default
 
 
+def language_tag(code: str | None) -> str:
+    """The base language of a client's code (``pt-BR`` → ``pt``); "" if absent or malformed.
+
+    Adapters keep this as the customer's language rather than a supported locale, so the
+    card shows what the customer really speaks and the desk's DEFAULT_LANGUAGE (see
+    ``DeskContext.customer_language``) decides, when they are answered, what they read.
+    """
+    base = (code or "").replace("_", "-").split("-", 1)[0].lower()
+    return base if 2 <= len(base) <= 8 and base.isascii() and base.isalpha() else ""
+
+
 @cache
 def translations(locale: str) -> NullTranslations:
     """Load the catalog for ``locale`` once; unknown locales fall back to the source text."""

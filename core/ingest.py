@@ -155,12 +155,15 @@ async def _ingest_changed(
             now=now,
             using_db=connection,
         )
-    comment = routing.route is Route.COMMENT  # shown on the card and as a notice instead
+    # A comment is shown on the card and as a notice instead of as a message.
+    comment = routing.route in (Route.COMMENT, Route.LOW_RATING)
     message = await _store_inbound(
         connection, ctx, inbound, conversation.id, routing.ticket.id, mirror=not comment
     )
     if comment:
-        await record_comment(connection, ctx, routing.ticket, message)
+        reopened = routing.route is Route.LOW_RATING
+        await record_comment(connection, ctx, routing.ticket, message, reopened=reopened)
+    # No 👍 on an unhappy customer's comment: the reopened ticket gets a real answer.
     if routing.route in (Route.THANKS, Route.COMMENT):
         await acknowledge(connection, ctx, conversation, message)
 

@@ -7,7 +7,8 @@ here writes. Lists come oldest first for work queues (``/queue``, ``/mine``,
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -52,6 +53,8 @@ class LogRow:
     actor: str | None
     at: datetime
     data: dict[str, Any]
+    #: names of the operators the data mentions by Telegram id (assigned to, role of …)
+    people: Mapping[int, str] = dataclasses.field(default_factory=dict)
 
 
 async def _rows(tickets: Iterable[Ticket]) -> list[TicketRow]:
@@ -189,13 +192,29 @@ async def ticket_log(thread_id: int) -> tuple[int, list[LogRow]] | None:
     events = await Event.filter(ticket_id=ticket.id).order_by("created_at", "id")
     actor_ids = {e.actor_id for e in events if e.actor_id is not None}
     names = {o.id: o.name for o in await Operator.filter(id__in=actor_ids)}
+    mentioned = {v for e in events for v in _mentioned_ids(e.data)}
+    people = {o.telegram_id: o.name for o in await Operator.filter(telegram_id__in=mentioned)}
     rows = [
         LogRow(
             kind=EventKind(event.kind),
             actor=names.get(event.actor_id) if event.actor_id is not None else None,
             at=event.created_at,
             data=dict(event.data),
+            people=people,
         )
         for event in events
     ]
     return ticket.number, rows
+
+
+#: event data keys that hold an operator's Telegram id
+_PERSON_KEYS = ("operator", "previous")
+
+
+def _mentioned_ids(data: object) -> list[int]:
+    """The operators' Telegram ids an event's ``data`` names (old rows may hold anything)."""
+    if not isinstance(data, dict):
+        return []
+    found = [data.get(key) for key in _PERSON_KEYS]
+    # bounded: a number beyond BIGINT would break the look-up on PostgreSQL
+    return [v for v in found if type(v) is int and 0 < v < 2**63]

@@ -6,7 +6,8 @@
   resolution or a close reopens nothing: it is kept, shown to operators and acknowledged
   with a reaction;
 * the answer to "add a comment to your rating?" becomes the rating's comment
-  (:mod:`core.csat`);
+  (:mod:`core.csat`); after a low rating (:data:`LOW_RATING`, 1–2 stars) it also reopens
+  the ticket, because an unhappy customer explaining why needs an answer, not a 👍;
 * anything else — after the window, or after a close (closed is final) — opens a new
   ticket in the same topic, whose card is posted under a visible separator.
 """
@@ -28,6 +29,9 @@ from core.models import Conversation, Ticket
 from core.queues import NEW_TICKET_CARD, enqueue_on, topic_queue
 from core.thanks import is_thanks
 
+#: the highest score whose comment reopens the ticket
+LOW_RATING = 2
+
 
 class Route(StrEnum):
     """What a customer message did to the conversation's tickets."""
@@ -36,6 +40,7 @@ class Route(StrEnum):
     REOPENED = "reopened"
     THANKS = "thanks"  # kept on the resolved ticket, acknowledged, nothing reopened
     COMMENT = "comment"  # the comment to a rating
+    LOW_RATING = "low_rating"  # the comment to a low rating: kept as the comment, reopened
     NEW = "new"  # a new ticket in the same topic
 
 
@@ -70,7 +75,11 @@ async def route_message(
     inside = ended is not None and now - ended < ctx.reopen_window
     if inside and latest.status == TicketStatus.RESOLVED and latest.csat_comment_pending:
         if content.text and not content.attachments and not content.text.startswith("/"):
-            return Routing(latest, Route.COMMENT)
+            score = latest.csat_score
+            if score is None or score > LOW_RATING:
+                return Routing(latest, Route.COMMENT)
+            await _reopen(connection, ctx, latest, now, data={"by": "customer", "rating": score})
+            return Routing(latest, Route.LOW_RATING)
     if inside and is_thanks(content):
         return Routing(latest, Route.THANKS)
     if inside and latest.status == TicketStatus.RESOLVED:
@@ -89,7 +98,12 @@ async def route_message(
 
 
 async def _reopen(
-    connection: BaseDBAsyncClient, ctx: DeskContext, ticket: Ticket, now: datetime
+    connection: BaseDBAsyncClient,
+    ctx: DeskContext,
+    ticket: Ticket,
+    now: datetime,
+    *,
+    data: dict[str, object] | None = None,
 ) -> None:
     """The customer came back inside the window: same ticket, open again, same owner."""
     await (
@@ -103,7 +117,7 @@ async def _reopen(
         kind=EventKind.REOPENED,
         ticket_id=ticket.id,
         conversation_id=ticket.conversation_id,
-        data={"by": "customer"},
+        data=data or {"by": "customer"},
         now=now,
     )
     await queue_refresh(connection, ctx, ticket)

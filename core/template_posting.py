@@ -27,6 +27,7 @@ from core.enums import (
 )
 from core.errors import DeliveryError
 from core.events import record
+from core.greetings import company_or_team
 from core.i18n import _
 from core.mirroring import TopicOperation
 from core.models import Conversation, Customer, Message, Template, Ticket
@@ -115,12 +116,13 @@ async def use_template(
             return Result(False, _("Templates are used in a conversation's topic."))
         customer = await Customer.filter(id=conversation.customer_id).using_db(connection).get()
         rows = {t.language: t for t in await Template.filter(name=name).using_db(connection)}
-        chosen = pick_variant(rows, customer.language, ctx.locale)
+        chosen = pick_variant(rows, customer.language, ctx.customer_locale)
         if chosen is None:
             return Result(False, _("No template {name}."), {"name": name})
         template = rows[chosen]
         ticket = await _current_ticket(connection, conversation)
-        values = values_for(customer, ticket, operator.name, company)
+        reader = ctx.customer_language(customer.language)
+        values = values_for(customer, ticket, operator.name, company_or_team(company, reader))
         attachment = Attachment.from_json(template.attachment) if template.attachment else None
         # A template is a reply like any other: it takes an unowned ticket, and in someone
         # else's it is posted for the team to see but held (see core.collisions).

@@ -73,7 +73,7 @@ def render_card(card: TicketCard, *, locale: str, timezone: ZoneInfo) -> str:
         t("Customer: {who}", who=customer_line(card)),
         t(
             "Language: {language} · Channel: {channel}",
-            language=escape(card.customer.language),
+            language=escape(card.customer.language) or "—",
             channel=CHANNEL_NAMES.get(card.customer.channel, str(card.customer.channel)),
         ),
         t("Opened: {when}", when=_when(card.opened_at, timezone)),

@@ -19,9 +19,10 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from core.enums import EventKind, TicketStatus
+from core.enums import TicketStatus
 from core.i18n import Translator, _
 from core.queries import HistoryRow, LogRow, TicketRow
+from operators_group.event_lines import CUSTOMER_EVENTS, describe
 
 PAGE_SIZE = 10
 #: Telegram allows 64 bytes of callback data; longer search words are not paged.
@@ -33,24 +34,6 @@ STATUS_NAMES: dict[TicketStatus, str] = {
     TicketStatus.WAITING: _("waiting"),
     TicketStatus.RESOLVED: _("resolved"),
     TicketStatus.CLOSED: _("closed"),
-}
-
-EVENT_NAMES: dict[EventKind, str] = {
-    EventKind.OPENED: _("opened"),
-    EventKind.REOPENED: _("reopened"),
-    EventKind.ASSIGNED: _("assigned"),
-    EventKind.UNASSIGNED: _("unassigned"),
-    EventKind.STATUS: _("status changed"),
-    EventKind.PRIORITY: _("priority changed"),
-    EventKind.TAG_ADDED: _("tag added"),
-    EventKind.TAG_REMOVED: _("tag removed"),
-    EventKind.TEMPLATE_USED: _("template used"),
-    EventKind.BANNED: _("customer banned"),
-    EventKind.UNBANNED: _("customer unbanned"),
-    EventKind.RATED: _("rated"),
-    EventKind.COMMENTED: _("commented"),
-    EventKind.ROLE: _("role changed"),
-    EventKind.REFUSED: _("refused"),
 }
 
 
@@ -124,11 +107,15 @@ class Renderer:
         return f"#{row.number} {self.stamp(row.opened_at)} · {first} · {status}{rating}"
 
     def event(self, row: LogRow) -> str:
-        """One event: time, what happened, who did it, and its details."""
-        actor = escape(row.actor) if row.actor else self.t("customer or desk")
-        details = ", ".join(f"{escape(str(k))}={escape(str(v))}" for k, v in row.data.items())
-        tail = f" ({details})" if details else ""
-        return f"{self.stamp(row.at)} {self.t(EVENT_NAMES[row.kind])} — {actor}{tail}"
+        """One event: time, what happened as a sentence, and who did it."""
+        if row.actor:
+            actor = escape(row.actor)
+        elif row.kind in CUSTOMER_EVENTS:
+            actor = self.t("customer")
+        else:
+            actor = self.t("desk")  # automatic: auto-assignment, a rule, a timer
+        what = describe(row.kind, row.data, row.people, self.t)
+        return f"{self.stamp(row.at)} {what} — {actor}"
 
 
 def page_of(

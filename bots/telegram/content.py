@@ -24,7 +24,7 @@ from core.entities import (
     OperatorProfile,
 )
 from core.enums import Channel, MessageKind
-from core.i18n import normalize_locale
+from core.i18n import language_tag
 
 __all__ = [
     "content_of",
@@ -209,7 +209,7 @@ def profile_of(user: User) -> CustomerProfile:
         first_name=user.first_name,
         last_name=user.last_name or "",
         username=user.username,
-        language=normalize_locale(user.language_code),
+        language=language_tag(user.language_code),
     )
 
 

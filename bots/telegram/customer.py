@@ -44,7 +44,7 @@ def build_customer_router(settings: Settings, ctx: DeskContext) -> Router:
         user = message.from_user
         await message.answer(
             greeting(
-                user.language_code if user else None,
+                ctx.customer_language(user.language_code if user else None),
                 first_name=user.first_name if user else None,
                 company=settings.company_name,
             )
@@ -54,7 +54,10 @@ def build_customer_router(settings: Settings, ctx: DeskContext) -> Router:
     async def on_help(message: Message) -> None:
         user = message.from_user
         await message.answer(
-            help_text(user.language_code if user else None, company=settings.company_name)
+            help_text(
+                ctx.customer_language(user.language_code if user else None),
+                company=settings.company_name,
+            )
         )
 
     @router.message(F.from_user)

@@ -37,7 +37,6 @@ from typing import Any
 
 from core.entities import Attachment, Content, CustomerProfile, InboundEdit, InboundMessage
 from core.enums import Channel, MessageKind
-from core.i18n import normalize_locale
 
 __all__ = [
     "VkUser",
@@ -48,7 +47,8 @@ __all__ = [
     "profile_of",
 ]
 
-_LANG_IDS = {0: "ru", 3: "en"}  # VK's client_info.lang_id → locale
+# VK's client_info.lang_id → language; the desk's DEFAULT_LANGUAGE covers the rest
+_LANG_IDS = {0: "ru", 1: "uk", 2: "be", 3: "en", 4: "es", 5: "fi", 6: "de", 7: "it"}
 _FILE_KINDS = (MessageKind.PHOTO, MessageKind.DOCUMENT, MessageKind.VOICE, MessageKind.STICKER)
 
 
@@ -63,9 +63,9 @@ class VkUser:
 
 
 def language_of(client_info: dict[str, Any] | None) -> str:
-    """The locale of a VK client from its ``lang_id`` (0 ru, 3 en, else the default)."""
+    """The language of a VK client from its ``lang_id`` ("" when VK did not say)."""
     lang_id = (client_info or {}).get("lang_id")
-    return normalize_locale(_LANG_IDS.get(lang_id) if isinstance(lang_id, int) else None)
+    return _LANG_IDS.get(lang_id, "") if isinstance(lang_id, int) else ""
 
 
 def profile_of(user: VkUser, language: str) -> CustomerProfile:

@@ -124,7 +124,11 @@ class VkDispatcher:
         user = await self.peers.user(user_id)
         language = self.peers.language(peer)
         if is_start(message):
-            html = greeting(language, first_name=user.first_name, company=self.company)
+            html = greeting(
+                self.ctx.customer_language(language),
+                first_name=user.first_name,
+                company=self.company,
+            )
             await self.channel.send_text(peer, html, key=f"vk:greeting:{peer}:{message['id']}")
             return
         choice = parse_payload(message.get("payload")).get("choice")

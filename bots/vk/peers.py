@@ -21,7 +21,6 @@ from vkbottle import API
 from bots.vk.content import VkUser, language_of
 from bots.vk.errors import vk_errors
 from core.errors import PermanentError
-from core.i18n import normalize_locale
 
 __all__ = ["VkPeers"]
 
@@ -44,9 +43,8 @@ class VkPeers:
             self._clients[peer_id] = client_info
 
     def language(self, peer_id: int) -> str:
-        """The locale of the customer's VK app as last seen (the default if never)."""
-        client = self._clients.get(peer_id)
-        return language_of(client) if client is not None else normalize_locale(None)
+        """The language of the customer's VK app as last seen ("" if never)."""
+        return language_of(self._clients.get(peer_id))
 
     def supports_callback(self, peer_id: int) -> bool:
         """Whether callback buttons work for ``peer_id`` (unknown clients: assume yes)."""

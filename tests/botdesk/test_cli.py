@@ -87,8 +87,8 @@ def test_demo_runs_offline_and_shows_both_sides(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "Telegram sandbox at http://127.0.0.1:" in out
-    assert "Hello, Alice! You are writing to Acme support." in out
-    assert "Здравствуйте, Борис! Вы пишете в поддержку Acme." in out
+    assert "Hello, Alice! You are writing to the support team of Acme." in out
+    assert "Здравствуйте, Борис! Вы пишете в службу поддержки Acme." in out
     # The operators' side: Alice's topic with her card, her messages, the note and the answer.
     start = out.index("=== Support desk / ")
     topic = out[start : out.index("=== Борис ===", start)]
@@ -110,6 +110,13 @@ def test_demo_runs_offline_and_shows_both_sides(tmp_path: Path) -> None:
     # The VK customer: a topic labelled VK, the photos as an album, the answer in VK.
     assert "a topic appears: “🆕 #3 Пётр Иванов · VK”" in out
     assert "  Acme: Извините! Курьер заберёт товар завтра." in out
+    # At the end, once the desk has sent everything: each ticket's card as operators see it.
+    cards = out[out.index("── the ticket cards now ──") :]
+    boris = cards[cards.index("── 🟢 #2 Борис · Telegram") : cards.index("── 🟢 #3 Пётр")]
+    assert "  🟢 #2 · open\n" in boris and "  Tags: #delivery\n" in boris
+    assert "  Rating: ★★★★★\n" in boris and "  Comment: Быстро и вежливо\n" in boris
+    assert "[ Status ▾ ]" in boris
+    assert "  Assignee: Ivan Agent\n" in cards[cards.index("── 🟢 #3 Пётр") :]
     assert out.rstrip().endswith("✓ demo finished")
 
 

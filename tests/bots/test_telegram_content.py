@@ -68,7 +68,9 @@ async def test_plain_text_and_profile(desk_world: DeskWorld, desk_bot: Bot) -> N
 
 
 @pytest.mark.parametrize(
-    ("code", "expected"), [("ru", "ru"), ("ru-RU", "ru"), ("de", "en"), (None, "en")]
+    ("code", "expected"),
+    # kept as the customer speaks it; DEFAULT_LANGUAGE decides what "de" reads
+    [("ru", "ru"), ("ru-RU", "ru"), ("de", "de"), ("pt-br", "pt"), (None, ""), ("x" * 40, "")],
 )
 async def test_profile_language(
     desk_world: DeskWorld, desk_bot: Bot, code: str | None, expected: str

@@ -54,7 +54,8 @@ def test_text_message_with_profile_and_language() -> None:
 def test_language_from_client_info() -> None:
     assert language_of({"lang_id": 0}) == "ru"
     assert language_of({"lang_id": 3}) == "en"
-    assert language_of({"lang_id": 1}) == language_of(None) == language_of({})
+    assert language_of({"lang_id": 6}) == "de"  # kept: DEFAULT_LANGUAGE decides what they read
+    assert language_of({"lang_id": 999}) == language_of(None) == language_of({}) == ""
 
 
 def test_several_photos_stay_one_message_with_the_largest_sizes() -> None:

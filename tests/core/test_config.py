@@ -37,6 +37,24 @@ def test_environment_beats_toml_file(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     assert settings.timezone == "Europe/Moscow"
 
 
+def test_operator_language_follows_the_default_unless_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "ru")
+    assert load_settings().operator_language == "ru"
+    monkeypatch.setenv("OPERATOR_LANGUAGE", "en")
+    settings = load_settings()
+    assert (settings.default_language, settings.operator_language) == ("ru", "en")
+    # `OPERATOR_LANGUAGE=` copied from .env.example means "not set", like every setting
+    monkeypatch.setenv("OPERATOR_LANGUAGE", "")
+    assert load_settings().operator_language == "ru"
+    # only OPERATOR_LANGUAGE may be empty
+    Path("botdesk.toml").write_text('default_language = ""\n', encoding="utf-8")
+    monkeypatch.delenv("DEFAULT_LANGUAGE")
+    with pytest.raises(ConfigError, match="DEFAULT_LANGUAGE is '', which has no translation"):
+        load_settings()
+
+
 def test_admin_ids_accept_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ADMIN_IDS", "111, 222,333")
     assert load_settings().admin_ids == [111, 222, 333]
@@ -54,6 +72,9 @@ def test_admin_ids_accept_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch
         ("TIMEZONE", "Mars/Olympus", "TIMEZONE is 'Mars/Olympus', which is not a known"),
         ("DEFAULT_LANGUAGE", "de", "DEFAULT_LANGUAGE is 'de', which has no translation"),
         ("REDIS_URL", "http://x", "REDIS_URL must start with redis://"),
+        ("OPERATOR_LANGUAGE", "fr", "OPERATOR_LANGUAGE is 'fr', which has no translation"),
+        ("COMPANY_NAME", "A" * 65, "COMPANY_NAME is not valid: string should have at most 64"),
+        ("COMPANY_NAME", "Acme\nLtd", "COMPANY_NAME has a line break"),
     ],
 )
 def test_malformed_values_name_the_variable_and_the_fix(

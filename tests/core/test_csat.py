@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from core.clock import FrozenClock
 from core.context import DeskContext
 from core.csat import handle_choice
@@ -11,7 +13,7 @@ from core.entities import ChoicePress, Content, CustomerProfile, InboundMessage
 from core.enums import Channel, EventKind, MessageKind, TicketStatus
 from core.ingest import ingest
 from core.models import Event, OutboxItem, Ticket
-from core.queues import ACKNOWLEDGE, ASK_COMMENT, NEW_TICKET_CARD
+from core.queues import ACKNOWLEDGE, ASK_COMMENT, NEW_TICKET_CARD, NOTICE
 from tests.core.test_queries import GROUP, NOW, customer_writes, ticket_of
 
 ALICE = CustomerProfile(Channel.TELEGRAM, 1, "Alice", "", "alice", "ru")
@@ -85,3 +87,28 @@ async def test_the_window_edge(db: str) -> None:
     assert await Ticket.all().count() == 2
     assert await OutboxItem.filter(operation=NEW_TICKET_CARD).count() == 1
     assert await Event.filter(kind=EventKind.OPENED).count() == 2
+
+
+@pytest.mark.parametrize("score", [1, 2])
+async def test_the_comment_to_a_low_rating_also_reopens_the_ticket(db: str, score: int) -> None:
+    ticket = await resolved_ticket()
+    await handle_choice(press(ALICE, f"rate:{ticket.id}:{score}"), ctx())
+    await writes(2, "nobody answered for a week")
+    reopened = await Ticket.get(id=ticket.id)
+    assert (reopened.status, reopened.csat_score, reopened.csat_comment) == (
+        TicketStatus.OPEN,
+        score,
+        "nobody answered for a week",
+    )
+    assert not reopened.csat_comment_pending
+    events = await Event.filter(ticket_id=ticket.id, kind=EventKind.REOPENED)
+    assert [e.data for e in events] == [{"by": "customer", "rating": score}]
+    assert await Event.filter(ticket_id=ticket.id, kind=EventKind.COMMENTED).count() == 1
+    notices = [str(i.payload) for i in await OutboxItem.filter(operation=NOTICE)]
+    alert = f"⚠️ Low rating ({score}★) on #{ticket.number}: the customer's comment reopened"
+    assert sum(alert in n for n in notices) == 1
+    # no 👍 on a complaint: the reopened ticket gets a real answer instead
+    assert await OutboxItem.filter(operation=ACKNOWLEDGE).count() == 0
+    await writes(3, "hello?")  # the next message simply joins the reopened ticket
+    assert await Event.filter(ticket_id=ticket.id, kind=EventKind.REOPENED).count() == 1
+    assert (await Ticket.get(id=ticket.id)).csat_comment == "nobody answered for a week"

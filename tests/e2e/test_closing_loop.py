@@ -164,3 +164,43 @@ async def test_closed_is_final_a_new_message_opens_a_new_ticket(admin_desk: Desk
     new = await Ticket.filter(id__gt=first.id).get()
     await until(sb, lambda: card_starting(world, topic, f"🆕 #{new.number}"))
     assert (await Ticket.get(id=first.id)).status == TicketStatus.CLOSED
+
+
+async def test_the_comment_to_a_low_rating_reopens_the_ticket_with_an_alert(
+    admin_desk: DeskWorld,
+) -> None:
+    world, sb = admin_desk, admin_desk.sandbox
+    topic = await opened(world)
+    ticket = await resolve(world, topic)
+    ask = await received(world, RATE.format(n=ticket.number))
+    await sb.wait_answer(sb.press_button(world.customer, ask, text="2 ⭐"))
+    await shown(world, topic, f"⭐ The customer rated #{ticket.number}: ★★☆☆☆ (2/5)")
+    await received(world, "Thank you! If you like, tell us more in your next message.")
+
+    sb.send_text(world.customer, world.bot, "Nobody told me the parcel was lost")
+    await shown(
+        world,
+        topic,
+        f"💬 Comment on the rating of #{ticket.number}: Nobody told me the parcel was lost",
+    )
+    alert = await shown(
+        world,
+        topic,
+        f"⚠️ Low rating (2★) on #{ticket.number}: the customer's comment reopened the ticket.",
+    )
+    card = await card_shows(world, topic, lambda c: "open" in c.body.splitlines()[0])
+    assert "Rating: ★★☆☆☆" in card.body and "Comment: Nobody told me" in card.body
+    await until(sb, lambda: topic.name.startswith(f"🟢 #{ticket.number} "))
+    stored = await Ticket.get(id=ticket.id)
+    assert (stored.status, stored.csat_score, stored.csat_comment) == (
+        TicketStatus.OPEN,
+        2,
+        "Nobody told me the parcel was lost",
+    )
+    # The reopened ticket is answered like any other; the customer's next words join it.
+    sb.send_text(world.customer, world.bot, "Any news?")
+    await shown(world, topic, "Any news?")
+    assert alert.message_id < in_topic(world, topic)[-1].message_id
+    assert await Ticket.all().count() == 1
+    assert await Event.filter(kind=EventKind.REOPENED, ticket_id=ticket.id).count() == 1
+    assert not reacted(world, "Nobody told me the parcel was lost")  # no 👍 on a complaint

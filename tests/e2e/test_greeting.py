@@ -27,9 +27,9 @@ async def bot_reply(sb: TelegramSandbox, world: DeskWorld, who: User, text: str)
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("en", "You are writing to Acme support."),
-        ("ru", "Вы пишете в поддержку Acme."),
-        ("de", "You are writing to Acme support."),  # unsupported language → default
+        ("en", "You are writing to the support team of Acme."),
+        ("ru", "Вы пишете в службу поддержки Acme."),
+        ("de", "You are writing to the support team of Acme."),  # no translation → default
     ],
 )
 async def test_start_greets_in_the_customers_language(
@@ -83,7 +83,7 @@ async def test_webhook_mode_answers_too(
     async with run_desk(settings):
         await sb.wait_for(lambda: desk_world.bot.webhook is not None, timeout=10)
         text = await bot_reply(sb, desk_world, desk_world.customer, "/start")
-    assert "You are writing to Acme support." in text
+    assert "You are writing to the support team of Acme." in text
 
 
 async def test_the_operator_group_is_welcomed_once_not_at_every_start(

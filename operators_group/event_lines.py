@@ -1,0 +1,183 @@
+"""One event of a ticket's log as a sentence in the operators' language (``/log``).
+
+Events store their details as raw values (``{"old": "open", "new": "resolved"}``,
+``{"first": true}``); operators read "status: open → resolved" instead, with the same
+localized names the card uses. Rows written by older versions, or by code that stored
+something unexpected, still render: whatever is not understood is shown as
+``key: value`` rather than raising, because one odd row must not hide the whole log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from html import escape
+from typing import Any
+
+from core.enums import EventKind, OperatorRole
+from core.i18n import Translator, _
+from operators_group.cards import PRIORITY_NAMES, STATUS_NAMES
+from operators_group.commands_team import ROLE_NAMES
+
+#: characters of a rating comment shown in the log (the topic has all of it)
+COMMENT_SHOWN = 80
+
+#: events without an operator behind them that the customer caused
+CUSTOMER_EVENTS = frozenset(
+    {EventKind.OPENED, EventKind.REOPENED, EventKind.RATED, EventKind.COMMENTED}
+)
+
+#: the event's name when its data cannot be put into a sentence
+EVENT_NAMES: dict[EventKind, str] = {
+    EventKind.OPENED: _("opened"),
+    EventKind.REOPENED: _("reopened"),
+    EventKind.ASSIGNED: _("assigned"),
+    EventKind.UNASSIGNED: _("unassigned"),
+    EventKind.STATUS: _("status changed"),
+    EventKind.PRIORITY: _("priority changed"),
+    EventKind.TAG_ADDED: _("tag added"),
+    EventKind.TAG_REMOVED: _("tag removed"),
+    EventKind.TEMPLATE_USED: _("template used"),
+    EventKind.BANNED: _("customer banned"),
+    EventKind.UNBANNED: _("customer unbanned"),
+    EventKind.RATED: _("rated"),
+    EventKind.COMMENTED: _("commented"),
+    EventKind.ROLE: _("role changed"),
+    EventKind.REFUSED: _("refused"),
+}
+
+
+class _Words:
+    """Localized values for one reader: names of statuses, priorities, roles, people."""
+
+    def __init__(self, t: Translator, people: Mapping[int, str]) -> None:
+        self.t, self.people = t, people
+
+    def status(self, value: Any) -> str:
+        return escape(self.t(STATUS_NAMES[str(value)]))
+
+    def priority(self, value: Any) -> str:
+        return escape(self.t(PRIORITY_NAMES[str(value)]))
+
+    def role(self, value: Any) -> str:
+        return escape(self.t(ROLE_NAMES[OperatorRole(str(value))]))
+
+    def person(self, value: Any) -> str:
+        """An operator's name, or their id when they are not in the team any more."""
+        if type(value) is not int:
+            raise ValueError(value)
+        name = self.people.get(value)
+        return escape(name) if name else self.t("operator {id}", id=value)
+
+    def stars(self, value: Any) -> str:
+        if type(value) is not int or not 1 <= value <= 5:
+            raise ValueError(value)
+        return "★" * value + "☆" * (5 - value)
+
+
+def _opened(w: _Words, d: Mapping[str, Any]) -> str:
+    if d.get("first") is True:
+        return w.t("ticket opened: the customer's first")
+    return w.t("ticket opened")
+
+
+def _reopened(w: _Words, d: Mapping[str, Any]) -> str:
+    if "rating" in d:
+        return w.t("reopened by the comment on a low rating ({stars})", stars=w.stars(d["rating"]))
+    if d.get("by") == "customer":
+        return w.t("reopened by the customer's message")
+    return w.t("reopened")
+
+
+def _assigned(w: _Words, d: Mapping[str, Any]) -> str:
+    name = w.person(d["operator"])
+    if d.get("previous") is not None:
+        return w.t(
+            "assigned to {name} (was {previous})", name=name, previous=w.person(d["previous"])
+        )
+    return w.t("assigned to {name}", name=name)
+
+
+def _unassigned(w: _Words, d: Mapping[str, Any]) -> str:
+    if d.get("operator") is None:
+        return w.t("unassigned")
+    return w.t("unassigned from {name}", name=w.person(d["operator"]))
+
+
+def _status(w: _Words, d: Mapping[str, Any]) -> str:
+    return w.t("status: {old} → {new}", old=w.status(d["old"]), new=w.status(d["new"]))
+
+
+def _priority(w: _Words, d: Mapping[str, Any]) -> str:
+    return w.t("priority: {old} → {new}", old=w.priority(d["old"]), new=w.priority(d["new"]))
+
+
+def _tag(message: str) -> Callable[[_Words, Mapping[str, Any]], str]:
+    def sentence(w: _Words, d: Mapping[str, Any]) -> str:
+        return w.t(message, tag=escape(str(d["tag"])))
+
+    return sentence
+
+
+def _template(w: _Words, d: Mapping[str, Any]) -> str:
+    return w.t("template {name} sent", name=escape(str(d["name"])))
+
+
+def _rated(w: _Words, d: Mapping[str, Any]) -> str:
+    if d.get("old") is not None:
+        return w.t("rating changed: {old} → {new}", old=w.stars(d["old"]), new=w.stars(d["score"]))
+    return w.t("rated {stars}", stars=w.stars(d["score"]))
+
+
+def _commented(w: _Words, d: Mapping[str, Any]) -> str:
+    text = str(d["comment"])
+    shown = text if len(text) <= COMMENT_SHOWN else text[:COMMENT_SHOWN] + "…"
+    return w.t("comment on the rating: «{comment}»", comment=escape(shown))
+
+
+def _role(w: _Words, d: Mapping[str, Any]) -> str:
+    return w.t(
+        "role of {name}: {old} → {new}",
+        name=w.person(d["operator"]),
+        old=w.role(d["old"]),
+        new=w.role(d["new"]),
+    )
+
+
+def _fixed(message: str) -> Callable[[_Words, Mapping[str, Any]], str]:
+    def sentence(w: _Words, d: Mapping[str, Any]) -> str:
+        return w.t(message)
+
+    return sentence
+
+
+_SENTENCES: dict[EventKind, Callable[[_Words, Mapping[str, Any]], str]] = {
+    EventKind.OPENED: _opened,
+    EventKind.REOPENED: _reopened,
+    EventKind.ASSIGNED: _assigned,
+    EventKind.UNASSIGNED: _unassigned,
+    EventKind.STATUS: _status,
+    EventKind.PRIORITY: _priority,
+    EventKind.TAG_ADDED: _tag(_("tag #{tag} added")),
+    EventKind.TAG_REMOVED: _tag(_("tag #{tag} removed")),
+    EventKind.TEMPLATE_USED: _template,
+    EventKind.BANNED: _fixed(_("customer banned")),
+    EventKind.UNBANNED: _fixed(_("customer unbanned")),
+    EventKind.RATED: _rated,
+    EventKind.COMMENTED: _commented,
+    EventKind.ROLE: _role,
+}
+
+
+def describe(
+    kind: EventKind, data: Mapping[str, Any], people: Mapping[int, str], t: Translator
+) -> str:
+    """What happened, as one line of HTML in ``t``'s language (values escaped)."""
+    sentence = _SENTENCES.get(kind)
+    if sentence is not None:
+        try:
+            return sentence(_Words(t, people), data)
+        except (KeyError, ValueError, TypeError):
+            pass  # an unexpected row: the plain form below still tells what is there
+    name = t(EVENT_NAMES[kind]) if kind in EVENT_NAMES else str(kind)
+    details = ", ".join(f"{k}: {v}" for k, v in data.items() if v is not None)
+    return escape(f"{name} ({details})" if details else name)
