@@ -7,6 +7,7 @@ is an HTTP GET on its ``WEB_HOST:WEB_PORT``, as an orchestrator or Prometheus ma
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,9 +16,12 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
+from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.parser import text_string_to_metric_families
 
+from botdesk.healthcheck import main as healthcheck
+from botdesk.web import serving
 from core.config import ConfigError, Settings, load_settings
 from tests.e2e.conftest import FAST_RATES, opened, received, welcomed
 from tests.fixtures.desk import DeskRunner
@@ -81,17 +85,27 @@ async def scrape(settings: Settings) -> str:
 
 
 async def test_health_readiness_and_metrics_in_polling_mode(
-    desk_world: DeskWorld, desk_settings: Callable[..., Settings], run_desk: DeskRunner
+    desk_world: DeskWorld,
+    desk_settings: Callable[..., Settings],
+    run_desk: DeskRunner,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     world = desk_world
     settings = desk_settings(world.sandbox, world.bot, world.group, **FAST_RATES)
     assert settings.webhook_url is None  # long polling: the server runs all the same
+    # the container's health check finds the desk through the same settings
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("WEB_HOST", "0.0.0.0")
+    monkeypatch.setenv("WEB_PORT", str(settings.web_port))
     async with run_desk(settings):
         await welcomed(world)
         base = base_of(settings)
         assert (await until_status(base + "/healthz", 200)) == {"status": "ok"}
         ready = await until_status(base + "/readyz", 200)
         assert ready["checks"] == {"database": "ok", "outbox": "ok", "telegram": "ok"}
+        assert await asyncio.to_thread(healthcheck, []) == 0
+        assert await asyncio.to_thread(healthcheck, ["--ready"]) == 0
 
         before = await scrape(settings)
         topic = await opened(world, "Where is my parcel?")
@@ -110,6 +124,8 @@ async def test_health_readiness_and_metrics_in_polling_mode(
                 await asyncio.sleep(0.2)
 
         after = await counted()
+
+    assert await asyncio.to_thread(healthcheck, []) == 1  # the desk has stopped
 
     def grew(name: str, **labels: str) -> float:
         return sample(after, name, **labels) - sample(before, name, **labels)
@@ -177,3 +193,17 @@ def test_the_outbox_age_limit_of_readiness_is_validated(
         load_settings(ready_outbox_max_age="0")
     assert "READY_OUTBOX_MAX_AGE" in str(refused.value)
     assert "Use a number of seconds" in str(refused.value)
+
+
+async def test_a_port_already_taken_is_a_setup_mistake_named_in_one_paragraph() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        with pytest.raises(ConfigError) as refused:
+            async with serving(web.Application(), "127.0.0.1", port):
+                pass
+    text = str(refused.value)
+    assert f"WEB_HOST:WEB_PORT is 127.0.0.1:{port}, where botdesk cannot listen" in text
+    assert "Choose a free port (WEB_PORT)" in text
+    assert "\n" not in text
