@@ -7,7 +7,10 @@ is an HTTP GET on its ``WEB_HOST:WEB_PORT``, as an orchestrator or Prometheus ma
 from __future__ import annotations
 
 import asyncio
+import logging
+import shutil
 import socket
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,9 +22,11 @@ import pytest
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.parser import text_string_to_metric_families
+from redis import Redis
+from redis.exceptions import RedisError
 
 from botdesk.healthcheck import main as healthcheck
-from botdesk.web import serving
+from botdesk.web import botdesk_version, free_port, serving
 from core.config import ConfigError, Settings, load_settings
 from tests.e2e.conftest import FAST_RATES, opened, received, welcomed
 from tests.fixtures.desk import DeskRunner
@@ -90,7 +95,9 @@ async def test_health_readiness_and_metrics_in_polling_mode(
     run_desk: DeskRunner,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO, logger="botdesk")
     world = desk_world
     settings = desk_settings(world.sandbox, world.bot, world.group, **FAST_RATES)
     assert settings.webhook_url is None  # long polling: the server runs all the same
@@ -106,6 +113,11 @@ async def test_health_readiness_and_metrics_in_polling_mode(
         assert ready["checks"] == {"database": "ok", "outbox": "ok", "telegram": "ok"}
         assert await asyncio.to_thread(healthcheck, []) == 0
         assert await asyncio.to_thread(healthcheck, ["--ready"]) == 0
+        started = [r.getMessage() for r in caplog.records if " started: " in r.getMessage()]
+        assert started == [
+            f"botdesk {botdesk_version()} started: @desk_bot in Support, polling; "
+            f"web on 127.0.0.1:{settings.web_port}"
+        ]
 
         before = await scrape(settings)
         topic = await opened(world, "Where is my parcel?")
@@ -207,3 +219,88 @@ async def test_a_port_already_taken_is_a_setup_mistake_named_in_one_paragraph() 
     assert f"WEB_HOST:WEB_PORT is 127.0.0.1:{port}, where botdesk cannot listen" in text
     assert "Choose a free port (WEB_PORT)" in text
     assert "\n" not in text
+
+
+def own_redis(port: int) -> subprocess.Popen[bytes]:
+    """A redis-server of this test alone (the shared one is never stopped), answering."""
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("no redis-server installed")
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + WAIT
+    while True:
+        try:
+            with Redis(port=port, socket_connect_timeout=1, socket_timeout=1) as client:
+                if client.ping():
+                    return process
+        except (RedisError, OSError):
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            process.kill()
+            raise AssertionError(f"redis-server did not start on port {port}")
+        time.sleep(0.05)
+
+
+def stopped(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.mark.redis
+async def test_readyz_fails_while_redis_is_down_and_recovers_when_it_is_back(
+    desk_world: DeskWorld, desk_settings: Callable[..., Settings], run_desk: DeskRunner
+) -> None:
+    world = desk_world
+    port = free_port()
+    redis = own_redis(port)
+    try:
+        settings = desk_settings(
+            world.sandbox,
+            world.bot,
+            world.group,
+            redis_url=f"redis://127.0.0.1:{port}/0",
+            **FAST_RATES,
+        )
+        async with run_desk(settings):
+            await welcomed(world)
+            ready = base_of(settings) + "/readyz"
+            body = await until_status(ready, 200)
+            assert body["checks"]["redis"] == "ok"
+
+            stopped(redis)
+            body = await until_status(ready, 503)
+            assert body["checks"]["redis"] != "ok"
+            assert body["checks"]["database"] == "ok"
+
+            redis = own_redis(port)
+            body = await until_status(ready, 200, timeout=30)
+            assert body["checks"]["redis"] == "ok"
+    finally:
+        stopped(redis)
+
+
+async def test_in_webhook_mode_the_probes_share_the_webhook_server(
+    desk_world: DeskWorld, desk_settings: Callable[..., Settings], run_desk: DeskRunner
+) -> None:
+    world = desk_world
+    port = free_port()
+    settings = desk_settings(
+        world.sandbox,
+        world.bot,
+        world.group,
+        webhook_url=f"http://127.0.0.1:{port}",
+        web_port=port,
+        **FAST_RATES,
+    )
+    async with run_desk(settings):
+        await world.sandbox.wait_for(lambda: world.bot.webhook is not None, timeout=WAIT)
+        assert (await until_status(base_of(settings) + "/healthz", 200)) == {"status": "ok"}
+        body = await until_status(base_of(settings) + "/readyz", 200)
+        assert body["checks"]["telegram"] == "ok"
+        await opened(world, "Hello over the webhook")
+        text = await scrape(settings)
+    assert sample(text, "botdesk_messages_stored_total", direction="inbound") >= 1
