@@ -111,7 +111,7 @@ class Readiness:
             _attempt(self._telegram()),
         ]
         if self._redis is not None:
-            probes.append(_attempt(self._redis.ping()))
+            probes.append(_attempt(self._redis_ping()))
         answers = await asyncio.gather(*probes)
         # the backlog is read from the database: one trivial aggregate answers both
         # whether the database is there and whether the outbox keeps up
@@ -136,6 +136,10 @@ class Readiness:
         """Close the Redis client of the checks."""
         if self._redis is not None:
             await self._redis.aclose()
+
+    async def _redis_ping(self) -> None:
+        assert self._redis is not None
+        await self._redis.ping()  # type: ignore[misc]  # redis-py types it sync or async
 
     def _outbox(self, backlogs: dict[DestinationKind, Backlog]) -> str:
         age = oldest_age(backlogs, self._clock.now())
