@@ -85,7 +85,7 @@ def add_health_routes(app: web.Application, readiness: Readiness) -> None:
 
 
 class _QuietProbes(AccessLogger):
-    """The access log without the probes, which a orchestrator calls every few seconds."""
+    """The access log without the probes, which an orchestrator calls every few seconds."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
         """Log the request unless it is a health, readiness or metrics probe."""
