@@ -31,6 +31,12 @@ RUN useradd --create-home --uid 10001 botdesk \
 USER botdesk
 
 VOLUME ["/app/data"]
+# /healthz, /readyz and /metrics in every mode; the webhook too in webhook mode.
 EXPOSE 8080
+
+# The slim image has no curl: the check is a few lines of Python's standard library that
+# read WEB_HOST/WEB_PORT like the desk does and ask its /healthz.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-m", "botdesk.healthcheck"]
 
 CMD ["sh", "-c", "botdesk migrate && exec botdesk run"]

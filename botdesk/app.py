@@ -1,4 +1,4 @@
-"""Wiring: database, bot, outbox worker, routers; then polling or the webhook server.
+"""Wiring: database, bot, outbox worker, routers, the web server; then polling or webhook.
 
 This is the composition root: the only place that knows every adapter. It reads
 :class:`core.config.Settings` and nothing else from the outside world.
@@ -19,15 +19,19 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
 from aiohttp import web
+from redis.asyncio import Redis
 
+from botdesk.readiness import CHECK_TIMEOUT, Readiness, TelegramSeen
 from botdesk.retry import RetryAfterMiddleware
 from botdesk.routers import group_command_routers
 from botdesk.updates import poll, webhook_app
 from botdesk.vk import VK_CALLBACK_PATH, VkSide, build_vk, vk_downloader
+from botdesk.web import add_health_routes, botdesk_version, serving
 from bots.telegram.channel import TelegramChannel
 from bots.telegram.content import operator_edit_of, operator_message_of
 from bots.telegram.customer import CustomerMessages, build_customer_router
@@ -173,10 +177,11 @@ async def run_app(
     if desk.vk is not None and not desk.vk.uses_callback:
         vk_poll = asyncio.create_task(desk.vk.poll(stop), name="vk-long-poll")
     try:
-        if settings.webhook_url:
-            await _serve_webhook(settings, desk, stop)
-        else:
-            async with _vk_callback_server(settings, desk):
+        async with _web_server(settings, desk):
+            await _log_start(settings, desk)
+            if settings.webhook_url:
+                await _use_webhook(settings, desk, stop)
+            else:
                 await desk.bot.delete_webhook(drop_pending_updates=False)
                 await poll(desk.bot, desk.dispatcher, stop, bulk=CustomerMessages(desk.ctx))
     finally:
@@ -191,36 +196,63 @@ async def run_app(
         await db.close_db()
 
 
-async def _serve_webhook(settings: Settings, desk: Desk, stop: asyncio.Event) -> None:
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    app = webhook_app(desk.bot, desk.dispatcher, WEBHOOK_PATH, secret)
+@asynccontextmanager
+async def _web_server(settings: Settings, desk: Desk) -> AsyncIterator[None]:
+    """The process's one web server: probes and metrics in every mode, with the Telegram
+    webhook (webhook mode) and VK's Callback API (when used) on the same port."""
+    seen = TelegramSeen()
+    desk.bot.session.middleware(seen)
+    redis = None
+    if settings.redis_url:
+        redis = Redis.from_url(
+            settings.redis_url, socket_connect_timeout=CHECK_TIMEOUT, socket_timeout=CHECK_TIMEOUT
+        )
+    readiness = Readiness(
+        bot=desk.bot,
+        seen=seen,
+        clock=desk.ctx.clock,
+        max_outbox_age=settings.ready_outbox_max_age,
+        redis=redis,
+    )
+    if settings.webhook_url:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        app = webhook_app(desk.bot, desk.dispatcher, WEBHOOK_PATH, secret)
+    else:
+        app = web.Application()
+    add_health_routes(app, readiness)
     if desk.vk is not None and desk.vk.uses_callback:
         desk.vk.add_callback_route(app)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+        log.info("VK Callback API at %s", VK_CALLBACK_PATH)
+    try:
+        async with serving(app, settings.web_host, settings.web_port):
+            yield
+    finally:
+        await readiness.close()
+
+
+async def _use_webhook(settings: Settings, desk: Desk, stop: asyncio.Event) -> None:
+    """Point Telegram at the webhook route and wait for the stop."""
     assert settings.webhook_url is not None
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     await desk.bot.set_webhook(settings.webhook_url + WEBHOOK_PATH, secret_token=secret)
-    log.info("Webhook server on %s:%s", settings.web_host, settings.web_port)
-    try:
-        await stop.wait()
-    finally:
-        await runner.cleanup()
+    await stop.wait()
 
 
-@asynccontextmanager
-async def _vk_callback_server(settings: Settings, desk: Desk) -> AsyncIterator[None]:
-    """While Telegram is polled, a web server just for VK's Callback API (if used)."""
-    if desk.vk is None or not desk.vk.uses_callback:
-        yield
-        return
-    app = web.Application()
-    desk.vk.add_callback_route(app)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, settings.web_host, settings.web_port).start()
-    log.info("VK Callback API on %s:%s%s", settings.web_host, settings.web_port, VK_CALLBACK_PATH)
+async def _log_start(settings: Settings, desk: Desk) -> None:
+    """One line that says what started: version, bot, group and how updates arrive."""
     try:
-        yield
-    finally:
-        await runner.cleanup()
+        bot = f"@{(await desk.bot.me()).username}"
+        group = (await desk.bot.get_chat(desk.ctx.group_chat_id)).title or "?"
+    except TelegramAPIError:
+        # only this line is poorer: the start-up checks and /readyz say what is wrong
+        bot, group = f"bot {desk.bot.id}", f"group {desk.ctx.group_chat_id}"
+    mode = f"webhook {settings.webhook_url}{WEBHOOK_PATH}" if settings.webhook_url else "polling"
+    log.info(
+        "botdesk %s started: %s in %s, %s; web on %s:%s",
+        botdesk_version(),
+        bot,
+        group,
+        mode,
+        settings.web_host,
+        settings.web_port,
+    )

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
+from botdesk.logs import setup_logging
 from core.config import ConfigError, Settings, load_settings
 
 EXIT_CONFIG = 2
@@ -109,10 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         # demo and sandbox bring their own world: they read no configuration at all.
         settings = None if args.command in {"demo", "sandbox"} else load_settings()
-        logging.basicConfig(
-            level=settings.log_level if settings else logging.WARNING,
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        )
+        if settings is None:
+            setup_logging(logging.WARNING)
+        else:
+            setup_logging(settings.log_level, settings.log_format)
         handler, _ = COMMANDS[args.command]
         return asyncio.run(handler(settings, args))
     except ConfigError as exc:

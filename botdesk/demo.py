@@ -29,6 +29,7 @@ from botdesk.demo_support import (
     topic_of,
     wait,
 )
+from botdesk.web import free_port
 from core.config import isolated_settings
 from core.enums import OutboxStatus
 from core.models import OutboxItem
@@ -179,6 +180,9 @@ async def run_demo(*, time_scale: float = 1.0) -> int:
                 telegram_api_base=sb.base_url,
                 database_url=f"sqlite://{Path(tmp) / 'demo.sqlite3'}",
                 company_name="Acme",
+                # the desk's web server (/healthz, /metrics): loopback, any free port
+                web_host="127.0.0.1",
+                web_port=free_port(),
                 vk_token=community.token,
                 vk_group_id=community.id,
                 vk_api_base=vk.base_url,

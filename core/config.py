@@ -69,6 +69,10 @@ HINTS: dict[str, str] = {
     f"(at most {COMPANY_NAME_MAX} characters), e.g. COMPANY_NAME=Acme, or leave it unset.",
     "timezone": "Use an IANA time zone name such as Europe/Moscow or UTC.",
     "log_level": "Use DEBUG, INFO, WARNING or ERROR.",
+    "log_format": "Use text (one readable line per record) or json (one JSON object per "
+    "line, for log collectors).",
+    "ready_outbox_max_age": "Use a number of seconds, e.g. 300: /readyz fails while an "
+    "outbox item has waited longer than this to be sent.",
     "rate_private_chat": "Use COUNT/SECONDS, e.g. 1/1 (one message a second).",
     "rate_group": "Use COUNT/SECONDS, e.g. 20/60 (twenty messages a minute).",
     "rate_bot": "Use COUNT/SECONDS, e.g. 30/1 (thirty messages a second).",
@@ -136,6 +140,9 @@ class Settings(BaseSettings):
     company_name: str = Field(default="", max_length=COMPANY_NAME_MAX)
     timezone: str = "UTC"
     log_level: str = "INFO"
+    log_format: str = "text"
+    # /readyz fails while the oldest unsent outbox item is older than this (seconds).
+    ready_outbox_max_age: float = Field(default=300.0, gt=0, le=7 * 24 * 3600)
     # Flood budgets of the outbox, Telegram's published limits by default.
     rate_private_chat: str = "1/1"
     rate_group: str = "20/60"
@@ -238,6 +245,13 @@ class Settings(BaseSettings):
         if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError(f"is {value!r}, which is not a log level")
         return value.upper()
+
+    @field_validator("log_format")
+    @classmethod
+    def _check_log_format(cls, value: str) -> str:
+        if value.lower() not in {"text", "json"}:
+            raise ValueError(f"is {value!r}, which is neither text nor json")
+        return value.lower()
 
     @field_validator("collision_mode")
     @classmethod

@@ -28,6 +28,7 @@ from core.customers import (
 from core.entities import InboundEdit, InboundMessage
 from core.enums import MessageDirection, MessageKind
 from core.lookup import lookup_customer
+from core.metrics import MESSAGES_STORED
 from core.models import Conversation, Customer, Message
 from core.queues import (
     MIRROR,
@@ -56,7 +57,9 @@ async def ingest(inbound: InboundMessage, ctx: DeskContext) -> Outcome:
         attempts += 1
         return await _ingest_in(connection, ctx, inbound, careful=attempts > 1)
 
-    return await commit_and_wake(work, ctx)
+    outcome = await commit_and_wake(work, ctx)
+    _count_stored([outcome])
+    return outcome
 
 
 async def ingest_batch(inbounds: Sequence[InboundMessage], ctx: DeskContext) -> list[Outcome]:
@@ -74,7 +77,15 @@ async def ingest_batch(inbounds: Sequence[InboundMessage], ctx: DeskContext) -> 
     except IntegrityError:
         return [await ingest(inbound, ctx) for inbound in inbounds]
     ctx.wake()
+    _count_stored(outcomes)
     return outcomes
+
+
+def _count_stored(outcomes: Sequence[Outcome]) -> None:
+    # counted after the commit: a rolled-back or retried transaction stored nothing
+    stored = sum(outcome is Outcome.STORED for outcome in outcomes)
+    if stored:
+        MESSAGES_STORED.labels(MessageDirection.INBOUND.value).inc(stored)
 
 
 async def _ingest_in(

@@ -13,17 +13,23 @@ building a second desk in the same process does not register the names twice.
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from collections.abc import Iterable
+from datetime import datetime
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 
 __all__ = [
+    "BUILD",
     "DEAD_LETTERS",
     "DELIVERY_LATENCY",
     "MESSAGES_STORED",
     "OUTBOX_BACKLOG",
+    "OUTBOX_HELD",
     "OUTBOX_OLDEST_AGE",
     "REGISTRY",
     "SENDS",
     "UPDATES_RECEIVED",
+    "observe_delivered",
 ]
 
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -42,13 +48,22 @@ MESSAGES_STORED = Counter(
 )
 OUTBOX_BACKLOG = Gauge(
     "botdesk_outbox_backlog",
-    "Outbox items not yet sent, by destination kind.",
+    "Outbox items not yet sent, by destination kind (held items are counted apart).",
     ["destination"],
     registry=REGISTRY,
 )
 OUTBOX_OLDEST_AGE = Gauge(
     "botdesk_outbox_oldest_age_seconds",
     "Age of the oldest outbox item not yet sent, by destination kind (0 when none).",
+    ["destination"],
+    registry=REGISTRY,
+)
+# Held items wait for something outside the desk (a customer who blocked the bot, a right
+# an admin must give back) for as long as it takes: counted apart, so that neither the
+# backlog nor its oldest age stays high for one customer who never comes back.
+OUTBOX_HELD = Gauge(
+    "botdesk_outbox_held",
+    "Outbox items held until their destination is reachable again, by destination kind.",
     ["destination"],
     registry=REGISTRY,
 )
@@ -70,3 +85,14 @@ DEAD_LETTERS = Counter(
     ["channel"],
     registry=REGISTRY,
 )
+BUILD = Info(
+    "botdesk_build",
+    "The running botdesk: its version (the value is always 1).",
+    registry=REGISTRY,
+)
+
+
+def observe_delivered(created: Iterable[datetime], now: datetime) -> None:
+    """Record the delivery latency of items created at ``created`` and delivered ``now``."""
+    for moment in created:
+        DELIVERY_LATENCY.observe(max(0.0, (now - moment).total_seconds()))

@@ -15,6 +15,7 @@ from core.context import DeskContext
 from core.delivery import queue_delivery
 from core.entities import CustomerProfile, OperatorEdit, OperatorMessage
 from core.enums import ACTIVE_TICKET_STATUSES, DeliveryState, MessageDirection
+from core.metrics import MESSAGES_STORED
 from core.models import Conversation, Customer, Message, Ticket
 from core.operators import upsert_operator
 from core.outbox import release_held
@@ -117,7 +118,13 @@ async def handle_operator_message(message: OperatorMessage, ctx: DeskContext) ->
             )
         return Outcome.STORED
 
-    return await commit_and_wake(work, ctx)
+    outcome = await commit_and_wake(work, ctx)
+    # counted after the commit: a rolled-back or retried transaction stored nothing
+    if outcome is Outcome.STORED:
+        MESSAGES_STORED.labels(MessageDirection.OUTBOUND.value).inc()
+    elif outcome is Outcome.NOTE:
+        MESSAGES_STORED.labels(MessageDirection.NOTE.value).inc()
+    return outcome
 
 
 async def handle_operator_edit(edit: OperatorEdit, ctx: DeskContext) -> Outcome:

@@ -29,6 +29,7 @@ from core.errors import DeliveryError
 from core.events import record
 from core.greetings import company_or_team
 from core.i18n import _
+from core.metrics import MESSAGES_STORED
 from core.mirroring import TopicOperation
 from core.models import Conversation, Customer, Message, Template, Ticket
 from core.operators import upsert_operator
@@ -173,6 +174,7 @@ async def use_template(
 
     result = await atomically(work)
     if result.ok:
+        MESSAGES_STORED.labels(MessageDirection.OUTBOUND.value).inc()
         ctx.wake()
     return result
 

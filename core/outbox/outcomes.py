@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 from core.budgets import BudgetLedger
 from core.clock import Clock
 from core.errors import DeliveryError, NotModified, PermanentError, RetryLater, TransientError
+from core.metrics import SENDS, observe_delivered
 from core.outbox import store
 from core.outbox.attempt import Attempt
 from core.outbox.operations import Completion, FailureAction, FailureDecision, Job, Operation
@@ -63,6 +64,19 @@ class OutboxCounters:
     def snapshot(self) -> dict[str, int]:
         """The counters as a plain dict."""
         return asdict(self)
+
+    def __setattr__(self, name: str, value: int) -> None:
+        # Each outcome counted here is counted in the process metrics too: one hook in this
+        # place, rather than a second line beside every path that records an outcome.
+        if name in _OUTCOMES:
+            grown = value - getattr(self, name, value)
+            if grown > 0:
+                SENDS.labels(name).inc(grown)
+        object.__setattr__(self, name, value)
+
+
+#: the counters that are outcomes of a send (``botdesk_sends{outcome=…}``)
+_OUTCOMES = frozenset({"sent", "rate_limited", "retried", "held", "failed"})
 
 
 def describe(error: BaseException) -> str:
@@ -152,6 +166,7 @@ class Outcomes:
             else:
                 attempt.recorded_done = True
                 self.counters.sent += len(jobs)
+                observe_delivered((job.created_at for job in jobs), self._clock.now())
                 return
         # The messenger has the message already: sending it again would show it twice,
         # so the items end visibly instead.

@@ -22,6 +22,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
+from botdesk.web import free_port
 from sandbox.telegram import ApiError, TelegramSandbox, User
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -157,6 +158,8 @@ class Stage:
             "telegram_api_base": self.sb.base_url,
             "database_url": self.database_url,
             "company_name": "Acme",
+            "web_host": "127.0.0.1",
+            "web_port": free_port(),
             "rate_group": group_rate or UNLIMITED,
             "rate_bot": "30/1" if group_rate else UNLIMITED,
             "rate_private_chat": "1/1" if group_rate else UNLIMITED,
