@@ -24,6 +24,7 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
 from aiohttp import web
 
+from botdesk.checks import preflight, start_line
 from botdesk.retry import RetryAfterMiddleware
 from botdesk.routers import group_command_routers
 from botdesk.updates import poll, webhook_app
@@ -149,6 +150,9 @@ class Desk:
 async def run_app(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run botdesk until ``stop`` is set (or forever): database, worker, updates."""
     settings.require("bot_token", "operator_group_id", purpose="botdesk run")
+    # Migrates, then checks Telegram, the database, Redis and VK: a problem an admin must
+    # fix stops here with its paragraph (exit 2), not with a traceback later.
+    report = await preflight(settings)
     await db.init_db(settings.database_url)
     desk = Desk(settings)
     # Everything built so far (aiogram's many models above all) lives as long as the
@@ -158,6 +162,7 @@ async def run_app(settings: Settings, stop: asyncio.Event | None = None) -> None
     if (await desk.sent_journal.load()).known is None:
         await announce_desk(desk.ports, desk.ctx)  # the first start on this group
     await desk.worker.start()
+    log.info("%s", start_line(report, settings))
     vk_poll = None
     if desk.vk is not None and not desk.vk.uses_callback:
         vk_poll = asyncio.create_task(desk.vk.poll(stop), name="vk-long-poll")

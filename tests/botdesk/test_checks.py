@@ -1,0 +1,293 @@
+"""``botdesk check`` as an admin meets it: a ✓ / ✗ / ⚠ list, advice for each problem, 0 or 2.
+
+Each case runs the command's own function against the Telegram sandbox (and the VK
+sandbox, PostgreSQL, Redis or a closed port) with real clients, and asserts on what it
+prints and returns; one case runs it as a separate process, as a person types it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from botdesk.checks import check_command
+from botdesk.checks.outcome import redact
+from core import db
+from core.config import isolated_settings
+from sandbox.telegram import BotAccount, Chat, TelegramSandbox
+from sandbox.vk import VkSandbox
+from tests.botdesk.processes import Finished, botdesk, closed_port
+
+Check = Callable[..., Awaitable[Finished]]
+
+
+def setup(sb: TelegramSandbox, account: BotAccount, *, forum: bool = True, **rights: bool) -> Chat:
+    """An operator group with the bot in it (an administrator unless ``admin=False``)."""
+    group = sb.create_group("Support desk", owner=sb.create_user("Olga"), forum=forum)
+    admin = rights.pop("admin", True)
+    sb.add_bot(group, account, admin=admin, **rights)
+    return group
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """Where the database of a check lives unless a test names another."""
+    return f"sqlite://{tmp_path / 'data' / 'botdesk.sqlite3'}"
+
+
+@pytest.fixture
+async def migrated(sqlite_url: str) -> str:
+    """``sqlite_url``, migrated."""
+    await db.migrate(sqlite_url)
+    return sqlite_url
+
+
+@pytest.fixture
+def check(
+    telegram_sandbox: TelegramSandbox, sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> Any:
+    """``botdesk check`` with the bot's token and group, plus settings; what it printed."""
+
+    async def run(account: BotAccount | str, group: Chat | int, **values: Any) -> Finished:
+        defaults = {"telegram_api_base": telegram_sandbox.base_url, "database_url": sqlite_url}
+        settings = isolated_settings(
+            bot_token=account if isinstance(account, str) else account.token,
+            operator_group_id=group if isinstance(group, int) else group.id,
+            **(defaults | values),
+        )
+        code = await check_command(settings)
+        printed = capsys.readouterr()
+        assert "Traceback" not in printed.out + printed.err, printed
+        return Finished(code, printed.out, printed.err)
+
+    return run
+
+
+@pytest.mark.redis
+async def test_all_good_lists_ticks_and_exits_0(
+    telegram_sandbox: TelegramSandbox,
+    desk_bot_account: BotAccount,
+    migrated: str,
+    check: Check,
+    redis_url: str,
+) -> None:
+    group = setup(telegram_sandbox, desk_bot_account)
+    result = await check(desk_bot_account, group, redis_url=redis_url)
+    assert result.returncode == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "✓ Telegram bot: @desk_bot (Desk), token accepted"
+    assert lines[1] == f'✓ Operator group: "Support desk" ({group.id}), a supergroup with Topics'
+    assert lines[2] == (
+        "✓ Bot's rights: administrator with Manage topics, Pin messages and Delete messages"
+    )
+    assert lines[3] == f"✓ Database: {migrated}, schema up to date"
+    assert lines[4] == f"✓ Redis: {redis_url} answers"
+    assert lines[5] == "– VK community: not used (VK_TOKEN is not set)"
+    assert "Everything botdesk needs is in place." in result.stdout
+
+
+async def test_a_wrong_token_is_named_with_the_way_to_get_the_right_one(
+    telegram_sandbox: TelegramSandbox, desk_bot_account: BotAccount, migrated: str, tmp_path: Path
+) -> None:
+    # As typed in a shell: a process of its own, exit code 2, no traceback.
+    group = setup(telegram_sandbox, desk_bot_account)
+    forged = desk_bot_account.token.split(":")[0] + ":AA" + "x" * 33
+    result = await botdesk(
+        "check",
+        cwd=tmp_path,
+        TELEGRAM_API_BASE=telegram_sandbox.base_url,
+        BOT_TOKEN=forged,
+        OPERATOR_GROUP_ID=str(group.id),
+        DATABASE_URL=migrated,
+    )
+    assert result.returncode == 2, result.output
+    assert "Traceback" not in result.output
+    assert "✗ Telegram bot: BOT_TOKEN is rejected (401 Unauthorized)" in result.stdout
+    assert "– Operator group: not checked" in result.stdout
+    assert "BOT_TOKEN is rejected by Telegram (401 Unauthorized)" in result.stdout
+    assert "@BotFather" in result.stdout
+    assert "1 problem to fix before botdesk can run." in result.stdout
+
+
+async def test_unreachable_telegram_is_its_own_paragraph(
+    telegram_sandbox: TelegramSandbox, desk_bot_account: BotAccount, migrated: str, check: Check
+) -> None:
+    group = setup(telegram_sandbox, desk_bot_account)
+    nowhere = f"http://127.0.0.1:{closed_port()}"
+    result = await check(desk_bot_account, group, telegram_api_base=nowhere)
+    assert result.returncode == 2
+    assert f"✗ Telegram bot: Telegram is unreachable at {nowhere}" in result.stdout
+    assert f"TELEGRAM_API_BASE is {nowhere}, and it does not answer" in result.stdout
+
+
+async def test_an_unknown_group_says_the_id_is_wrong_or_the_bot_is_not_in_it(
+    telegram_sandbox: TelegramSandbox, desk_bot_account: BotAccount, migrated: str, check: Check
+) -> None:
+    setup(telegram_sandbox, desk_bot_account)
+    result = await check(desk_bot_account, -1009999999999)
+    assert result.returncode == 2
+    assert "✗ Operator group: -1009999999999 is not visible to @desk_bot" in result.stdout
+    assert "– Bot's rights: not checked" in result.stdout
+    assert "OPERATOR_GROUP_ID is -1009999999999, and Telegram says @desk_bot cannot see" in (
+        result.stdout
+    )
+    assert "the id is wrong or the bot is not a member of the group" in result.stdout
+    assert "@getidsbot" in result.stdout
+
+
+async def test_a_group_without_topics_is_fatal(
+    telegram_sandbox: TelegramSandbox, desk_bot_account: BotAccount, migrated: str, check: Check
+) -> None:
+    group = setup(telegram_sandbox, desk_bot_account, forum=False)
+    result = await check(desk_bot_account, group)
+    assert result.returncode == 2
+    assert '✗ Operator group: "Support desk" has Topics turned off' in result.stdout
+    assert "Open the group's settings, turn on Topics" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("rights", "summary", "advice"),
+    [
+        (
+            {"admin": False},
+            "✗ Bot's rights: @desk_bot is not an administrator (member)",
+            'The bot @desk_bot is not an administrator of the operator group "Support desk"',
+        ),
+        (
+            {"can_manage_topics": False},
+            '✗ Bot\'s rights: @desk_bot in "Support desk" lacks Manage topics',
+            "without the right Manage topics: it cannot create a topic for a conversation",
+        ),
+    ],
+    ids=["not-admin", "no-manage-topics"],
+)
+async def test_a_bot_without_the_rights_it_needs_is_fatal(
+    telegram_sandbox: TelegramSandbox,
+    desk_bot_account: BotAccount,
+    migrated: str,
+    check: Check,
+    rights: dict[str, bool],
+    summary: str,
+    advice: str,
+) -> None:
+    group = setup(telegram_sandbox, desk_bot_account, **rights)
+    result = await check(desk_bot_account, group)
+    assert result.returncode == 2
+    assert summary in result.stdout
+    assert advice in result.stdout
+    assert "turn on Manage topics" in result.stdout
+
+
+async def test_a_missing_optional_right_is_a_warning_and_exits_0(
+    telegram_sandbox: TelegramSandbox, desk_bot_account: BotAccount, migrated: str, check: Check
+) -> None:
+    group = setup(
+        telegram_sandbox, desk_bot_account, can_pin_messages=False, can_delete_messages=False
+    )
+    result = await check(desk_bot_account, group)
+    assert result.returncode == 0, result.output
+    assert (
+        "⚠ Bot's rights: administrator with Manage topics, but without Pin messages and "
+        "Delete messages"
+    ) in result.stdout
+    assert "ticket cards are not pinned at the top of their topics" in result.stdout
+    assert "cannot remove its own 'pinned' notices" in result.stdout
+    assert "Everything botdesk needs is in place." in result.stdout
+
+
+async def test_unreachable_postgresql_is_fatal_and_hides_the_password(
+    telegram_sandbox: TelegramSandbox, desk_bot_account: BotAccount, tmp_path: Path, check: Check
+) -> None:
+    group = setup(telegram_sandbox, desk_bot_account)
+    url = f"postgres://desk:s3cret@127.0.0.1:{closed_port()}/botdesk"
+    result = await check(desk_bot_account, group, database_url=url)
+    assert result.returncode == 2
+    shown = url.replace("s3cret", "***")
+    assert f"✗ Database: {shown} is unreachable" in result.stdout
+    assert f"DATABASE_URL is {shown}, and botdesk cannot use that database" in result.stdout
+    assert "Start the server or correct DATABASE_URL" in result.stdout
+    assert "s3cret" not in result.stdout
+
+
+async def test_an_unmigrated_database_points_to_botdesk_migrate(
+    telegram_sandbox: TelegramSandbox,
+    desk_bot_account: BotAccount,
+    tmp_path: Path,
+    sqlite_url: str,
+    check: Check,
+) -> None:
+    group = setup(telegram_sandbox, desk_bot_account)
+    result = await check(desk_bot_account, group)
+    assert result.returncode == 2
+    assert f"✗ Database: {sqlite_url} does not exist yet" in result.stdout
+    assert "Run `botdesk migrate` to create it" in result.stdout
+    assert not (tmp_path / "data").exists()  # looking changed nothing
+
+
+@pytest.mark.postgres
+async def test_pending_migrations_on_postgresql_are_listed(
+    telegram_sandbox: TelegramSandbox,
+    desk_bot_account: BotAccount,
+    check: Check,
+    postgres_database_url: str,
+) -> None:
+    group = setup(telegram_sandbox, desk_bot_account)
+    env = {"database_url": postgres_database_url}
+    result = await check(desk_bot_account, group, **env)
+    assert result.returncode == 2
+    assert "botdesk.0001_initial" in result.stdout
+    assert "Run `botdesk migrate`" in result.stdout
+    await db.migrate(postgres_database_url)
+    again = await check(desk_bot_account, group, **env)
+    assert again.returncode == 0, again.output
+    assert "✓ Database: " in again.stdout and "schema up to date" in again.stdout
+
+
+async def test_unreachable_redis_is_fatal_and_says_it_may_be_left_unset(
+    telegram_sandbox: TelegramSandbox, desk_bot_account: BotAccount, migrated: str, check: Check
+) -> None:
+    group = setup(telegram_sandbox, desk_bot_account)
+    url = f"redis://127.0.0.1:{closed_port()}/0"
+    result = await check(desk_bot_account, group, redis_url=url)
+    assert result.returncode == 2
+    assert f"✗ Redis: {url} does not answer" in result.stdout
+    assert f"REDIS_URL is {url}, and Redis does not answer there" in result.stdout
+    assert "leave REDIS_URL unset to run a single instance without Redis" in result.stdout
+
+
+async def test_vk_token_and_community_are_checked(
+    telegram_sandbox: TelegramSandbox,
+    desk_bot_account: BotAccount,
+    migrated: str,
+    check: Check,
+    vk_sandbox: VkSandbox,
+) -> None:
+    group = setup(telegram_sandbox, desk_bot_account)
+    acme, other = vk_sandbox.create_community("Acme"), vk_sandbox.create_community("Other")
+    base = vk_sandbox.api_url.removesuffix("/method/")
+
+    async def vk(token: str, group_id: int) -> Finished:
+        env = {"vk_token": token, "vk_group_id": group_id, "vk_api_base": base}
+        return await check(desk_bot_account, group, **env)
+
+    good = await vk(acme.token, acme.id)
+    assert good.returncode == 0, good.output
+    assert f'✓ VK community: "Acme" ({acme.id}), token accepted' in good.stdout
+    wrong = await vk("z" * 40, acme.id)
+    assert wrong.returncode == 2
+    assert "✗ VK community: VK_TOKEN is rejected (error 5)" in wrong.stdout
+    assert "Manage → API usage → Access tokens" in wrong.stdout
+    foreign = await vk(other.token, acme.id)
+    assert foreign.returncode == 2
+    assert (
+        f'VK_GROUP_ID is {acme.id}, but VK_TOKEN is the token of the community {other.id} ("Other")'
+    ) in foreign.stdout
+
+
+def test_a_printed_url_never_shows_its_password() -> None:
+    assert redact("postgres://u:pw@db:5432/x") == "postgres://u:***@db:5432/x"
+    assert redact("redis://:pw@cache/0") == "redis://:***@cache/0"
+    assert redact("sqlite://data/botdesk.sqlite3") == "sqlite://data/botdesk.sqlite3"
