@@ -91,11 +91,11 @@ def build_budgets(settings: Settings) -> Budgets:
 class Desk:
     """Everything that runs: the bot, the outbox worker and the dispatcher."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, bot: Bot | None = None) -> None:
         settings.require("bot_token", "operator_group_id", purpose="botdesk run")
         assert settings.operator_group_id is not None
         timezone = ZoneInfo(settings.timezone)
-        self.bot = build_bot(settings)
+        self.bot = bot or build_bot(settings)
         # inside the retry middleware: a flood wait sleeps without holding the group
         self.sent_journal = GroupSendJournal(settings.operator_group_id)
         self.bot.session.middleware(self.sent_journal)
@@ -152,9 +152,10 @@ async def run_app(settings: Settings, stop: asyncio.Event | None = None) -> None
     settings.require("bot_token", "operator_group_id", purpose="botdesk run")
     # Migrates, then checks Telegram, the database, Redis and VK: a problem an admin must
     # fix stops here with its paragraph (exit 2), not with a traceback later.
-    report = await preflight(settings)
+    bot = build_bot(settings)
+    report = await preflight(settings, bot)
     await db.init_db(settings.database_url)
-    desk = Desk(settings)
+    desk = Desk(settings, bot)
     # Everything built so far (aiogram's many models above all) lives as long as the
     # process: keep it out of the collector's way so full collections stay short.
     gc.freeze()

@@ -79,21 +79,23 @@ async def check_command(settings: Settings) -> int:
     return 2 if report.fatal else 0
 
 
-async def preflight(settings: Settings) -> Report:
-    """The start of ``botdesk run``: migrate, check, log warnings; raise on a fatal problem."""
-    from botdesk.app import build_bot
+async def preflight(settings: Settings, bot: Bot) -> Report:
+    """The start of ``botdesk run``: migrate, check, log warnings; raise on a fatal problem.
 
-    bot = build_bot(settings)
+    ``bot`` is the desk's own bot, so the checks exercise the client that will run; when
+    they refuse, its session is closed here, as the desk will never use it.
+    """
     try:
         report = await run_checks(settings, bot, migrate=True)
-    finally:
+        for outcome in report.warnings:
+            log.warning("%s", outcome.advice)
+        if report.fatal:
+            raise StartupCheckFailed(
+                "\n\n".join(f"Start-up check failed: {o.advice}" for o in report.fatal)
+            )
+    except BaseException:
         await bot.session.close()
-    for outcome in report.warnings:
-        log.warning("%s", outcome.advice)
-    if report.fatal:
-        raise StartupCheckFailed(
-            "\n\n".join(f"Start-up check failed: {o.advice}" for o in report.fatal)
-        )
+        raise
     return report
 
 
