@@ -8,15 +8,17 @@ prints and returns; one case runs it as a separate process, as a person types it
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from botdesk.checks import check_command
+from botdesk.checks import Report, check_command, start_line
 from botdesk.checks.outcome import redact
+from botdesk.cli import build_parser
 from core import db
-from core.config import isolated_settings
+from core.config import ConfigError, isolated_settings
 from sandbox.telegram import BotAccount, Chat, TelegramSandbox
 from sandbox.vk import VkSandbox
 from tests.botdesk.processes import Finished, botdesk, closed_port
@@ -291,3 +293,27 @@ def test_a_printed_url_never_shows_its_password() -> None:
     assert redact("postgres://u:pw@db:5432/x") == "postgres://u:***@db:5432/x"
     assert redact("redis://:pw@cache/0") == "redis://:***@cache/0"
     assert redact("sqlite://data/botdesk.sqlite3") == "sqlite://data/botdesk.sqlite3"
+
+
+async def test_check_without_a_token_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigError, match="BOT_TOKEN is not set, and botdesk check needs it"):
+        await check_command(isolated_settings(operator_group_id=-1001))
+
+
+def test_check_is_a_command_of_its_own() -> None:
+    parser = build_parser()
+    assert parser.parse_args(["check"]).command == "check"
+    assert "check the token, operator group, database, Redis and VK" in parser.format_help()
+
+
+@pytest.mark.parametrize(
+    ("webhook_url", "mode"), [(None, "long polling"), ("https://desk.example.com", "webhook")]
+)
+def test_the_start_line_names_version_bot_group_and_mode(
+    webhook_url: str | None, mode: str
+) -> None:
+    report = Report(bot_username="acme_support_bot", group_title="Support desk")
+    line = start_line(report, isolated_settings(webhook_url=webhook_url))
+    assert line == (
+        f'botdesk {version("botdesk")} started: @acme_support_bot, group "Support desk", {mode}'
+    )
