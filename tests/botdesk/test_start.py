@@ -16,16 +16,8 @@ from pathlib import Path
 import pytest
 
 from sandbox.telegram import BotAccount, Chat, TelegramSandbox
+from tests.botdesk.checking import setup
 from tests.botdesk.processes import ROOT, botdesk, clean_env, closed_port, read_until, stop
-
-
-def operator_group(
-    sb: TelegramSandbox, account: BotAccount, *, forum: bool, **rights: bool
-) -> Chat:
-    """The operator group, with the bot as an administrator with ``rights`` changed."""
-    group = sb.create_group("Support desk", owner=sb.create_user("Olga"), forum=forum)
-    sb.add_bot(group, account, admin=True, **rights)
-    return group
 
 
 def desk_env(sb: TelegramSandbox, account: BotAccount, group: Chat) -> dict[str, str]:
@@ -40,7 +32,7 @@ def desk_env(sb: TelegramSandbox, account: BotAccount, group: Chat) -> dict[str,
 async def test_run_refuses_a_group_without_topics_before_touching_it(
     telegram_sandbox: TelegramSandbox, desk_bot_account: BotAccount, tmp_path: Path
 ) -> None:
-    group = operator_group(telegram_sandbox, desk_bot_account, forum=False)
+    group = setup(telegram_sandbox, desk_bot_account, forum=False)
     result = await botdesk(
         "run", cwd=tmp_path, **desk_env(telegram_sandbox, desk_bot_account, group)
     )
@@ -57,7 +49,7 @@ async def test_run_refuses_a_group_without_topics_before_touching_it(
 async def test_run_with_postgresql_unreachable_exits_2_with_the_paragraph(
     telegram_sandbox: TelegramSandbox, desk_bot_account: BotAccount, tmp_path: Path
 ) -> None:
-    group = operator_group(telegram_sandbox, desk_bot_account, forum=True)
+    group = setup(telegram_sandbox, desk_bot_account, forum=True)
     url = f"postgres://postgres@127.0.0.1:{closed_port()}/botdesk"
     env = desk_env(telegram_sandbox, desk_bot_account, group)
     result = await botdesk("run", cwd=tmp_path, DATABASE_URL=url, **env)
@@ -71,9 +63,7 @@ async def test_run_with_postgresql_unreachable_exits_2_with_the_paragraph(
 async def test_run_warns_of_a_missing_right_then_starts_with_one_line(
     telegram_sandbox: TelegramSandbox, desk_bot_account: BotAccount, tmp_path: Path
 ) -> None:
-    group = operator_group(
-        telegram_sandbox, desk_bot_account, forum=True, can_delete_messages=False
-    )
+    group = setup(telegram_sandbox, desk_bot_account, forum=True, can_delete_messages=False)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
