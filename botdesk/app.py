@@ -19,19 +19,19 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
 from aiohttp import web
 from redis.asyncio import Redis
 
+from botdesk.checks import preflight, start_line
 from botdesk.readiness import CHECK_TIMEOUT, Readiness, TelegramSeen
 from botdesk.retry import RetryAfterMiddleware
 from botdesk.routers import group_command_routers
 from botdesk.updates import poll, webhook_app
 from botdesk.vk import VK_CALLBACK_PATH, VkSide, build_vk, vk_downloader
-from botdesk.web import add_health_routes, botdesk_version, serving
+from botdesk.web import add_health_routes, serving
 from bots.telegram.channel import TelegramChannel
 from bots.telegram.content import operator_edit_of, operator_message_of
 from bots.telegram.customer import CustomerMessages, build_customer_router
@@ -94,11 +94,11 @@ def build_budgets(settings: Settings) -> Budgets:
 class Desk:
     """Everything that runs: the bot, the outbox worker and the dispatcher."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, bot: Bot | None = None) -> None:
         settings.require("bot_token", "operator_group_id", purpose="botdesk run")
         assert settings.operator_group_id is not None
         timezone = ZoneInfo(settings.timezone)
-        self.bot = build_bot(settings)
+        self.bot = bot or build_bot(settings)
         # inside the retry middleware: a flood wait sleeps without holding the group
         self.sent_journal = GroupSendJournal(settings.operator_group_id)
         self.bot.session.middleware(self.sent_journal)
@@ -162,8 +162,12 @@ async def run_app(
     ``on_built`` sees the desk once it is built (the demo watches its flood budgets).
     """
     settings.require("bot_token", "operator_group_id", purpose="botdesk run")
+    # Migrates, then checks Telegram, the database, Redis and VK: a problem an admin must
+    # fix stops here with its paragraph (exit 2), not with a traceback later.
+    bot = build_bot(settings)
+    report = await preflight(settings, bot)
     await db.init_db(settings.database_url)
-    desk = Desk(settings)
+    desk = Desk(settings, bot)
     if on_built is not None:
         on_built(desk)
     # Everything built so far (aiogram's many models above all) lives as long as the
@@ -178,7 +182,7 @@ async def run_app(
         vk_poll = asyncio.create_task(desk.vk.poll(stop), name="vk-long-poll")
     try:
         async with _web_server(settings, desk):
-            await _log_start(settings, desk)
+            log.info("%s", start_line(report, settings))
             if settings.webhook_url:
                 await _use_webhook(settings, desk, stop)
             else:
@@ -236,23 +240,3 @@ async def _use_webhook(settings: Settings, desk: Desk, stop: asyncio.Event) -> N
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     await desk.bot.set_webhook(settings.webhook_url + WEBHOOK_PATH, secret_token=secret)
     await stop.wait()
-
-
-async def _log_start(settings: Settings, desk: Desk) -> None:
-    """One line that says what started: version, bot, group and how updates arrive."""
-    try:
-        bot = f"@{(await desk.bot.me()).username}"
-        group = (await desk.bot.get_chat(desk.ctx.group_chat_id)).title or "?"
-    except TelegramAPIError:
-        # only this line is poorer: the start-up checks and /readyz say what is wrong
-        bot, group = f"bot {desk.bot.id}", f"group {desk.ctx.group_chat_id}"
-    mode = f"webhook {settings.webhook_url}{WEBHOOK_PATH}" if settings.webhook_url else "polling"
-    log.info(
-        "botdesk %s started: %s in %s, %s; web on %s:%s",
-        botdesk_version(),
-        bot,
-        group,
-        mode,
-        settings.web_host,
-        settings.web_port,
-    )

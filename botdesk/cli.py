@@ -1,4 +1,4 @@
-"""The ``botdesk`` command line: run | demo | sandbox | migrate.
+"""The ``botdesk`` command line: run | check | demo | sandbox | migrate.
 
 Every command reads the configuration first; a configuration problem prints one
 explanatory paragraph to stderr and exits with code 2, before anything starts.
@@ -38,6 +38,13 @@ def _run(settings: Settings | None, args: argparse.Namespace) -> Coroutine[Any, 
     return go()
 
 
+def _check(settings: Settings | None, args: argparse.Namespace) -> Coroutine[Any, Any, int]:
+    from botdesk.checks import check_command
+
+    assert settings is not None
+    return check_command(settings)
+
+
 def _migrate(settings: Settings | None, args: argparse.Namespace) -> Coroutine[Any, Any, int]:
     from core import db
 
@@ -68,6 +75,7 @@ def _demo(settings: Settings | None, args: argparse.Namespace) -> Coroutine[Any,
 Command = Callable[[Settings | None, argparse.Namespace], Coroutine[Any, Any, int]]
 COMMANDS: dict[str, tuple[Command, str]] = {
     "run": (_run, "run the desk against Telegram (needs BOT_TOKEN and OPERATOR_GROUP_ID)"),
+    "check": (_check, "check the token, operator group, database, Redis and VK; exit 0 or 2"),
     "demo": (_demo, "play a scripted scenario offline against the sandbox (needs nothing)"),
     "sandbox": (_sandbox, "start the offline Telegram Bot API emulator and keep it running"),
     "migrate": (_migrate, "create or upgrade the database schema at DATABASE_URL"),

@@ -26,6 +26,7 @@ from core.entities import Attachment, ChoicePress
 if TYPE_CHECKING:
     from bots.vk.channel import VkChannel
     from bots.vk.dispatch import VkDispatcher
+    from bots.vk.paced import PacedAPI
     from bots.vk.uploads import VkDownloader
 
 log = logging.getLogger("botdesk.vk")
@@ -104,14 +105,10 @@ def vk_downloader(settings: Settings) -> VkDownloader | None:
     return VkDownloader()
 
 
-def build_vk(
-    settings: Settings, ctx: DeskContext, downloader: VkDownloader, fetch_operator_file: Fetch
-) -> VkSide:
-    """The VK channel for ``settings`` (which must have ``VK_TOKEN``)."""
+def build_vk_api(settings: Settings) -> PacedAPI:
+    """The VK API client for ``settings`` (which must have ``VK_TOKEN``), at ``VK_API_BASE``."""
     from vkbottle import AiohttpClient
 
-    from bots.vk.channel import VkChannel
-    from bots.vk.dispatch import VkDispatcher
     from bots.vk.errors import FailFastRescheduler
     from bots.vk.paced import PacedAPI
 
@@ -123,7 +120,17 @@ def build_vk(
     )
     if settings.vk_api_base:
         api.API_URL = settings.vk_api_base.rstrip("/") + "/method/"
-    channel = VkChannel(api, fetch_operator_file)
+    return api
+
+
+def build_vk(
+    settings: Settings, ctx: DeskContext, downloader: VkDownloader, fetch_operator_file: Fetch
+) -> VkSide:
+    """The VK channel for ``settings`` (which must have ``VK_TOKEN``)."""
+    from bots.vk.channel import VkChannel
+    from bots.vk.dispatch import VkDispatcher
+
+    channel = VkChannel(build_vk_api(settings), fetch_operator_file)
 
     async def on_choice(press: ChoicePress) -> str | None:
         return await handle_choice(press, ctx)

@@ -23,8 +23,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from tortoise import Tortoise
 from tortoise.backends.base import executor as _tortoise_executor
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.connection import get_connection
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as _tortoise_migrate
 from tortoise.migrations.executor import MigrationExecutor
@@ -39,6 +41,7 @@ __all__ = [
     "init_db",
     "is_initialised",
     "migrate",
+    "pending_migrations",
     "sqlite_path",
     "tortoise_config",
 ]
@@ -174,6 +177,22 @@ async def migrate(database_url: str) -> list[str]:
     async with TortoiseContext():
         await _tortoise_migrate(config=config, progress=progress)
     return progress.applied
+
+
+async def pending_migrations(database_url: str) -> list[str]:
+    """The migrations not yet applied to ``database_url``, as ``app.name``; changes nothing.
+
+    It queries the server first, so an unreachable or refusing database raises (an
+    ``OSError`` or a tortoise ``BaseORMException``) instead of being reported as one on
+    which nothing was applied: tortoise reads a history it cannot read as an empty one.
+    """
+    config = tortoise_config(database_url)
+    async with TortoiseContext():
+        await Tortoise.init(config=config, init_connections=False)
+        connection = get_connection(CONNECTION_NAME)
+        await connection.execute_query("SELECT 1")
+        steps = await MigrationExecutor(connection, config["apps"]).plan()
+    return [f"{s.migration.app_label}.{s.migration.name}" for s in steps if not s.backward]
 
 
 async def _migrate_in(context: TortoiseContext, config: dict[str, Any]) -> list[str]:

@@ -115,7 +115,7 @@ async def test_health_readiness_and_metrics_in_polling_mode(
         assert await asyncio.to_thread(healthcheck, ["--ready"]) == 0
         started = [r.getMessage() for r in caplog.records if " started: " in r.getMessage()]
         assert started == [
-            f"botdesk {botdesk_version()} started: @desk_bot in Support, polling; "
+            f'botdesk {botdesk_version()} started: @desk_bot, group "Support", long polling; '
             f"web on 127.0.0.1:{settings.web_port}"
         ]
 
