@@ -220,8 +220,10 @@ class World:
         found = []
         for member in chat.members.values():
             bot = self.bots.get(member.user.id)
-            if bot is None or not member.present or bot.id == message.sender.id:
+            if bot is None or not member.present:
                 continue
+            if bot.id == message.sender.id and not message.is_service:
+                continue  # a bot gets the service messages of its own actions, nothing else
             if message.sender.is_bot and not message.is_service:
                 continue  # bots never see other bots' messages
             if self._bot_sees(bot, member, message):
