@@ -12,6 +12,7 @@ from typing import Any
 
 from . import errors as E
 from .errors import bad_request
+from .icons import check_icon
 from .models import TOPIC_COLORS, Chat, Topic, User
 from .world import World
 
@@ -45,6 +46,7 @@ def create_topic(
     color = icon_color if icon_color is not None else TOPIC_COLORS[0]
     if color not in TOPIC_COLORS:
         raise bad_request("ICON_COLOR_INVALID")
+    check_icon(icon_custom_emoji_id)
     thread_id = chat.next_message_id
     topic = Topic(thread_id, name, color, actor.id, icon_custom_emoji_id)
     chat.topics[thread_id] = topic
@@ -77,8 +79,13 @@ def edit_topic(
         if len(name) > 128:
             raise bad_request("TOPIC_TITLE_TOO_LONG")
         topic.name = edited["name"] = name
-    if icon_custom_emoji_id is not None and icon_custom_emoji_id != topic.icon_custom_emoji_id:
-        topic.icon_custom_emoji_id = edited["icon_custom_emoji_id"] = icon_custom_emoji_id
+    if icon_custom_emoji_id is not None and icon_custom_emoji_id != (
+        topic.icon_custom_emoji_id or ""
+    ):
+        # "" removes the icon; forum_topic_edited then says "" as the Bot API describes
+        check_icon(icon_custom_emoji_id)
+        topic.icon_custom_emoji_id = icon_custom_emoji_id or None
+        edited["icon_custom_emoji_id"] = icon_custom_emoji_id
     if not edited:
         raise bad_request("TOPIC_NOT_MODIFIED")
     world.post(

@@ -247,18 +247,21 @@ class World:
 
     def thread_for(self, chat: Chat, thread_id: int | None, actor: Member | None) -> int | None:
         """Validate ``message_thread_id`` for a new message; ``None`` means General."""
+        manager = actor is not None and actor.can("can_manage_topics")
         if thread_id in (None, 0):
+            if chat.is_forum and chat.general.closed and not manager:
+                raise bad_request(E.TOPIC_CLOSED)
             return None
         if not chat.is_forum:
             if chat.is_private:
                 return None
             raise bad_request(E.THREAD_NOT_FOUND)
         if thread_id == GENERAL_TOPIC_ID:
-            return None
+            return self.thread_for(chat, None, actor)
         topic = chat.topics.get(thread_id)  # type: ignore[arg-type]
         if topic is None:
             raise bad_request(E.THREAD_NOT_FOUND)
-        if topic.closed and not (actor is not None and actor.can("can_manage_topics")):
+        if topic.closed and not manager:
             raise bad_request(E.TOPIC_CLOSED)
         return topic.thread_id
 
