@@ -109,7 +109,7 @@ async def _many(call: Call, forward: bool) -> list[dict[str, int]]:
     to = target(call)
     call.world.flood.spend(call.bot.id, to.chat.id, len(usable))
     # Albums stay albums, but an album of which one item was picked is a lone message.
-    groups = Counter(m.media_group_id for m in usable if m.media_group_id is not None)
+    groups = Counter(m.media_group_id for m in usable)
     album: dict[str, str] = {}
     copies = [
         _repost(call, to, m, forward, album if groups[m.media_group_id] > 1 else None)
