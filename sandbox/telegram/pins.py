@@ -12,6 +12,7 @@ from collections.abc import Callable
 from .errors import SandboxError, bad_request
 from .models import Chat, Message, User
 from .serialize import message_json
+from .views import MessageView
 from .world import World
 
 
@@ -45,13 +46,13 @@ class PinActions:
 
     world: World
 
-    def pin_message(self, user: User, group: Chat, message_id: int | object) -> None:
-        """A group member with the "Pin messages" right pins a message (or its view)."""
+    def pin_message(self, user: User, group: Chat, message: Message | MessageView | int) -> None:
+        """A group member with the "Pin messages" right pins a message of ``group``."""
         member = group.member(user.id)
         if member is None or not member.can("can_pin_messages"):
             raise SandboxError(f"{user.full_name} may not pin messages in {group.title}")
-        wanted = getattr(message_id, "message_id", message_id)
-        found = group.messages.get(wanted) if isinstance(wanted, int) else None
+        message_id = message if isinstance(message, int) else message.message_id
+        found = group.messages.get(message_id)
         if found is None:
-            raise SandboxError(f"message {wanted!r} is not in {group.title}")
+            raise SandboxError(f"message {message_id} is not in {group.title}")
         pin(self.world, group, user, found)

@@ -222,10 +222,10 @@ class World:
             bot = self.bots.get(member.user.id)
             if bot is None or not member.present:
                 continue
-            if bot.id == message.sender.id and not message.is_service:
-                continue  # a bot gets the service messages of its own actions, nothing else
             if message.sender.is_bot and not message.is_service:
-                continue  # bots never see other bots' messages
+                # Bots never see bots' messages, their own included; service messages
+                # (a topic created, a pin) reach every member bot, the one that acted too.
+                continue
             if self._bot_sees(bot, member, message):
                 found.append(bot)
         return found
