@@ -11,10 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import bad_request
-from ..icons import TOPIC_ICONS, sticker_json
 from ..models import Chat
 from ..pins import unpin_where
-from ..topics import get_topic
+from ..topics import TOPIC_ICONS, get_topic, sticker_json
 from .base import Call, method
 
 NOT_MODIFIED = "TOPIC_NOT_MODIFIED"
