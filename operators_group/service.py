@@ -4,8 +4,8 @@ Telegram posts a service message for what the bot itself does in the group (a to
 created, renamed, closed or reopened, a message pinned) and hands each one back to the
 bot as an update. None of them is anyone's words: they are never relayed, stored or
 answered. The one operators would notice is "… pinned a message" under every ticket
-card, so the desk deletes its own pin notices; without the "Delete messages" right the
-notice simply stays.
+card, so the desk deletes its own pin notices; when Telegram refuses (rights taken away),
+the notice simply stays.
 
 The handlers sit on the relay router ahead of its catch-all and take only the bot's own
 service messages: those of people (an operator closing a topic) stay for the relay's
