@@ -22,22 +22,9 @@ from core.context import DeskContext
 from core.entities import OperatorEdit, OperatorMessage
 from core.replies import handle_operator_edit, handle_operator_message, note_text
 from core.topics import rights_lost, rights_restored, topic_closed
+from operators_group.service import add_service_handlers, is_service
 
 log = logging.getLogger(__name__)
-
-# Service messages (topic created, pinned, members joined …) are never relayed.
-_SERVICE_FIELDS = (
-    "forum_topic_created",
-    "forum_topic_edited",
-    "forum_topic_closed",
-    "forum_topic_reopened",
-    "pinned_message",
-    "new_chat_members",
-    "left_chat_member",
-    "new_chat_title",
-    "general_forum_topic_hidden",
-    "general_forum_topic_unhidden",
-)
 
 
 def is_relayable(message: Message) -> bool:
@@ -46,7 +33,7 @@ def is_relayable(message: Message) -> bool:
         return False
     if not message.is_topic_message or message.message_thread_id is None:
         return False  # the General topic
-    if any(getattr(message, name, None) for name in _SERVICE_FIELDS):
+    if is_service(message):
         return False
     text = message.text or ""
     # Commands are for the desk, not the customer; /note is the one command that is text.
@@ -73,6 +60,9 @@ def build_operator_router(
     router.message.filter(in_group)
     router.edited_message.filter(in_group)
     router.my_chat_member.filter(in_group)
+
+    # First: the desk's own service messages (its pin notices go), never relayed.
+    add_service_handlers(router)
 
     @router.message(F.forum_topic_closed | F.forum_topic_reopened)
     async def on_topic_closed(message: Message) -> None:

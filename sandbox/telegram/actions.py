@@ -49,6 +49,8 @@ class UserActions:
         member = to.member(user.id)
         if member is None:
             raise SandboxError(f"{user.full_name} is not a member of {to.title}")
+        if not member.allowed("can_send_messages"):
+            raise SandboxError(f"{user.full_name} is restricted from writing in {to.title}")
         return to, member
 
     def _resolve(self, ref: MessageRef) -> Message:

@@ -132,6 +132,12 @@ class WorldControl:
         """The private chat of ``bot`` and ``user``."""
         return self.world.private_chat(bot, user)
 
+    def set_profile_photo(self, user: User, data: bytes) -> str:
+        """A new profile photo of ``user`` (getUserProfilePhotos lists it first); its file id."""
+        stored = self.world.files.add("photo", data, "profile.jpg", "image/jpeg")
+        user.profile_photos.insert(0, stored.file_id)
+        return stored.file_id
+
     # -- reading ----------------------------------------------------------------
 
     def chat(self, ref: ChatRef) -> Chat:

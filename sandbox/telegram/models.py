@@ -29,6 +29,7 @@ class User:
     language_code: str | None = None
     is_bot: bool = False
     is_premium: bool = False
+    profile_photos: list[str] = field(default_factory=list)  # file ids, newest first
 
     @property
     def full_name(self) -> str:
@@ -57,6 +58,9 @@ class BotAccount:
     updates: UpdateQueue = field(default_factory=UpdateQueue)
     webhook: Webhook | None = None
     commands: dict[tuple[str, str], list[dict[str, str]]] = field(default_factory=dict)
+    # setMyName / setMyDescription / setMyShortDescription, by kind and language code
+    profile: dict[tuple[str, str], str] = field(default_factory=dict)
+    menu_buttons: dict[int, dict[str, Any]] = field(default_factory=dict)  # 0: the default
 
     @property
     def id(self) -> int:
@@ -85,6 +89,27 @@ ADMIN_RIGHTS = (
 )
 
 
+CHAT_PERMISSIONS = (
+    "can_send_messages",
+    "can_send_audios",
+    "can_send_documents",
+    "can_send_photos",
+    "can_send_videos",
+    "can_send_video_notes",
+    "can_send_voice_notes",
+    "can_send_polls",
+    "can_send_other_messages",
+    "can_add_web_page_previews",
+    "can_react_to_messages",
+    "can_edit_tag",
+    "can_change_info",
+    "can_invite_users",
+    "can_pin_messages",
+    "can_manage_topics",
+)
+"""The fields of ``ChatPermissions``, in the order of the Bot API."""
+
+
 @dataclass
 class Member:
     """A user's membership of a group: status and, for admins, rights."""
@@ -93,12 +118,18 @@ class Member:
     status: str = "member"  # creator | administrator | member | left | kicked
     rights: dict[str, bool] = field(default_factory=dict)
     custom_title: str | None = None
+    permissions: dict[str, bool] = field(default_factory=dict)  # of a restricted member
+    until_date: int = 0  # end of a ban or restriction; 0 is forever
 
     def can(self, right: str) -> bool:
         """Whether this member holds ``right`` (the creator holds every right)."""
         if self.status == "creator":
             return True
         return self.status == "administrator" and self.rights.get(right, False)
+
+    def allowed(self, permission: str) -> bool:
+        """Whether the member may do ``permission`` (only restrictions take it away)."""
+        return self.status != "restricted" or self.permissions.get(permission, False)
 
     @property
     def is_admin(self) -> bool:
@@ -124,6 +155,15 @@ class Topic:
 
 
 @dataclass
+class GeneralTopic:
+    """The General topic of a forum: always there, but it may be renamed, closed, hidden."""
+
+    name: str = "General"
+    closed: bool = False
+    hidden: bool = False
+
+
+@dataclass
 class Chat:
     """A private chat (one per bot and user) or a (forum) supergroup."""
 
@@ -138,6 +178,8 @@ class Chat:
     topics: dict[int, Topic] = field(default_factory=dict)
     messages: dict[int, Message] = field(default_factory=dict)
     next_message_id: int = 1
+    general: GeneralTopic = field(default_factory=GeneralTopic)
+    invite_link: str | None = None
 
     @property
     def is_private(self) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import ADMIN_RIGHTS, BotAccount, Chat, Member, Message, Topic, User
+from .models import ADMIN_RIGHTS, CHAT_PERMISSIONS, BotAccount, Chat, Member, Message, Topic, User
 
 
 def _clean(obj: dict[str, Any]) -> dict[str, Any]:
@@ -76,6 +76,8 @@ def chat_full_info(chat: Chat, pinned: Message | None) -> dict[str, Any]:
     )
     if pinned is not None:
         data["pinned_message"] = message_json(pinned, with_reply=False)
+    if chat.invite_link is not None:
+        data["invite_link"] = chat.invite_link
     if not chat.is_private:
         data["permissions"] = {
             "can_send_messages": True,
@@ -154,7 +156,16 @@ def member_json(member: Member) -> dict[str, Any]:
             data["custom_title"] = member.custom_title
         return data
     if member.status == "kicked":
-        return {"status": "kicked", "user": user, "until_date": 0}
+        return {"status": "kicked", "user": user, "until_date": member.until_date}
+    if member.status == "restricted":
+        allowed = {name: member.permissions.get(name, True) for name in CHAT_PERMISSIONS}
+        return {
+            "status": "restricted",
+            "user": user,
+            "is_member": True,
+            **allowed,
+            "until_date": member.until_date,
+        }
     return {"status": member.status, "user": user}
 
 

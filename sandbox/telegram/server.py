@@ -23,6 +23,7 @@ from .interactions import UserInteractions
 from .limits import Limits
 from .methods import Call, find
 from .params import read_params
+from .pins import PinActions
 from .webhook import WebhookDelivery
 from .world import Options, World
 
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 MAX_UPLOAD = 60 * 1024 * 1024  # Telegram accepts up to 50 MB uploads; leave headroom.
 
 
-class TelegramSandbox(WorldControl, UserInteractions):
+class TelegramSandbox(WorldControl, UserInteractions, PinActions):
     """An offline Telegram Bot API server with a control API.
 
     ``limits`` defaults to Telegram's flood limits; pass ``Limits.off()`` to

@@ -4,6 +4,10 @@ Each change posts the service message Telegram posts: ``forum_topic_created``
 (its id becomes the topic's ``message_thread_id``), ``forum_topic_edited``,
 ``forum_topic_closed`` and ``forum_topic_reopened``. Deleting a topic posts
 nothing; the topic and every message in it simply disappear.
+
+Telegram lets bots give a topic only an icon of its default topic icon set; the sandbox
+has a fixed set of its own with stable ids (:data:`TOPIC_ICONS`), so topic creation and
+edits refuse any other id as Telegram does.
 """
 
 from __future__ import annotations
@@ -14,6 +18,43 @@ from . import errors as E
 from .errors import bad_request
 from .models import TOPIC_COLORS, Chat, Topic, User
 from .world import World
+
+# -- icons: the custom emoji a topic may carry (getForumTopicIconStickers) --------------
+
+ICON_SET_NAME = "Topics"
+#: custom_emoji_id -> the emoji it shows
+TOPIC_ICONS = {
+    "5312536423851630001": "💡",
+    "5312016608254762256": "⚡️",
+    "5377544228505134960": "✅",
+    "5379748062124056162": "❗️",
+    "5377498341074542641": "❓",
+    "5312241539987020022": "🔥",
+    "5350305691942788490": "📈",
+    "5309965701241379366": "🔍",
+}
+
+
+def sticker_json(custom_emoji_id: str) -> dict[str, Any]:
+    """The ``Sticker`` of one topic icon."""
+    return {
+        "file_id": f"CAACAgIAAxUAAWbsandbox{custom_emoji_id}",
+        "file_unique_id": f"AgAD{custom_emoji_id[-8:]}",
+        "type": "custom_emoji",
+        "width": 100,
+        "height": 100,
+        "is_animated": True,
+        "is_video": False,
+        "emoji": TOPIC_ICONS[custom_emoji_id],
+        "set_name": ICON_SET_NAME,
+        "custom_emoji_id": custom_emoji_id,
+    }
+
+
+def check_icon(custom_emoji_id: str | None) -> None:
+    """Refuse an icon that is not one of :data:`TOPIC_ICONS` (``""`` removes an icon)."""
+    if custom_emoji_id and custom_emoji_id not in TOPIC_ICONS:
+        raise bad_request("DOCUMENT_INVALID")
 
 
 def _forum(chat: Chat) -> None:
@@ -45,6 +86,7 @@ def create_topic(
     color = icon_color if icon_color is not None else TOPIC_COLORS[0]
     if color not in TOPIC_COLORS:
         raise bad_request("ICON_COLOR_INVALID")
+    check_icon(icon_custom_emoji_id)
     thread_id = chat.next_message_id
     topic = Topic(thread_id, name, color, actor.id, icon_custom_emoji_id)
     chat.topics[thread_id] = topic
@@ -77,8 +119,13 @@ def edit_topic(
         if len(name) > 128:
             raise bad_request("TOPIC_TITLE_TOO_LONG")
         topic.name = edited["name"] = name
-    if icon_custom_emoji_id is not None and icon_custom_emoji_id != topic.icon_custom_emoji_id:
-        topic.icon_custom_emoji_id = edited["icon_custom_emoji_id"] = icon_custom_emoji_id
+    if icon_custom_emoji_id is not None and icon_custom_emoji_id != (
+        topic.icon_custom_emoji_id or ""
+    ):
+        # "" removes the icon; forum_topic_edited then says "" as the Bot API describes
+        check_icon(icon_custom_emoji_id)
+        topic.icon_custom_emoji_id = icon_custom_emoji_id or None
+        edited["icon_custom_emoji_id"] = icon_custom_emoji_id
     if not edited:
         raise bad_request("TOPIC_NOT_MODIFIED")
     world.post(

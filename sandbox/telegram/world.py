@@ -220,10 +220,12 @@ class World:
         found = []
         for member in chat.members.values():
             bot = self.bots.get(member.user.id)
-            if bot is None or not member.present or bot.id == message.sender.id:
+            if bot is None or not member.present:
                 continue
             if message.sender.is_bot and not message.is_service:
-                continue  # bots never see other bots' messages
+                # Bots never see bots' messages, their own included; service messages
+                # (a topic created, a pin) reach every member bot, the one that acted too.
+                continue
             if self._bot_sees(bot, member, message):
                 found.append(bot)
         return found
@@ -245,18 +247,21 @@ class World:
 
     def thread_for(self, chat: Chat, thread_id: int | None, actor: Member | None) -> int | None:
         """Validate ``message_thread_id`` for a new message; ``None`` means General."""
+        manager = actor is not None and actor.can("can_manage_topics")
         if thread_id in (None, 0):
+            if chat.is_forum and chat.general.closed and not manager:
+                raise bad_request(E.TOPIC_CLOSED)
             return None
         if not chat.is_forum:
             if chat.is_private:
                 return None
             raise bad_request(E.THREAD_NOT_FOUND)
         if thread_id == GENERAL_TOPIC_ID:
-            return None
+            return self.thread_for(chat, None, actor)
         topic = chat.topics.get(thread_id)  # type: ignore[arg-type]
         if topic is None:
             raise bad_request(E.THREAD_NOT_FOUND)
-        if topic.closed and not (actor is not None and actor.can("can_manage_topics")):
+        if topic.closed and not manager:
             raise bad_request(E.TOPIC_CLOSED)
         return topic.thread_id
 

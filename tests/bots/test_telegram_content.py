@@ -251,6 +251,8 @@ async def test_topic_messages_reply_only_when_they_really_reply(
     sb, group, operator = desk_world.sandbox, desk_world.group, desk_world.operator
     topic = await desk_bot.create_forum_topic(group.id, "Alice Customer")
     thread = topic.message_thread_id
+    [created] = await fetch(desk_bot)  # its own forum_topic_created comes back, as on Telegram
+    assert created.forum_topic_created is not None
     card = await desk_bot.send_message(group.id, "card", message_thread_id=thread)
     sb.send_text(operator, group, "hello from the desk", topic=thread)
     sb.send_text(

@@ -123,9 +123,12 @@ async def test_group_topic_flow_and_views(desk_world: DeskWorld, desk_bot: Bot) 
     sb.react(desk_world.operator, note, "👍")
     press = sb.press_button(desk_world.operator, sb.messages(group, topic="Alice")[1], text="Take")
     updates = await updates_of(desk_bot)
-    # message_reaction is not among the default allowed_updates, as on Telegram.
-    assert [u.event_type for u in updates] == ["message", "callback_query"]
-    assert updates[0].message and updates[0].message.message_thread_id == topic.message_thread_id
+    # The bot gets the service messages of its own topic and pin, as on Telegram;
+    # message_reaction is not among the default allowed_updates.
+    assert [u.event_type for u in updates] == ["message"] * 3 + ["callback_query"]
+    created, pin, said = (u.message for u in updates[:3])
+    assert created and created.forum_topic_created and pin and pin.pinned_message
+    assert said and said.message_thread_id == topic.message_thread_id and said.text == "on it"
     await desk_bot.answer_callback_query(press.id, text="Assigned to you")
     views = sb.messages(group, topic=topic.message_thread_id)
     assert [v.type for v in views] == ["forum_topic_created", "text", "pinned_message", "text"]
@@ -148,10 +151,11 @@ async def test_admin_closes_reopens_and_deletes_topics(
     with pytest.raises(ApiError, match="Bad Request: TOPIC_CLOSED"):
         sb.send_text(guest, group, "x", topic=topic.message_thread_id)
     sb.reopen_topic(desk_world.operator, group, topic.message_thread_id)
+    shown = [u.message for u in await updates_of(desk_bot)]
+    assert [m is not None and m.forum_topic_created is not None for m in shown[:1]] == [True]
     kinds = [
-        (u.message and u.message.forum_topic_closed is not None)
-        or (u.message and u.message.forum_topic_reopened is not None)
-        for u in await updates_of(desk_bot)
+        (m and m.forum_topic_closed is not None) or (m and m.forum_topic_reopened is not None)
+        for m in shown[1:]
     ]
     assert kinds == [True, True]
     sb.delete_topic(desk_world.owner, group, topic.message_thread_id)

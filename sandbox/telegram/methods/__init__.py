@@ -1,6 +1,18 @@
 """Bot API method handlers, registered by name in :data:`.base.METHODS`."""
 
-from . import bot, chats, edit, forum, media_send, messages, relay
+from . import (
+    bot,
+    chats,
+    edit,
+    forum,
+    general_topic,
+    media_send,
+    messages,
+    moderation,
+    polls,
+    profile,
+    relay,
+)
 from .base import METHODS, Call, find
 
 __all__ = [
@@ -11,7 +23,11 @@ __all__ = [
     "edit",
     "find",
     "forum",
+    "general_topic",
     "media_send",
     "messages",
+    "moderation",
+    "polls",
+    "profile",
     "relay",
 ]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from typing import Any
 
 from ..errors import bad_request
 from ..models import Chat, Message
-from ..serialize import message_json, user_json
+from ..pins import pin, unpin_where
+from ..serialize import user_json
 from .base import Call, method
 from .compose import Target, caption_content, inline_markup, sent, target
 
@@ -34,12 +36,16 @@ def _ids(call: Call) -> list[int]:
 
 
 def _repost(
-    call: Call, to: Target, source: Message, forward: bool, album: dict[str, str]
+    call: Call, to: Target, source: Message, forward: bool, album: dict[str, str] | None
 ) -> Message:
-    """Post a copy (or a forward) of ``source`` as the calling bot."""
+    """Post a copy (or a forward) of ``source`` as the calling bot.
+
+    ``album`` maps the source's album ids to the copies' (None: a lone message, which
+    Telegram never shows as part of an album, even when its source was one).
+    """
     content = copy.deepcopy(source.content)
     group = None
-    if source.media_group_id is not None:
+    if source.media_group_id is not None and album is not None:
         group = album.setdefault(source.media_group_id, call.world.new_media_group_id())
     origin = None
     if forward:
@@ -69,7 +75,7 @@ async def copy_message(call: Call) -> dict[str, Any]:
     source = _source(call, call.p.req_int("message_id"), "message to copy not found")
     to = target(call)
     call.world.flood.spend(call.bot.id, to.chat.id)
-    message = _repost(call, to, source, forward=False, album={})
+    message = _repost(call, to, source, forward=False, album=None)
     if call.p.has("caption") or call.p.bool("remove_caption"):
         message.content.pop("caption", None)
         message.content.pop("caption_entities", None)
@@ -88,7 +94,7 @@ async def forward_message(call: Call) -> dict[str, Any]:
     source = _source(call, call.p.req_int("message_id"), "message to forward not found")
     to = target(call)
     call.world.flood.spend(call.bot.id, to.chat.id)
-    return sent(_repost(call, to, source, forward=True, album={}))
+    return sent(_repost(call, to, source, forward=True, album=None))
 
 
 async def _many(call: Call, forward: bool) -> list[dict[str, int]]:
@@ -102,8 +108,13 @@ async def _many(call: Call, forward: bool) -> list[dict[str, int]]:
         )
     to = target(call)
     call.world.flood.spend(call.bot.id, to.chat.id, len(usable))
+    # Albums stay albums, but an album of which one item was picked is a lone message.
+    groups = Counter(m.media_group_id for m in usable)
     album: dict[str, str] = {}
-    copies = [_repost(call, to, m, forward, album) for m in usable]
+    copies = [
+        _repost(call, to, m, forward, album if groups[m.media_group_id] > 1 else None)
+        for m in usable
+    ]
     if not forward and call.p.bool("remove_caption"):
         for message in copies:
             message.content.pop("caption", None)
@@ -160,7 +171,8 @@ async def delete_messages(call: Call) -> bool:
     return True
 
 
-def _pin_chat(call: Call) -> Chat:
+def pin_chat(call: Call) -> Chat:
+    """The chat of a pin method, if the bot may pin there (always in a private chat)."""
     chat = call.world.chat_for_bot(call.bot, call.p.chat_id())
     member = call.me(chat)
     if not chat.is_private and (member is None or not member.can("can_pin_messages")):
@@ -171,27 +183,18 @@ def _pin_chat(call: Call) -> Chat:
 @method("pinChatMessage")
 async def pin_chat_message(call: Call) -> bool:
     """pinChatMessage: marks the message pinned and posts the service message."""
-    chat = _pin_chat(call)
+    chat = pin_chat(call)
     message = chat.messages.get(call.p.req_int("message_id"))
     if message is None:
         raise bad_request("message to pin not found")
-    message.pinned = True
-    call.world.post(
-        chat,
-        call.bot.user,
-        "pinned_message",
-        {"pinned_message": message_json(message, with_reply=False)},
-        thread_id=message.thread_id,
-        is_service=True,
-        silent=call.p.bool("disable_notification"),
-    )
+    pin(call.world, chat, call.bot.user, message, silent=call.p.bool("disable_notification"))
     return True
 
 
 @method("unpinChatMessage")
 async def unpin_chat_message(call: Call) -> bool:
     """unpinChatMessage: the given message, or the most recently pinned one."""
-    chat = _pin_chat(call)
+    chat = pin_chat(call)
     pinned = [m for m in chat.messages.values() if m.pinned]
     message_id = call.p.int("message_id")
     if message_id is not None:
@@ -207,8 +210,5 @@ async def unpin_chat_message(call: Call) -> bool:
 @method("unpinAllChatMessages")
 async def unpin_all_chat_messages(call: Call) -> bool:
     """unpinAllChatMessages."""
-    chat = _pin_chat(call)
-    for message in chat.messages.values():
-        message.pinned = False
-    call.world.touch()
+    unpin_where(call.world, pin_chat(call), lambda message: True)
     return True
