@@ -69,8 +69,11 @@ async def relay(sb: TelegramSandbox, world: DemoWorld) -> None:
     )
     sb.send_voice(alice, world.bot, b"OggS-demo-voice", duration=3)
     topic = await shows(sb, world, alice, "order #1042")
+
     # the card, her question, two photos and the voice message (service messages aside)
-    shown = lambda: sum(m.service is None for m in sb.messages(world.group, topic=topic))  # noqa: E731
+    def shown() -> int:
+        return sum(m.service is None for m in sb.messages(world.group, topic=topic))
+
     await wait(sb, world, lambda: shown() >= 5)
     print(f"  a topic appears for her: “{topic.name}”, with a pinned ticket card")
 
