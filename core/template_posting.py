@@ -28,6 +28,7 @@ from core.enums import (
 from core.errors import DeliveryError
 from core.events import record
 from core.i18n import _
+from core.limits import max_length
 from core.mirroring import TopicOperation
 from core.models import Conversation, Customer, Message, Template, Ticket
 from core.operators import upsert_operator
@@ -114,7 +115,9 @@ async def use_template(
         if conversation is None:
             return Result(False, _("Templates are used in a conversation's topic."))
         customer = await Customer.filter(id=conversation.customer_id).using_db(connection).get()
-        rows = {t.language: t for t in await Template.filter(name=name).using_db(connection)}
+        fits = len(name) <= max_length(Template, "name")  # a longer name names no template
+        found = await Template.filter(name=name).using_db(connection) if fits else []
+        rows = {t.language: t for t in found}
         chosen = pick_variant(rows, customer.language, ctx.locale)
         if chosen is None:
             return Result(False, _("No template {name}."), {"name": name})

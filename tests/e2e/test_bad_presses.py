@@ -208,3 +208,19 @@ async def test_invisible_and_right_to_left_names_make_readable_titles(
     assert "\u202e" not in evil_topic.name and "\u2066" not in evil_topic.name
     assert evil_topic.name.endswith("\u2068evil x\u2069 · Telegram")
     await shown(world, evil_topic, "hi from evil")
+
+
+async def test_commands_with_out_of_range_arguments_are_answered(admin_desk: DeskWorld) -> None:
+    world, olga = admin_desk, admin_desk.owner
+    topic = await opened(world)
+    found = await command(world, olga, "/search #99999999999999999999")
+    assert found.body == "Nothing found."
+    role = await command(world, olga, "/role 99999999999999999999 senior")
+    assert "99999999999999999999" in role.body
+    long_name = "t" * 100
+    used = await command(world, olga, f"/tpl {long_name}", topic=topic)
+    assert used.body == f"No template {long_name}."
+    card = await card_of(world, topic)
+    answer = await forged(world, olga, card, f"tpl:{'t' * 70}")  # longer than the column
+    assert answer.show_alert and answer.answer_text == NOT_VALID
+    await still_relays(world, topic, "Hello after the commands")
