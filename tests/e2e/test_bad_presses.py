@@ -56,6 +56,8 @@ async def test_malformed_card_presses_are_answered_and_change_nothing(
         f"card:{number}:priority:critical",
         f"card:{number}:take",
         f"card:{number}:take:x",
+        "pick:held-send:99999999999999999999",  # a held reply's buttons, out of range
+        "pick:held-discard:\u00b2",  # a digit to str.isdigit, not to int()
     ]
     for data in presses:
         answer = await forged(world, olga, card, data)
