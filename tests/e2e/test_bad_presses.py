@@ -10,6 +10,7 @@ topic.
 from __future__ import annotations
 
 import os
+import random
 from typing import Any
 
 from core.enums import Channel, EventKind, TicketStatus
@@ -226,3 +227,36 @@ async def test_commands_with_out_of_range_arguments_are_answered(admin_desk: Des
     answer = await forged(world, olga, card, f"tpl:{'t' * 70}")  # longer than the column
     assert answer.show_alert and answer.answer_text == NOT_VALID
     await still_relays(world, topic, "Hello after the commands")
+
+
+def mutated(data: str, rng: random.Random) -> str:
+    """``data`` damaged as a modified client might: cut, grown, a part swapped or doubled."""
+    parts = data.split(":")
+    how = rng.randrange(5)
+    if how == 0:
+        return data[: rng.randrange(len(data) + 1)]
+    if how == 1:
+        parts[rng.randrange(len(parts))] = str(rng.choice([0, -1, 10**19, 10**30, 2**31]))
+    elif how == 2:
+        parts[rng.randrange(len(parts))] = rng.choice(["", "x" * 70, "²", "nuke", "🙂", "\x00"])
+    elif how == 3:
+        parts.insert(rng.randrange(len(parts) + 1), rng.choice(["", "1", "take"]))
+    else:
+        return "".join(rng.choice(data + ":") for _ in range(rng.randrange(1, 65)))
+    return ":".join(parts)
+
+
+async def test_mutated_presses_never_stop_the_desk(admin_desk: DeskWorld) -> None:
+    world, olga = admin_desk, admin_desk.owner
+    topic = await opened(world)
+    card = await card_of(world, topic)
+    listing = await paged_queue(world)
+    seeds = [b.callback_data for m in (card, listing) for row in m.buttons for b in row]
+    seeds += ["choice:rate:1:4", "choice:skip:1:", "pick:held-send:1", "tpl:shipped"]
+    rng = random.Random(20261203)  # fixed: a failure can be replayed
+    for _ in range(40):
+        data = mutated(rng.choice([s for s in seeds if s]), rng)
+        target = rng.choice([card, listing])
+        answer = await forged(world, olga, target, data)
+        assert answer.answered, data
+    await still_relays(world, topic, "Are you still working?")
