@@ -7,6 +7,10 @@ is recorded and logged in core). Menus (Assign…, Status, Priority, Tags) repla
 card's buttons in place and have a Back button; a change redraws the whole card through
 the outbox, which also closes the menu.
 
+A refusal names the role the press needs, and a menu offers only what the presser may
+do. Data that is no card button at all (stale, damaged, forged) is answered by
+:func:`build_unknown_press_router`, which the desk includes after every other router.
+
 ``/tag add <name>`` (admins) adds a tag to the list the Tags menu offers; ``/tag``
 alone shows the list.
 """
