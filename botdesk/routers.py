@@ -11,7 +11,7 @@ from aiogram import Router
 from bots.telegram.content import content_of
 from core.config import Settings
 from core.context import DeskContext
-from operators_group.callbacks import build_card_router
+from operators_group.callbacks import build_card_router, build_unknown_press_router
 from operators_group.commands import build_commands_router
 from operators_group.commands_team import build_team_router
 from operators_group.held import build_held_router
@@ -19,7 +19,7 @@ from operators_group.templates import build_templates_router
 
 
 def group_command_routers(settings: Settings, ctx: DeskContext) -> list[Router]:
-    """The routers of the operator group's commands and buttons."""
+    """The routers of the operator group's commands and buttons, the unknown-press one last."""
     routers: list[Router] = []
     routers.append(build_team_router(ctx, admin_ids=settings.admin_ids))
     routers.append(
@@ -34,4 +34,6 @@ def group_command_routers(settings: Settings, ctx: DeskContext) -> list[Router]:
     routers.append(build_held_router(ctx))
     # Last of the command routers: its catch-all answers commands nobody else took.
     routers.append(build_commands_router(ctx, admin_ids=settings.admin_ids))
+    # After every button's own router: a press nobody took still gets an answer.
+    routers.append(build_unknown_press_router(ctx))
     return routers

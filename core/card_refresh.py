@@ -107,7 +107,8 @@ class RenameTopic(SettlingOperation):
         ticket = await Ticket.filter(conversation_id=conversation_id).order_by("-id").first()
         if ticket is None:
             return None
-        title = topic_title(ticket, await Customer.get(id=conversation.customer_id))
+        customer = await Customer.get(id=conversation.customer_id)
+        title = topic_title(ticket, customer, self.ctx.locale)
         if title == conversation.topic_title:
             return None
         try:

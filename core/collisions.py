@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +26,7 @@ from core.delivery import queue_delivery
 from core.entities import Choice, OperatorProfile
 from core.enums import DeliveryState, OperatorRole, TicketStatus
 from core.i18n import _
+from core.limits import BIGINT_MAX
 from core.mirroring import TopicOperation
 from core.models import Conversation, Message, Operator, Ticket
 from core.operators import refuse, upsert_operator
@@ -38,6 +40,7 @@ from core.workflow_frame import assign_to
 log = logging.getLogger(__name__)
 
 SEND, DISCARD = "held-send", "held-discard"
+_MESSAGE_ID = re.compile(r"[1-9][0-9]{0,18}")
 
 
 class Collision(StrEnum):
@@ -152,7 +155,10 @@ class Decision(StrEnum):
 async def decide_held(data: str, actor: OperatorProfile, ctx: DeskContext) -> Decision:
     """Send anyway or Discard a held reply; only its writer or a senior and above may."""
     kind, _sep, raw_id = data.partition(":")
-    if kind not in (SEND, DISCARD) or not raw_id.isdigit():
+    # The data comes back from the client: only an id the messages' column holds is one.
+    if kind not in (SEND, DISCARD) or not _MESSAGE_ID.fullmatch(raw_id):
+        return Decision.UNKNOWN
+    if int(raw_id) > BIGINT_MAX:
         return Decision.UNKNOWN
 
     async def work(connection: BaseDBAsyncClient) -> Decision:

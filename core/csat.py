@@ -12,7 +12,9 @@ it is the comment *and* reopens the ticket, with an alert in the topic (see
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -25,6 +27,7 @@ from core.enums import EventKind, TicketStatus
 from core.errors import DeliveryError, RecipientUnavailable
 from core.events import record
 from core.i18n import _, gettext
+from core.limits import INT_MAX
 from core.models import Conversation, Customer, Message, Ticket
 from core.outbox import Completion, FailureDecision, Job, Operation
 from core.ports import Ports
@@ -35,6 +38,40 @@ log = logging.getLogger(__name__)
 
 THANKS_REACTION = "👍"
 _RATE, _SKIP = "rate", "skip"
+#: ``rate:<ticket id>:<1–5>`` or ``skip:<ticket id>``: nothing else is a choice.
+_CHOICE = re.compile(
+    r"(?P<act>rate):(?P<id>[1-9][0-9]{0,9}):(?P<score>[1-5])"
+    r"|skip:(?P<skip>[1-9][0-9]{0,9})"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceData:
+    """What a customer's quick-reply button says: rate a ticket 1–5, or skip the comment."""
+
+    ticket_id: int
+    score: int | None = None  # None: Skip
+
+    @property
+    def data(self) -> str:
+        """The button's data, as :func:`parse_choice` reads it."""
+        if self.score is None:
+            return f"{_SKIP}:{self.ticket_id}"
+        return f"{_RATE}:{self.ticket_id}:{self.score}"
+
+
+def parse_choice(data: str) -> ChoiceData | None:
+    """The choice ``data`` (from a client: anything) stands for, or None.
+
+    The ticket id must fit the tickets' INT column and a score is exactly 1 to 5.
+    """
+    found = _CHOICE.fullmatch(data)
+    if found is None:
+        return None
+    ticket_id = int(found["id"] or found["skip"])
+    if ticket_id > INT_MAX:
+        return None
+    return ChoiceData(ticket_id, int(found["score"]) if found["act"] else None)
 
 
 def stars(score: int) -> str:
@@ -123,13 +160,13 @@ async def handle_choice(press: ChoicePress, ctx: DeskContext) -> str | None:
     Buttons are checked against the presser: a forged or stale press (another
     customer's ticket, a reopened one) changes nothing and gets an explanation.
     """
-    parts = press.data.split(":")
-    if len(parts) < 2 or parts[0] not in (_RATE, _SKIP) or not parts[1].isdigit():
-        log.warning("unknown choice %r from %s", press.data, press.profile.external_id)
-        return None
+    choice = parse_choice(press.data)
+    if choice is None:
+        log.warning("unknown choice %r from %s", press.data[:80], press.profile.external_id)
+        return gettext("This button is not active any more.", press.profile.language)
 
     async def work(connection: BaseDBAsyncClient) -> str:
-        ticket = await Ticket.filter(id=int(parts[1])).using_db(connection).first()
+        ticket = await Ticket.filter(id=choice.ticket_id).using_db(connection).first()
         customer = await _customer_of(connection, ticket)
         language = ctx.customer_language(press.profile.language)
         if (
@@ -140,7 +177,7 @@ async def handle_choice(press: ChoicePress, ctx: DeskContext) -> str | None:
         ):
             log.warning("refused choice %r from %s", press.data, press.profile.external_id)
             return gettext("This button is not active any more.", language)
-        if parts[0] == _SKIP:
+        if choice.score is None:
             await (
                 Ticket.filter(id=ticket.id).using_db(connection).update(csat_comment_pending=False)
             )
@@ -149,10 +186,7 @@ async def handle_choice(press: ChoicePress, ctx: DeskContext) -> str | None:
             return gettext(
                 "This request is open again; you can rate it once it is resolved.", language
             )
-        score = int(parts[2]) if len(parts) > 2 and parts[2] in "12345" else 0
-        if not score:
-            return gettext("This button is not active any more.", language)
-        await _rate(connection, ctx, ticket, score)
+        await _rate(connection, ctx, ticket, choice.score)
         return gettext("Thank you for your rating!", language)
 
     answer = await atomically(work)
@@ -224,7 +258,7 @@ class AskRating(_CustomerOperation):
             self.ctx.customer_language(customer.language),
             number=ticket.number,
         )
-        choices = [Choice(label=f"{n} ⭐", data=f"{_RATE}:{ticket.id}:{n}") for n in range(1, 6)]
+        choices = [Choice(label=f"{n} ⭐", data=ChoiceData(ticket.id, n).data) for n in range(1, 6)]
         channel = self.ports.channel(conversation.channel)
         await channel.send_choices(conversation.chat_id, text, choices, key=f"rate:{jobs[0].id}")
         return None
@@ -237,7 +271,7 @@ class AskComment(_CustomerOperation):
         ticket, conversation, customer = await _ticket_and_customer(jobs[0].payload["ticket_id"])
         language = self.ctx.customer_language(customer.language)
         text = gettext("Thank you! If you like, tell us more in your next message.", language)
-        skip = [Choice(label=gettext("Skip", language), data=f"{_SKIP}:{ticket.id}")]
+        skip = [Choice(label=gettext("Skip", language), data=ChoiceData(ticket.id).data)]
         channel = self.ports.channel(conversation.channel)
         await channel.send_choices(conversation.chat_id, text, skip, key=f"comment:{jobs[0].id}")
         return None

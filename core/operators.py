@@ -27,6 +27,7 @@ from core.context import DeskContext
 from core.entities import OperatorProfile
 from core.enums import EventKind, OperatorRole
 from core.events import record
+from core.limits import BIGINT_MAX, operator_profile
 from core.models import Operator
 from core.permissions import ROLE_ORDER, Action, allowed
 from core.tickets import atomically
@@ -92,6 +93,8 @@ async def upsert_operator(
     made ``admin`` again whenever seen.
     """
     is_admin = profile.telegram_id in admins
+    # Whatever adapter built the profile, the row holds only so much of a name.
+    profile = operator_profile(profile.telegram_id, profile.name, profile.username)
     operator = await Operator.filter(telegram_id=profile.telegram_id).using_db(connection).first()
     if operator is None:
         return await Operator.create(
@@ -154,8 +157,11 @@ async def _find(connection: BaseDBAsyncClient, target: str) -> Operator | None:
     """An operator by Telegram id (``123``) or username (``@name`` / ``name``)."""
     target = target.strip()
     query = Operator.all().using_db(connection)
-    if target.lstrip("-").isdigit():
-        return await query.filter(telegram_id=int(target)).first()
+    if target.lstrip("-").isascii() and target.lstrip("-").isdigit():
+        telegram_id = int(target)  # beyond the column's range there is no such operator
+        if abs(telegram_id) > BIGINT_MAX:
+            return None
+        return await query.filter(telegram_id=telegram_id).first()
     username = target.removeprefix("@")
     if not username:
         return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from core.enums import OperatorRole
+from core.enums import OperatorRole, TicketStatus
 
 ROLE_ORDER: dict[OperatorRole, int] = {
     OperatorRole.AGENT: 0,
@@ -82,3 +82,40 @@ def allowed(role: OperatorRole, action: Action, *, owns_ticket: bool = True) -> 
     if action in OWN_TICKET_ONLY and not owns_ticket:
         return at_least(role, OperatorRole.SENIOR)
     return True
+
+
+def needed_role(role: OperatorRole, action: Action) -> OperatorRole:
+    """The least role that would have been allowed ``action`` where ``role`` was refused.
+
+    A refusal of someone who already holds the action's role can only come from the
+    own-ticket rule, which a senior is not bound by.
+    """
+    minimum = MIN_ROLE[action]
+    if not at_least(role, minimum):
+        return minimum
+    return OperatorRole.SENIOR if action in OWN_TICKET_ONLY else minimum
+
+
+def permitted(role: OperatorRole, *, owns_ticket: bool) -> frozenset[Action]:
+    """Every action ``role`` may take on a ticket (owned by the operator or not)."""
+    return frozenset(a for a in Action if allowed(role, a, owns_ticket=owns_ticket))
+
+
+#: The statuses an operator may set, and the permission each needs.
+STATUS_ACTIONS: dict[TicketStatus, Action] = {
+    TicketStatus.OPEN: Action.SET_WAITING,
+    TicketStatus.WAITING: Action.SET_WAITING,
+    TicketStatus.RESOLVED: Action.SET_RESOLVED,
+    TicketStatus.CLOSED: Action.CLOSE,
+}
+
+
+def status_action(current: TicketStatus, target: TicketStatus) -> Action | None:
+    """The permission moving a ticket from ``current`` to ``target`` needs (None: never).
+
+    Opening a resolved ticket again is a reopen, which needs more than resolving it did.
+    """
+    action = STATUS_ACTIONS.get(target)
+    if action is not None and current == TicketStatus.RESOLVED and target == TicketStatus.OPEN:
+        return Action.REOPEN
+    return action

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from core.enums import ACTIVE_TICKET_STATUSES, EventKind, MessageDirection, TicketStatus
+from core.limits import INT_MAX
 from core.models import Conversation, Customer, Event, Message, Operator, Ticket
 from core.views import profile_of
 
@@ -117,8 +118,9 @@ async def search(query: str) -> list[TicketRow]:
     query = query.strip()
     if not query:
         return []
-    if query.startswith("#") and query[1:].isdigit():
-        return await _rows(await Ticket.filter(id=int(query[1:])))
+    if query.startswith("#") and query[1:].isascii() and query[1:].isdigit():
+        number = int(query[1:])  # beyond the column's range there is no such ticket
+        return await _rows(await Ticket.filter(id=number)) if number <= INT_MAX else []
     if query.startswith("@") and len(query) > 1:
         customers = Customer.filter(username__iexact=query[1:])
         return await _of_customers(await customers.values_list("id", flat=True))

@@ -16,12 +16,14 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from core.context import DeskContext
 from core.entities import OperatorProfile
 from core.enums import OperatorRole
+from core.limits import max_length
 from core.models import Tag
 from core.operators import refuse, upsert_operator
 from core.permissions import Action, allowed
 from core.tickets import atomically
 
-TAG_NAME = re.compile(r"^[\w-]{1,32}$")
+#: One word of letters, digits, ``_`` or ``-``, as long as the column allows.
+TAG_NAME = re.compile(rf"^[\w-]{{1,{max_length(Tag, 'name')}}}$")
 
 
 class TagOutcome(StrEnum):
@@ -36,7 +38,7 @@ class TagOutcome(StrEnum):
 def normalize_tag(name: str) -> str | None:
     """The stored form of a tag name (``#Billing`` → ``billing``), or None if invalid."""
     clean = name.strip().removeprefix("#").lower()
-    return clean if TAG_NAME.match(clean) else None
+    return clean if TAG_NAME.fullmatch(clean) else None
 
 
 async def add_tag(

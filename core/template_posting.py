@@ -29,6 +29,7 @@ from core.errors import DeliveryError
 from core.events import record
 from core.greetings import company_or_team
 from core.i18n import _
+from core.limits import max_length
 from core.metrics import MESSAGES_STORED
 from core.mirroring import TopicOperation
 from core.models import Conversation, Customer, Message, Template, Ticket
@@ -116,7 +117,9 @@ async def use_template(
         if conversation is None:
             return Result(False, _("Templates are used in a conversation's topic."))
         customer = await Customer.filter(id=conversation.customer_id).using_db(connection).get()
-        rows = {t.language: t for t in await Template.filter(name=name).using_db(connection)}
+        fits = len(name) <= max_length(Template, "name")  # a longer name names no template
+        found = await Template.filter(name=name).using_db(connection) if fits else []
+        rows = {t.language: t for t in found}
         chosen = pick_variant(rows, customer.language, ctx.customer_locale)
         if chosen is None:
             return Result(False, _("No template {name}."), {"name": name})

@@ -173,6 +173,9 @@ async def delete_template(
     admins: Collection[int] = (),
 ) -> Result:
     """Delete one variant of a template (admins only)."""
+    checked = _checked_name(name, language)  # nothing else can name a stored variant
+    if checked is not None:
+        return checked
     language = language_code(language)
 
     async def work(connection: BaseDBAsyncClient) -> Result:

@@ -51,7 +51,7 @@ async def ensure_topic(
     ticket = await current_ticket(conversation)
     if conversation.message_thread_id is None:
         customer = await Customer.get(id=conversation.customer_id)
-        title = topic_title(ticket, customer)
+        title = topic_title(ticket, customer, ctx.locale)
         thread_id = await ports.desk.open_topic(title)
         conversation.message_thread_id, conversation.topic_title = thread_id, title
         await conversation.save(update_fields=["message_thread_id", "topic_title"])

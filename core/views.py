@@ -7,9 +7,13 @@ from zoneinfo import ZoneInfo
 
 from core.entities import Attachment, Content, CustomerProfile, TicketCard
 from core.enums import Channel, MessageDirection, TicketPriority, TicketStatus
+from core.i18n import DEFAULT_LOCALE, _, gettext
 from core.models import Conversation, Customer, Message, Operator, Ticket
+from core.titles import title_of
 
 CHANNEL_LABELS = {Channel.TELEGRAM: "Telegram", Channel.VK: "VK"}
+#: A topic's name for a customer whose own name shows nothing.
+NAMELESS = _("Customer {id}")
 
 
 def profile_of(customer: Customer) -> CustomerProfile:
@@ -45,17 +49,19 @@ STATUS_ICONS = {
 URGENT_MARK = "🔥"
 
 
-def topic_title(ticket: Ticket, customer: Customer) -> str:
+def topic_title(ticket: Ticket, customer: Customer, locale: str = DEFAULT_LOCALE) -> str:
     """``<status icon>[🔥] #<ticket> <customer name> · <channel>``, at most 128 characters.
 
     The icon shows the ticket's status and 🔥 an urgent ticket, e.g.
-    ``🟢 #12 Alice · Telegram``; 128 characters is Telegram's cap for a topic name.
+    ``🟢 #12 Alice · Telegram``; 128 characters is Telegram's cap for a topic name. The
+    name is isolated and never blank (see :func:`core.titles.title_of`); ``locale`` is
+    the operators' language, for the fallback name.
     """
     mark = URGENT_MARK if ticket.priority == TicketPriority.URGENT else ""
     suffix = f" · {CHANNEL_LABELS.get(customer.channel, str(customer.channel))}"
     head = f"{STATUS_ICONS.get(TicketStatus(ticket.status), '•')}{mark} #{ticket.number} "
-    room = 128 - len(head) - len(suffix)
-    return head + profile_of(customer).full_name[:room] + suffix
+    fallback = gettext(NAMELESS, locale, id=customer.external_id)
+    return title_of(head, profile_of(customer).full_name, suffix, fallback=fallback)
 
 
 async def ticket_card(ticket: Ticket) -> TicketCard:

@@ -24,10 +24,9 @@ from core.csat import queue_rating_request
 from core.entities import OperatorProfile
 from core.enums import EventKind, OperatorRole, TicketPriority, TicketStatus
 from core.models import Operator, Tag, Ticket
-from core.permissions import Action, allowed
+from core.permissions import Action, allowed, permitted, status_action
 from core.views import ticket_card
 from core.workflow_frame import (
-    STATUS_ACTIONS,
     Origin,
     Problem,
     WorkflowResult,
@@ -149,9 +148,7 @@ async def set_status(
     async def change(
         connection: BaseDBAsyncClient, ticket: Ticket, me: Operator, now: datetime
     ) -> WorkflowResult:
-        action = STATUS_ACTIONS.get(status)
-        if action is not None and ticket.status == TicketStatus.RESOLVED:
-            action = Action.REOPEN if status == TicketStatus.OPEN else action
+        action = status_action(TicketStatus(ticket.status), status)
         if action is None or not allowed(
             OperatorRole(me.role), action, owns_ticket=owns(ticket, me)
         ):
@@ -247,9 +244,11 @@ async def check(
     async def change(
         connection: BaseDBAsyncClient, ticket: Ticket, me: Operator, now: datetime
     ) -> WorkflowResult:
-        if not allowed(OperatorRole(me.role), action, owns_ticket=owns(ticket, me)):
+        role, mine = OperatorRole(me.role), owns(ticket, me)
+        if not allowed(role, action, owns_ticket=mine):
             return await denied(connection, me, action, number, now)
-        return WorkflowResult(number, card=await ticket_card(ticket))
+        may = permitted(role, owns_ticket=mine)
+        return WorkflowResult(number, card=await ticket_card(ticket), may=may)
 
     return await run_change(number, actor, action, change, ctx, origin=origin, admins=admins)
 

@@ -19,11 +19,11 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from core.card_refresh import queue_refresh
 from core.context import DeskContext
 from core.entities import OperatorProfile, TicketCard
-from core.enums import EventKind, TicketStatus
+from core.enums import EventKind, OperatorRole, TicketStatus
 from core.events import record
 from core.models import Conversation, Operator, Ticket
 from core.operators import refuse, upsert_operator
-from core.permissions import Action
+from core.permissions import Action, needed_role
 from core.tickets import atomically
 
 
@@ -52,7 +52,9 @@ class WorkflowResult:
     """What a request did: ``changed`` the ticket, or nothing (``problem`` says why).
 
     ``assignee`` is the owner's name after the request (for ``TAKEN``: who owns it);
-    ``card`` is the ticket's card as it is now (for menus drawn from the current state).
+    ``card`` is the ticket's card as it is now (for menus drawn from the current state)
+    and ``may`` what the actor may do on it (menus offer only that); for ``NOT_ALLOWED``,
+    ``needed`` is the least role that would have been allowed.
     """
 
     number: int
@@ -60,6 +62,8 @@ class WorkflowResult:
     changed: bool = False
     assignee: str | None = None
     card: TicketCard | None = None
+    may: frozenset[Action] = frozenset()
+    needed: OperatorRole | None = None
 
     @property
     def ok(self) -> bool:
@@ -68,14 +72,6 @@ class WorkflowResult:
 
 
 Change = Callable[[BaseDBAsyncClient, Ticket, Operator, datetime], Awaitable[WorkflowResult]]
-
-#: The statuses an operator may set, and the permission each needs.
-STATUS_ACTIONS: dict[TicketStatus, Action] = {
-    TicketStatus.OPEN: Action.SET_WAITING,
-    TicketStatus.WAITING: Action.SET_WAITING,
-    TicketStatus.RESOLVED: Action.SET_RESOLVED,
-    TicketStatus.CLOSED: Action.CLOSE,
-}
 
 
 def owns(ticket: Ticket, operator: Operator) -> bool:
@@ -92,7 +88,10 @@ async def denied(
 ) -> WorkflowResult:
     details = {"ticket": ticket_id, "problem": str(problem)}
     await refuse(connection, operator, action, now, details=details)
-    return WorkflowResult(ticket_id, problem=problem)
+    needed = None
+    if problem is Problem.NOT_ALLOWED:
+        needed = needed_role(OperatorRole(operator.role), action)
+    return WorkflowResult(ticket_id, problem=problem, needed=needed)
 
 
 async def from_card(connection: BaseDBAsyncClient, ticket: Ticket, origin: Origin) -> bool:

@@ -8,18 +8,25 @@ that :mod:`operators_group.callbacks` handles.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 from html import escape
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton
 from aiogram.types import InlineKeyboardMarkup as Markup
+from pydantic import Field, model_validator
 
 from core.entities import TicketCard
 from core.enums import Channel
 from core.i18n import Translator, _
+from core.limits import BIGINT_MAX, INT_MAX, max_length
+from core.models import Tag
+from core.tags import normalize_tag
 
 STATUS_ICONS = {"new": "🆕", "open": "🟢", "waiting": "⏳", "resolved": "✅", "closed": "⚫"}
 COMMENT_SHOWN = 300  # characters of a rating comment on the card (the topic has it all)
@@ -107,12 +114,48 @@ class CardAct(StrEnum):
     BACK = "back"
 
 
-class CardCallback(CallbackData, prefix="card"):
-    """A button of a ticket card: the ticket, what to do and its value (status, tag …)."""
+#: A ticket number as the tickets' INT column holds it.
+TicketNumber = Annotated[int, Field(ge=1, le=INT_MAX)]
+#: A Telegram user id as the operators' BIGINT column holds it.
+TelegramId = Annotated[int, Field(ge=1, le=BIGINT_MAX)]
+_DIGITS = re.compile(r"[1-9][0-9]{0,18}")
 
-    ticket: int
+
+class CardCallback(CallbackData, prefix="card"):
+    """A button of a ticket card: the ticket, what to do and its value (status, tag …).
+
+    The data comes back from the client, so a modified one can send anything: bounds
+    and the value's shape per act are checked when it is unpacked, and data that does
+    not fit is no card button at all (the last-resort handler answers it).
+    """
+
+    ticket: TicketNumber
     act: CardAct
-    value: str = ""
+    value: Annotated[str, Field(max_length=max_length(Tag, "name"))] = ""
+
+    @model_validator(mode="after")
+    def _value_fits_the_act(self) -> CardCallback:
+        if not value_fits(self.act, self.value):
+            raise ValueError(f"{self.act} takes no value {self.value!r}")
+        return self
+
+    @property
+    def operator(self) -> int:
+        """The Telegram id of an Assign button's operator."""
+        return int(self.value)
+
+
+def value_fits(act: CardAct, value: str) -> bool:
+    """Is ``value`` what a button doing ``act`` carries?"""
+    if act is CardAct.ASSIGN:
+        return bool(_DIGITS.fullmatch(value)) and int(value) <= BIGINT_MAX
+    if act is CardAct.STATUS:
+        return value in SETTABLE_STATUSES
+    if act is CardAct.PRIORITY:
+        return value in PRIORITY_NAMES
+    if act is CardAct.TAG:
+        return normalize_tag(value) == value
+    return value == ""
 
 
 #: The statuses the Status menu offers (``new`` is only where tickets start).
@@ -146,13 +189,13 @@ def card_keyboard(card: TicketCard, *, locale: str) -> Markup | None:
     return Markup(inline_keyboard=[people, state])
 
 
-def status_keyboard(card: TicketCard, *, locale: str) -> Markup:
-    """The Status menu: every status the ticket can move to."""
+def status_keyboard(card: TicketCard, settable: Sequence[str], *, locale: str) -> Markup:
+    """The Status menu: the ``settable`` statuses (what the presser may set) but the current."""
     t = Translator(locale)
     rows = [
         [_button(f"{STATUS_ICONS[s]} {t(STATUS_NAMES[s])}", card, CardAct.STATUS, s)]
         for s in SETTABLE_STATUSES
-        if s != card.status
+        if s != card.status and s in settable
     ]
     return _menu(rows, card, t)
 

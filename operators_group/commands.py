@@ -18,16 +18,26 @@ import logging
 from collections.abc import Iterable
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
 from core import queries
 from core.bans import BanOutcome, set_banned
 from core.context import DeskContext
-from core.entities import OperatorProfile
 from core.i18n import Translator, _
+from core.limits import operator_profile
 from core.replies import note_text
-from operators_group.listing import PageCallback, Renderer, Screen, decode_arg, encode_arg, page_of
+from operators_group.listing import (
+    ListKind,
+    PageCallback,
+    Renderer,
+    Screen,
+    decode_arg,
+    encode_arg,
+    page_of,
+    shows_list,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +57,7 @@ HELP = _(
     "/help — this list"
 )
 IN_TOPIC = _("Use {command} inside a conversation's topic.")
+NOT_THIS_LIST = _("⛔ This button does not belong to this message.")
 BAN_REPLIES = {
     (BanOutcome.CHANGED, True): _(
         "🚫 {customer} is banned: their messages are kept but no longer shown here."
@@ -75,17 +86,20 @@ def build_commands_router(ctx: DeskContext, *, admin_ids: Iterable[int] = ()) ->
     t = Translator(ctx.locale)
     render = Renderer(ctx.group_chat_id, ctx.timezone, t)
 
-    async def screen(kind: str, arg: str, page: int) -> Screen | str:
-        """The page of the list ``kind``, or a short explanation of why there is none."""
-        if kind == "queue":
+    async def screen(kind: ListKind, arg: str, page: int) -> Screen | str:
+        """The page of the list ``kind``, or a short explanation of why there is none.
+
+        ``arg`` has the shape its list needs (checked by :class:`PageCallback`).
+        """
+        if kind is ListKind.QUEUE:
             rows, title = await queries.unassigned_queue(), t("<b>Queue</b>")
-        elif kind == "mine":
+        elif kind is ListKind.MINE:
             rows, title = await queries.mine(int(arg)), t("<b>Your tickets</b>")
-        elif kind == "waiting":
+        elif kind is ListKind.WAITING:
             rows, title = await queries.waiting(), t("<b>Waiting for the customer</b>")
-        elif kind == "search":
+        elif kind is ListKind.SEARCH:
             rows, title = await queries.search(decode_arg(arg)), t("<b>Found</b>")
-        elif kind == "history":
+        elif kind is ListKind.HISTORY:
             found = await queries.history(int(arg))
             if found is None:
                 return t(IN_TOPIC, command="/history")
@@ -106,14 +120,14 @@ def build_commands_router(ctx: DeskContext, *, admin_ids: Iterable[int] = ()) ->
         return tickets(rows, title, page, kind, arg)
 
     def tickets(
-        rows: list[queries.TicketRow], title: str, page: int, kind: str, arg: str | None
+        rows: list[queries.TicketRow], title: str, page: int, kind: ListKind, arg: str | None
     ) -> Screen | str:
         if not rows:
-            return t("Nothing found.") if kind == "search" else t("Nothing here.")
+            return t("Nothing found.") if kind is ListKind.SEARCH else t("Nothing here.")
         lines = [render.ticket(row) for row in rows]
         return page_of(title, lines, page, kind=kind, arg=arg, t=t)
 
-    async def answer(message: Message, kind: str, arg: str) -> None:
+    async def answer(message: Message, kind: ListKind, arg: str) -> None:
         shown = await screen(kind, arg, 0)
         if isinstance(shown, str):
             await message.reply(shown)
@@ -126,16 +140,16 @@ def build_commands_router(ctx: DeskContext, *, admin_ids: Iterable[int] = ()) ->
 
     @router.message(Command("queue"))
     async def on_queue(message: Message) -> None:
-        await answer(message, "queue", "")
+        await answer(message, ListKind.QUEUE, "")
 
     @router.message(Command("mine"))
     async def on_mine(message: Message) -> None:
         assert message.from_user is not None
-        await answer(message, "mine", str(message.from_user.id))
+        await answer(message, ListKind.MINE, str(message.from_user.id))
 
     @router.message(Command("waiting"))
     async def on_waiting(message: Message) -> None:
-        await answer(message, "waiting", "")
+        await answer(message, ListKind.WAITING, "")
 
     @router.message(Command("search"))
     async def on_search(message: Message, command: CommandObject) -> None:
@@ -145,7 +159,7 @@ def build_commands_router(ctx: DeskContext, *, admin_ids: Iterable[int] = ()) ->
             return
         # Words too long for a button's data are shown on one page only.
         rows = await queries.search(words)
-        shown = tickets(rows, t("<b>Found</b>"), 0, "search", encode_arg(words))
+        shown = tickets(rows, t("<b>Found</b>"), 0, ListKind.SEARCH, encode_arg(words))
         if isinstance(shown, str):
             await message.reply(shown)
         else:
@@ -157,24 +171,34 @@ def build_commands_router(ctx: DeskContext, *, admin_ids: Iterable[int] = ()) ->
         if thread_id is None:
             await message.reply(t(IN_TOPIC, command=f"/{command.command}"))
             return
-        await answer(message, command.command, str(thread_id))
+        await answer(message, ListKind(command.command), str(thread_id))
 
     @router.message(Command("ban", "unban"))
     async def on_ban(message: Message, command: CommandObject) -> None:
         assert message.from_user is not None
         user, banned = message.from_user, command.command == "ban"
-        actor = OperatorProfile(telegram_id=user.id, name=user.full_name, username=user.username)
+        actor = operator_profile(user.id, user.full_name, user.username)
         result = await set_banned(actor, thread_of(message), banned, ctx, admins=admins)
         text = BAN_REPLIES[(result.outcome, banned)]
         await message.reply(t(text, customer=result.customer, command=f"/{command.command}"))
 
     @router.callback_query(PageCallback.filter())
-    async def on_page(query: CallbackQuery, callback_data: PageCallback) -> None:
-        shown = await screen(callback_data.kind, callback_data.arg, callback_data.page)
-        if isinstance(shown, str) or not isinstance(query.message, Message):
-            await query.answer(shown if isinstance(shown, str) else None)
+    async def on_page(query: CallbackQuery, callback_data: PageCallback, bot: Bot) -> None:
+        pressed = query.message
+        if not isinstance(pressed, Message) or not shows_list(pressed, bot.id, callback_data):
+            log.info(
+                "page button %r of %s refused: not on its list", query.data, query.from_user.id
+            )
+            await query.answer(t(NOT_THIS_LIST), show_alert=True)
             return
-        await query.message.edit_text(shown.html, reply_markup=shown.keyboard)
+        shown = await screen(callback_data.kind, callback_data.arg, callback_data.page)
+        if isinstance(shown, str):
+            await query.answer(shown)
+            return
+        try:
+            await pressed.edit_text(shown.html, reply_markup=shown.keyboard)
+        except TelegramBadRequest as exc:  # e.g. that page is shown already
+            log.debug("page not redrawn: %s", exc)
         await query.answer()
 
     async def unknown_command(message: Message, bot: Bot) -> bool:

@@ -9,22 +9,29 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from html import escape
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from pydantic import Field, model_validator
 
 from core.enums import TicketStatus
 from core.i18n import Translator, _
+from core.limits import BIGINT_MAX
 from core.queries import HistoryRow, LogRow, TicketRow
 from operators_group.event_lines import CUSTOMER_EVENTS, describe
 
 PAGE_SIZE = 10
+#: More pages than any list of the desk has (a bound for data from the client).
+MAX_PAGE = 99_999
 #: Telegram allows 64 bytes of callback data; longer search words are not paged.
 MAX_ARG = 44
 
@@ -37,12 +44,67 @@ STATUS_NAMES: dict[TicketStatus, str] = {
 }
 
 
-class PageCallback(CallbackData, prefix="pg"):
-    """A Prev/Next button: which list (``kind``), its argument and the page to show."""
+class ListKind(StrEnum):
+    """The lists that page, with what their argument is."""
 
-    kind: str
-    arg: str = ""
-    page: int
+    QUEUE = "queue"  # no argument
+    MINE = "mine"  # the operator's Telegram id
+    WAITING = "waiting"  # no argument
+    SEARCH = "search"  # the search words, see encode_arg
+    HISTORY = "history"  # the topic's thread id
+    LOG = "log"  # the topic's thread id
+
+
+_NUMERIC = frozenset({ListKind.MINE, ListKind.HISTORY, ListKind.LOG})
+_DIGITS = re.compile(r"[1-9][0-9]{0,18}")
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
+
+
+class PageCallback(CallbackData, prefix="pg"):
+    """A Prev/Next button: which list (``kind``), its argument and the page to show.
+
+    The data comes back from the client: the argument must have its list's shape (an id
+    a BIGINT column holds, or encoded search words) and the page a sane number, or the
+    data is no page button at all.
+    """
+
+    kind: ListKind
+    arg: Annotated[str, Field(max_length=MAX_ARG)] = ""
+    page: Annotated[int, Field(ge=0, le=MAX_PAGE)]
+
+    @model_validator(mode="after")
+    def _arg_fits_the_kind(self) -> PageCallback:
+        if not arg_fits(self.kind, self.arg):
+            raise ValueError(f"list {self.kind} takes no argument {self.arg!r}")
+        return self
+
+
+def arg_fits(kind: ListKind, arg: str) -> bool:
+    """Is ``arg`` what a page button of the list ``kind`` carries?"""
+    if kind in _NUMERIC:
+        return bool(_DIGITS.fullmatch(arg)) and int(arg) <= BIGINT_MAX
+    if kind is ListKind.SEARCH:
+        return bool(_BASE64URL.fullmatch(arg))
+    return arg == ""
+
+
+def shows_list(message: Message, bot_id: int, data: PageCallback) -> bool:
+    """Is ``message`` the bot's own page of the list that ``data`` pages?
+
+    A page button acts only there: pressed (or forged) on any other message — a
+    ticket's pinned card, another list — it would replace that message's text.
+    """
+    if message.from_user is None or message.from_user.id != bot_id:
+        return False
+    rows = message.reply_markup.inline_keyboard if message.reply_markup else []
+    for button in (button for row in rows for button in row):
+        try:
+            shown = PageCallback.unpack(button.callback_data or "")
+        except (TypeError, ValueError):
+            continue
+        if (shown.kind, shown.arg) == (data.kind, data.arg):
+            return True
+    return False
 
 
 def encode_arg(text: str) -> str | None:
@@ -119,7 +181,7 @@ class Renderer:
 
 
 def page_of(
-    title: str, lines: Sequence[str], page: int, *, kind: str, arg: str | None, t: Translator
+    title: str, lines: Sequence[str], page: int, *, kind: ListKind, arg: str | None, t: Translator
 ) -> Screen:
     """Page ``page`` (0-based, clamped) of ``lines`` under ``title``, with Prev/Next."""
     pages = max(1, -(-len(lines) // PAGE_SIZE))

@@ -16,17 +16,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from html import escape
+from typing import Annotated
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from pydantic import Field
 
 from core.context import DeskContext
 from core.entities import Content, OperatorProfile
 from core.enums import MessageKind
 from core.i18n import Translator, _
+from core.limits import max_length
+from core.models import Template
 from core.template_posting import use_template
 from core.templates import (
     Result,
@@ -55,9 +59,9 @@ USAGE = _(
 
 
 class TemplateCallback(CallbackData, prefix="tpl"):
-    """A template button of the ``/tpl`` list."""
+    """A template button of the ``/tpl`` list (a forged name longer than a column is none)."""
 
-    name: str
+    name: Annotated[str, Field(min_length=1, max_length=max_length(Template, "name"))]
 
 
 def render_result(result: Result, t: Translator) -> str:

@@ -28,15 +28,14 @@ from aiogram.types import (
     ReplyParameters,
 )
 
+from bots.telegram.choices import ChoiceCallback
 from bots.telegram.content import content_of
 from bots.telegram.errors import telegram_errors
 from core.entities import Attachment, Choice, Content, Delivery, DeliveryEdit
 from core.enums import Channel, MessageKind
 from core.errors import NotModified, PermanentError
 
-__all__ = ["CHOICE_PREFIX", "TelegramChannel", "input_media_of"]
-
-CHOICE_PREFIX = "choice:"  # callback data of the desk's quick-reply buttons in private chats
+__all__ = ["TelegramChannel", "input_media_of"]
 
 InputMedia = (
     InputMediaPhoto | InputMediaVideo | InputMediaAnimation | InputMediaDocument | InputMediaAudio
@@ -258,7 +257,7 @@ class TelegramChannel:
             inline_keyboard=[
                 [
                     InlineKeyboardButton(
-                        text=choice.label, callback_data=CHOICE_PREFIX + choice.data
+                        text=choice.label, callback_data=ChoiceCallback.of(choice.data).pack()
                     )
                     for choice in choices
                 ]

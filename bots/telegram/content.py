@@ -25,6 +25,8 @@ from core.entities import (
 )
 from core.enums import Channel, MessageKind
 from core.i18n import language_tag
+from core.limits import customer_profile, fit_optional, operator_profile
+from core.models import Message as StoredMessage
 
 __all__ = [
     "content_of",
@@ -202,14 +204,14 @@ def _reply_to(message: Message) -> int | None:
 
 
 def profile_of(user: User) -> CustomerProfile:
-    """The customer profile of a Telegram user."""
-    return CustomerProfile(
-        channel=Channel.TELEGRAM,
-        external_id=user.id,
-        first_name=user.first_name,
-        last_name=user.last_name or "",
-        username=user.username,
-        language=language_tag(user.language_code),
+    """The customer profile of a Telegram user (names cut to what their columns hold)."""
+    return customer_profile(
+        Channel.TELEGRAM,
+        user.id,
+        user.first_name,
+        user.last_name or "",
+        user.username,
+        language_tag(user.language_code),
     )
 
 
@@ -222,7 +224,7 @@ def inbound_of(message: Message) -> InboundMessage:
         sent_at=_sent_at(message.date),
         content=content_of(message),
         reply_to_message_id=_reply_to(message),
-        album_id=message.media_group_id,
+        album_id=fit_optional(message.media_group_id, StoredMessage, "album_id"),
     )
 
 
@@ -239,7 +241,7 @@ def inbound_edit_of(message: Message) -> InboundEdit:
 
 def operator_profile_of(user: User) -> OperatorProfile:
     """The operator profile of a Telegram user of the operator group."""
-    return OperatorProfile(telegram_id=user.id, name=user.full_name, username=user.username)
+    return operator_profile(user.id, user.full_name, user.username)
 
 
 def _thread_id(message: Message) -> int:
@@ -257,7 +259,7 @@ def operator_message_of(message: Message) -> OperatorMessage:
         sent_at=_sent_at(message.date),
         content=content_of(message),
         reply_to_message_id=_reply_to(message),
-        album_id=message.media_group_id,
+        album_id=fit_optional(message.media_group_id, StoredMessage, "album_id"),
     )
 
 

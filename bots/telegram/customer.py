@@ -16,17 +16,20 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandStart
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update
 
-from bots.telegram.channel import CHOICE_PREFIX
+from bots.telegram.choices import ChoiceCallback
 from bots.telegram.content import inbound_edit_of, inbound_of, profile_of
 from core.config import Settings
 from core.context import DeskContext
 from core.csat import handle_choice
 from core.entities import ChoicePress
 from core.greetings import greeting, help_text
+from core.i18n import _, gettext, normalize_locale
 from core.ingest import ingest, ingest_batch, ingest_edit
 from core.replies import set_customer_reachable
 
 log = logging.getLogger(__name__)
+
+NOT_VALID = _("This button is no longer valid.")
 
 
 def build_customer_router(settings: Settings, ctx: DeskContext) -> Router:
@@ -70,15 +73,15 @@ def build_customer_router(settings: Settings, ctx: DeskContext) -> Router:
         outcome = await ingest_edit(inbound_edit_of(message), ctx)
         log.debug("customer edit %s: %s", message.message_id, outcome)
 
-    @router.callback_query(F.data.startswith(CHOICE_PREFIX))
-    async def on_choice(query: CallbackQuery) -> None:
+    @router.callback_query(ChoiceCallback.filter())
+    async def on_choice(query: CallbackQuery, callback_data: ChoiceCallback) -> None:
         # A rating star or Skip under a desk message: core checks it is this customer's.
         shown = query.message
         press = ChoicePress(
             profile=profile_of(query.from_user),
             chat_id=shown.chat.id if shown else query.from_user.id,
             message_id=shown.message_id if shown else 0,
-            data=(query.data or "").removeprefix(CHOICE_PREFIX),
+            data=callback_data.choice.data,
         )
         answer = await handle_choice(press, ctx)
         await query.answer(answer or None)
@@ -93,6 +96,15 @@ def build_customer_router(settings: Settings, ctx: DeskContext) -> Router:
         status = update.new_chat_member.status
         reachable = status not in (ChatMemberStatus.KICKED, ChatMemberStatus.LEFT)
         await set_customer_reachable(profile_of(update.from_user), reachable, ctx)
+
+    # Last: stale, damaged or forged data still gets an answer, or the spinner hangs.
+    @router.callback_query()
+    async def on_unknown_press(query: CallbackQuery) -> None:
+        language = normalize_locale(query.from_user.language_code)
+        log.info(
+            "unknown button press by %s answered: %r", query.from_user.id, (query.data or "")[:80]
+        )
+        await query.answer(gettext(NOT_VALID, language), show_alert=True)
 
     return router
 

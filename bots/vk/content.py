@@ -37,6 +37,7 @@ from typing import Any
 
 from core.entities import Attachment, Content, CustomerProfile, InboundEdit, InboundMessage
 from core.enums import Channel, MessageKind
+from core.limits import customer_profile
 
 __all__ = [
     "VkUser",
@@ -69,14 +70,9 @@ def language_of(client_info: dict[str, Any] | None) -> str:
 
 
 def profile_of(user: VkUser, language: str) -> CustomerProfile:
-    """The customer profile of a VK user."""
-    return CustomerProfile(
-        channel=Channel.VK,
-        external_id=user.id,
-        first_name=user.first_name,
-        last_name=user.last_name,
-        username=user.screen_name or None,
-        language=language,
+    """The customer profile of a VK user (names cut to what their columns hold)."""
+    return customer_profile(
+        Channel.VK, user.id, user.first_name, user.last_name, user.screen_name, language
     )
 
 

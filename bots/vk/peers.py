@@ -70,7 +70,7 @@ class VkPeers:
             id=int(found["id"]),
             first_name=str(found.get("first_name") or ""),
             last_name=str(found.get("last_name") or ""),
-            screen_name=found.get("screen_name") or None,
+            screen_name=str(found.get("screen_name") or "") or None,
         )
         self._users[user.id] = user
         return user

@@ -159,7 +159,11 @@ class _Control:
 
     async def press(self, body: dict[str, Any]) -> Any:
         record = self.sb.press_button(
-            self.user(body), self.message(body), data=body.get("data"), text=body.get("text")
+            self.user(body),
+            self.message(body),
+            data=body.get("data"),
+            text=body.get("text"),
+            forge=bool(body.get("forge", False)),
         )
         return {"callback_query_id": record.id}
 

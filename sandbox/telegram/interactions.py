@@ -65,12 +65,20 @@ class UserInteractions(UserActions):
         self.world.touch()
 
     def press_button(
-        self, user: User, message: MessageRef, *, data: str | None = None, text: str | None = None
+        self,
+        user: User,
+        message: MessageRef,
+        *,
+        data: str | None = None,
+        text: str | None = None,
+        forge: bool = False,
     ) -> CallbackRecord:
         """Press an inline button (by ``callback_data`` or by label).
 
-        The returned record fills in ``answered``/``answer_text``/``show_alert``
-        when the bot calls answerCallbackQuery; see :meth:`wait_answer`.
+        With ``forge`` the ``data`` is sent as it is, whether or not the message has
+        such a button, as a modified client can. The returned record fills in
+        ``answered``/``answer_text``/``show_alert`` when the bot calls
+        answerCallbackQuery; see :meth:`wait_answer`.
         """
         found = self._resolve(message)
         buttons = [b for row in (found.reply_markup or {}).get("inline_keyboard", []) for b in row]
@@ -80,6 +88,8 @@ class UserInteractions(UserActions):
             if (data is None or b.get("callback_data") == data)
             and (text is None or b.get("text") == text)
         ]
+        if forge and data is not None:
+            match = [{"callback_data": data}]
         if not match or "callback_data" not in match[0]:
             raise SandboxError(f"no callback button matching data={data!r} text={text!r}")
         bot = self.world.bots.get(found.sender.id)

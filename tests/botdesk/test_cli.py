@@ -105,10 +105,10 @@ def test_demo_runs_offline_and_shows_both_sides(tmp_path: Path) -> None:
     assert "Борис gets, in Russian: Здравствуйте, Борис! Обращение #2: посылка уже в пути." in out
     assert "✅ Ваше обращение #2 решено. Как вы оцените нашу помощь?" in out
     assert "the card: ✅ #2 · resolved · ★★★★★" in out
-    assert "the ticket stays resolved: “✅ #2 Борис · Telegram”" in out
-    assert "the same ticket reopens: “🟢 #2 Борис · Telegram”" in out
+    assert "the ticket stays resolved: “✅ #2 \u2068Борис\u2069 · Telegram”" in out
+    assert "the same ticket reopens: “🟢 #2 \u2068Борис\u2069 · Telegram”" in out
     # The VK customer: a topic labelled VK, the photos as an album, the answer in VK.
-    assert "a topic appears: “🆕 #3 Пётр Иванов · VK”" in out
+    assert "a topic appears: “🆕 #3 \u2068Пётр Иванов\u2069 · VK”" in out
     assert "  Acme: Извините! Курьер заберёт товар завтра." in out
     # At the end, once the desk has sent everything: each ticket's card as operators see it.
     cards = out[out.index("── the ticket cards now ──") :]

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bots.vk.content import VkUser, content_of, inbound_edit_of, inbound_of, language_of
+from bots.vk.content import (
+    VkUser,
+    content_of,
+    inbound_edit_of,
+    inbound_of,
+    language_of,
+    profile_of,
+)
 from core.enums import Channel, MessageKind
 
 USER = VkUser(id=42, first_name="Иван", last_name="Петров", screen_name="ivan")
@@ -131,3 +138,11 @@ def test_edit_takes_the_update_time() -> None:
     edit = inbound_edit_of(raw, USER, "ru")
     assert edit.message_id == 7 and edit.content.text == "fixed"
     assert edit.edited_at == datetime.fromtimestamp(1_700_000_100, UTC)
+
+
+def test_names_longer_than_their_columns_are_cut() -> None:
+    huge = VkUser(id=43, first_name="И" * 400, last_name="П" * 400, screen_name="s" * 100)
+    profile = profile_of(huge, "ru")
+    assert (len(profile.first_name), len(profile.last_name)) == (255, 255)
+    assert profile.username == "s" * 64
+    assert profile_of(VkUser(id=44, screen_name=""), "en").username is None

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core.clock import FrozenClock
 from core.context import DeskContext
-from core.csat import handle_choice
+from core.csat import ChoiceData, handle_choice, parse_choice
 from core.entities import ChoicePress, Content, CustomerProfile, InboundMessage
 from core.enums import Channel, EventKind, MessageKind, TicketStatus
 from core.ingest import ingest
@@ -45,7 +47,9 @@ async def test_only_the_tickets_customer_can_rate_it(db: str) -> None:
     assert await handle_choice(press(MALLORY, f"rate:{ticket.id}:1"), ctx()) == (
         "This button is not active any more."
     )
-    assert await handle_choice(press(ALICE, "rate:nonsense"), ctx()) is None
+    assert await handle_choice(press(ALICE, "rate:nonsense"), ctx()) == (
+        "Эта кнопка больше не действует."
+    )
     assert (await Ticket.get(id=ticket.id)).csat_score is None
     answer = await handle_choice(press(ALICE, f"rate:{ticket.id}:4"), ctx())
     assert answer == "Спасибо за оценку!"
@@ -112,3 +116,37 @@ async def test_the_comment_to_a_low_rating_also_reopens_the_ticket(db: str, scor
     await writes(3, "hello?")  # the next message simply joins the reopened ticket
     assert await Event.filter(ticket_id=ticket.id, kind=EventKind.REOPENED).count() == 1
     assert (await Ticket.get(id=ticket.id)).csat_comment == "nobody answered for a week"
+
+
+async def test_forged_ratings_are_refused_and_store_nothing(db: str) -> None:
+    ticket = await resolved_ticket()
+    forged = [
+        f"rate:{ticket.id}:12345",  # once a substring test: stored a score of 12345
+        f"rate:{ticket.id}:0",
+        f"rate:{ticket.id}:",  # truncated: once int("")
+        f"rate:{ticket.id}:45",
+        "rate:99999999999999999999:5",  # once an integer overflow in the database
+        f"rate:{ticket.id}:5:5",
+        f"skip:{ticket.id}:",
+    ]
+    for data in forged:
+        answer = await handle_choice(press(ALICE, data), ctx())
+        assert answer == "Эта кнопка больше не действует.", data
+    unchanged = await Ticket.get(id=ticket.id)
+    assert (unchanged.csat_score, unchanged.csat_comment_pending) == (None, False)
+    assert await Event.filter(kind=EventKind.RATED).count() == 0
+
+
+@given(st.integers(min_value=1, max_value=2**31 - 1), st.integers(min_value=1, max_value=5))
+def test_every_rating_the_desk_sends_reads_back(ticket_id: int, score: int) -> None:
+    for choice in (ChoiceData(ticket_id, score), ChoiceData(ticket_id)):
+        assert parse_choice(choice.data) == choice
+
+
+@given(st.text(max_size=70))
+def test_any_other_text_is_no_choice_or_a_valid_one(data: str) -> None:
+    choice = parse_choice(data)
+    if choice is not None:
+        assert 1 <= choice.ticket_id <= 2**31 - 1
+        assert choice.score is None or 1 <= choice.score <= 5
+        assert choice.data == data

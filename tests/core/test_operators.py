@@ -115,3 +115,9 @@ async def test_shift_on_and_off(db: str) -> None:
     on = await team(on_shift_only=True)
     assert [o.telegram_id for o in on] == [2] and on[0].on_shift
     assert len(await team()) == 2
+
+
+async def test_a_name_longer_than_its_column_is_cut(db: str) -> None:
+    profile = OperatorProfile(telegram_id=555, name="N" * 400, username="u" * 100)
+    info = await whoami(profile, DeskContext(group_chat_id=-100))
+    assert (len(info.name), len(info.username or "")) == (255, 64)

@@ -103,6 +103,10 @@ async def test_save_replaces_a_variant_and_delete_removes_it(db: str) -> None:
     assert row.text == "two"
     assert (await delete_template(ADMIN, "greet", "ru", ctx=ctx, admins=admins)).ok
     assert not (await delete_template(ADMIN, "greet", "ru", ctx=ctx, admins=admins)).ok
+    # Names and languages longer than their columns name nothing (and fail nowhere).
+    assert not (await delete_template(ADMIN, "g" * 100, "", ctx=ctx, admins=admins)).ok
+    assert not (await delete_template(ADMIN, "greet", "r" * 20, ctx=ctx, admins=admins)).ok
+    assert await Template.filter(name="greet").count() == 1
 
 
 async def test_use_picks_the_customers_variant_and_queues_the_post(db: str) -> None:

@@ -76,11 +76,12 @@ async def test_an_agent_takes_a_new_ticket_which_opens_and_refreshes(db: str) ->
 async def test_the_topic_title_carries_status_and_urgency(db: str) -> None:
     ticket = await new_ticket()
     customer = await Customer.get(external_id=700)
-    assert topic_title(ticket, customer) == f"🆕 #{ticket.number} Alice Smith · Telegram"
+    name = "\u2068Alice Smith\u2069"  # isolated: a right-to-left name cannot flip the title
+    assert topic_title(ticket, customer) == f"🆕 #{ticket.number} {name} · Telegram"
     await take(ticket.number, IVAN, context())
     await set_priority(ticket.number, IVAN, TicketPriority.URGENT, context())
     ticket = await Ticket.get(id=ticket.id)
-    assert topic_title(ticket, customer) == f"🟢🔥 #{ticket.number} Alice Smith · Telegram"
+    assert topic_title(ticket, customer) == f"🟢🔥 #{ticket.number} {name} · Telegram"
 
 
 async def test_agents_are_limited_to_their_own_or_unowned_tickets(db: str) -> None:

@@ -93,7 +93,7 @@ async def test_an_agent_pressing_assign_is_refused_and_nothing_changes(
     topic = await opened(world)
     card = await card_of(world, topic)
     answer = await press(world, ivan, card, "👥 Assign…")
-    assert answer.show_alert and answer.answer_text == "⛔ You may not do that."
+    assert answer.show_alert and answer.answer_text == "⛔ This needs the senior role."
     assert await Event.filter(kind=EventKind.REFUSED).count() == 1
     after = card_in(world, topic)
     assert after is not None and after.buttons == card.buttons and after.body == card.body

@@ -148,3 +148,33 @@ async def test_http_demo_world(telegram_sandbox: TelegramSandbox, sandbox_bot_fa
     assert me.username == summary["bot_username"]
     info = await bot.get_chat(summary["operator_group_id"])
     assert info.is_forum
+
+
+async def test_a_forged_press_sends_data_no_button_carries(
+    telegram_sandbox: TelegramSandbox, sandbox_bot_factory
+) -> None:
+    base = f"{telegram_sandbox.base_url}/sandbox"
+    async with aiohttp.ClientSession() as http:
+        bot = await post(http, f"{base}/bots", {"username": "forge_bot"})
+        alice = await post(http, f"{base}/users", {"first_name": "Alice"})
+        hello = {"user_id": alice["id"], "bot_id": bot["id"], "text": "hi"}
+        await post(http, f"{base}/messages", hello)
+        aiobot: Bot = sandbox_bot_factory(bot["token"])
+        markup = InlineKeyboardMarkup(
+            inline_keyboard=[[InlineKeyboardButton(text="OK", callback_data="ok")]]
+        )
+        card = await aiobot.send_message(alice["id"], "confirm?", reply_markup=markup)
+        body = {
+            "user_id": alice["id"],
+            "bot_id": bot["id"],
+            "chat_id": alice["id"],
+            "message_id": card.message_id,
+            "data": "card:1:nuke:",
+        }
+        async with http.post(f"{base}/press", json=body) as resp:
+            assert resp.status == 400  # an honest client has no such button
+        await post(http, f"{base}/press", {**body, "forge": True})
+        updates = await aiobot.get_updates(timeout=0)
+        pressed = [u.callback_query for u in updates if u.callback_query is not None]
+        assert [q.data for q in pressed] == ["card:1:nuke:"]
+        assert pressed[0].message is not None and pressed[0].message.message_id == card.message_id
