@@ -36,6 +36,7 @@ from core import db
 from core.budgets import Budgets, Rate
 from core.clock import SystemClock
 from core.config import Settings, parse_rate
+from core.containment import RetryPolicy
 from core.context import DeskContext
 from core.enums import Channel
 from core.outbox import OutboxWorker
@@ -146,8 +147,13 @@ class Desk:
         self.worker.wake()
 
 
-async def run_app(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run botdesk until ``stop`` is set (or forever): database, worker, updates."""
+async def run_app(
+    settings: Settings, stop: asyncio.Event | None = None, retry: RetryPolicy | None = None
+) -> None:
+    """Run botdesk until ``stop`` is set (or forever): database, worker, updates.
+
+    ``retry`` says how often a failing update is tried before it is set aside.
+    """
     settings.require("bot_token", "operator_group_id", purpose="botdesk run")
     await db.init_db(settings.database_url)
     desk = Desk(settings)
@@ -167,7 +173,9 @@ async def run_app(settings: Settings, stop: asyncio.Event | None = None) -> None
         else:
             async with _vk_callback_server(settings, desk):
                 await desk.bot.delete_webhook(drop_pending_updates=False)
-                await poll(desk.bot, desk.dispatcher, stop, bulk=CustomerMessages(desk.ctx))
+                await poll(
+                    desk.bot, desk.dispatcher, stop, bulk=CustomerMessages(desk.ctx), policy=retry
+                )
     finally:
         stop.set()
         if vk_poll is not None:
