@@ -12,7 +12,7 @@ Callback API) hands each update to :func:`contain`, which
   no traceback), then sets the update aside as a dead letter, logs the error once at
   ERROR with its traceback, counts it, and reports :attr:`Outcome.SET_ASIDE` so the
   caller acknowledges it and moves on. If even storing the letter fails, that is an
-  outage as well: the update stays unacknowledged and is tried again later.
+  outage as well: the update stays unacknowledged until the letter is stored.
 """
 
 from __future__ import annotations
@@ -73,10 +73,6 @@ class _Attempts:
     outage_delay: float = 0.0
 
     def __post_init__(self) -> None:
-        self.restart()
-
-    def restart(self) -> None:
-        self.failures = 0
         self.delay = self.outage_delay = self.policy.first_delay
 
     def next_delay(self) -> float:
@@ -134,7 +130,7 @@ async def contain(
                 continue
             if await _set_aside(letter, error, state, outage, stop, patient=patient):
                 return Outcome.SET_ASIDE
-            continue
+            return None
         outage.recovered()
         return Outcome.HANDLED
     return None
@@ -149,18 +145,20 @@ async def _set_aside(
     *,
     patient: bool,
 ) -> bool:
-    """Store the dead letter, log and count it; False (try it all again) if storing failed."""
-    try:
-        letter_id = await set_aside(letter, describe(error), state.failures)
-    except Exception as store_error:
-        if not patient:
-            raise store_error from error
-        # Nowhere to put it: an outage as far as this update is concerned.
-        outage.failed(store_error)
-        await sleep_or_stop(state.next_outage_delay(), stop)
-        state.failures = 0
-        state.delay = state.policy.first_delay
-        return False
+    """Store the dead letter, log and count it; False if stopped before it could be stored."""
+    while True:
+        try:
+            letter_id = await set_aside(letter, describe(error), state.failures)
+            break
+        except Exception as store_error:
+            if not patient:
+                raise store_error from error
+            # Nowhere to put it: an outage as far as this update is concerned. The update
+            # stays unacknowledged until the letter is stored.
+            outage.failed(store_error)
+            await sleep_or_stop(state.next_outage_delay(), stop)
+            if stop.is_set():
+                return False
     outage.recovered()
     DEAD_LETTERS.labels(channel=str(letter.channel)).inc()
     log.error(

@@ -55,13 +55,21 @@ _SQLITE_OUTAGES = ("database is locked", "database table is locked", "unable to 
 
 
 def _chain(error: BaseException) -> Iterator[BaseException]:
-    """``error`` and the exceptions it was raised from or during, without loops."""
+    """``error`` and the exceptions it was raised from or during, without loops.
+
+    An exception passed as an argument counts too: tortoise wraps a driver's error as
+    ``OperationalError(exc)``.
+    """
     seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
+    waiting: list[BaseException] = [error]
+    while waiting:
+        current = waiting.pop()
+        if id(current) in seen:
+            continue
         seen.add(id(current))
         yield current
-        current = current.__cause__ or current.__context__
+        linked = (current.__cause__, current.__context__, *current.args)
+        waiting.extend(link for link in linked if isinstance(link, BaseException))
 
 
 def _is_outage_itself(error: BaseException, also: tuple[type[BaseException], ...]) -> bool:
