@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from botdesk.app import Desk
-from botdesk.updates import feed_raw
 from core import db
 from core.config import Settings
 from core.dead_letters import StoredLetter, drop, find, mark_replayed, recent, summary
 from core.enums import Channel
 from core.outages import describe
+
+if TYPE_CHECKING:
+    from botdesk.app import Desk
 
 __all__ = ["dead_letters", "replay"]
 
@@ -63,6 +64,10 @@ async def _close(desk: Desk) -> None:
 
 async def replay(settings: Settings, letter: StoredLetter, out: TextIO, err: TextIO) -> int:
     """Handle ``letter``'s update again; 0 and marked replayed on success, 1 on failure."""
+    # Only a replay needs the whole desk (and aiogram): listing stays quick.
+    from botdesk.app import Desk
+    from botdesk.updates import feed_raw
+
     desk = Desk(settings)
     try:
         if letter.channel is Channel.VK:
