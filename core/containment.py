@@ -121,7 +121,7 @@ async def contain(
                     "%s update %s failed (%s); attempt %d of %d, again in %.1fs",
                     letter.channel,
                     letter.update_id,
-                    describe(error),
+                    describe(error).splitlines()[0],
                     state.failures,
                     state.policy.attempts,
                     pause,
@@ -169,7 +169,7 @@ async def _set_aside(
         summary(letter),
         letter_id,
         state.failures,
-        describe(error),
+        describe(error).splitlines()[0],  # the whole of it is in the traceback below
         exc_info=error,
     )
     return True
