@@ -12,7 +12,8 @@ Callback API) hands each update to :func:`contain`, which
   no traceback), then sets the update aside as a dead letter, logs the error once at
   ERROR with its traceback, counts it, and reports :attr:`Outcome.SET_ASIDE` so the
   caller acknowledges it and moves on. If even storing the letter fails, that is an
-  outage as well: the update stays unacknowledged until the letter is stored.
+  outage as well (one the failures may have been due to): the update stays
+  unacknowledged, and after a pause it is tried afresh.
 """
 
 from __future__ import annotations
@@ -113,27 +114,39 @@ async def contain(
                 outage.failed(error)
                 await sleep_or_stop(_pause(error, state.next_outage_delay()), stop)
                 continue
-            outage.recovered()
             state.failures += 1
             if state.failures < state.policy.attempts:
-                pause = state.next_delay()
-                log.warning(
-                    "%s update %s failed (%s); attempt %d of %d, again in %.1fs",
-                    letter.channel,
-                    letter.update_id,
-                    describe(error).splitlines()[0],
-                    state.failures,
-                    state.policy.attempts,
-                    pause,
-                )
-                await sleep_or_stop(pause, stop)
+                await _retry_later(letter, error, state, outage, stop)
                 continue
             if await _set_aside(letter, error, state, outage, stop, patient=patient):
                 return Outcome.SET_ASIDE
-            return None
+            # Nowhere to put the letter: whatever is down may have caused the failure
+            # too, so once the pause is over the update is tried afresh.
+            state.failures, state.delay = 0, state.policy.first_delay
+            continue
         outage.recovered()
         return Outcome.HANDLED
     return None
+
+
+async def _retry_later(
+    letter: Letter, error: Exception, state: _Attempts, outage: OutageLog, stop: asyncio.Event
+) -> None:
+    """Pause before the next attempt; a WARNING, unless an outage has been reported."""
+    pause = state.next_delay()
+    # During an outage each round of attempts would repeat itself in the log.
+    level = logging.DEBUG if outage.ongoing else logging.WARNING
+    log.log(
+        level,
+        "%s update %s failed (%s); attempt %d of %d, again in %.1fs",
+        letter.channel,
+        letter.update_id,
+        describe(error).splitlines()[0],
+        state.failures,
+        state.policy.attempts,
+        pause,
+    )
+    await sleep_or_stop(pause, stop)
 
 
 async def _set_aside(
@@ -145,20 +158,16 @@ async def _set_aside(
     *,
     patient: bool,
 ) -> bool:
-    """Store the dead letter, log and count it; False if stopped before it could be stored."""
-    while True:
-        try:
-            letter_id = await set_aside(letter, describe(error), state.failures)
-            break
-        except Exception as store_error:
-            if not patient:
-                raise store_error from error
-            # Nowhere to put it: an outage as far as this update is concerned. The update
-            # stays unacknowledged until the letter is stored.
-            outage.failed(store_error)
-            await sleep_or_stop(state.next_outage_delay(), stop)
-            if stop.is_set():
-                return False
+    """Store the dead letter, log and count it; False if it could not be stored."""
+    try:
+        letter_id = await set_aside(letter, describe(error), state.failures)
+    except Exception as store_error:
+        if not patient:
+            raise store_error from error
+        # An outage as far as this update is concerned: it stays unacknowledged.
+        outage.failed(store_error)
+        await sleep_or_stop(state.next_outage_delay(), stop)
+        return False
     outage.recovered()
     DEAD_LETTERS.labels(channel=str(letter.channel)).inc()
     log.error(

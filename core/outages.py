@@ -50,6 +50,10 @@ _INTERFACE_OUTAGES = (
     "another operation is in progress",
 )
 
+# PostgreSQL refusing connections to one database (ALLOW_CONNECTIONS false, being
+# dropped or restored) reports "object not in prerequisite state", a broad class.
+_POSTGRES_OUTAGES = ("not currently accepting connections", "the database system is")
+
 # sqlite3.OperationalError is also raised for SQL mistakes; these mean "try again later".
 _SQLITE_OUTAGES = ("database is locked", "database table is locked", "unable to open", "disk i/o")
 
@@ -78,6 +82,8 @@ def _is_outage_itself(error: BaseException, also: tuple[type[BaseException], ...
     text = str(error).lower()
     if isinstance(error, asyncpg.InterfaceError):
         return any(marker in text for marker in _INTERFACE_OUTAGES)
+    if isinstance(error, asyncpg.PostgresError):
+        return any(marker in text for marker in _POSTGRES_OUTAGES)
     if isinstance(error, sqlite3.OperationalError):
         return any(marker in text for marker in _SQLITE_OUTAGES)
     return False

@@ -53,6 +53,10 @@ async def test_a_redis_server_that_is_not_there_is_an_outage() -> None:
             "cannot call Connection.fetch(): connection has been released back to the pool"
         ),
         redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379"),
+        asyncpg.exceptions.ObjectNotInPrerequisiteStateError(
+            'database "desk" is not currently accepting connections'
+        ),
+        asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
         DBConnectionError("can't connect"),
         OperationalError(sqlite3.OperationalError("database is locked")),
         TransientError("HTTP 502"),
@@ -73,6 +77,7 @@ def test_unreachable_services_are_outages(error: BaseException) -> None:
         OperationalError(sqlite3.OperationalError('near "SELEC": syntax error')),
         asyncpg.InterfaceError("the server expects 2 arguments for this query, 1 was passed"),
         asyncpg.exceptions.StringDataRightTruncationError("value too long for type varchar(64)"),
+        asyncpg.exceptions.ObjectNotInPrerequisiteStateError("cannot drop the current index"),
         PermanentError("Bad Request: message is too long"),
         KeyError("message"),
     ],
