@@ -22,7 +22,7 @@ from core.containment import RetryPolicy
 from core.db import close_db, init_db
 from core.dead_letters import mark_replayed, recent
 from core.enums import Channel
-from core.metrics import DEAD_LETTERS
+from core.metrics import DEAD_LETTERS, UPDATES_RECEIVED
 from sandbox.telegram import BotAccount, TelegramSandbox
 from tests.botdesk.test_updates import free_port
 
@@ -66,6 +66,10 @@ def counted() -> float:
     return DEAD_LETTERS.labels(channel="telegram")._value.get()
 
 
+def received() -> float:
+    return UPDATES_RECEIVED.labels(channel="telegram")._value.get()
+
+
 async def test_a_poison_update_is_set_aside_and_the_next_one_is_handled(
     sqlite_db: str,
     telegram_sandbox: TelegramSandbox,
@@ -76,7 +80,7 @@ async def test_a_poison_update_is_set_aside_and_the_next_one_is_handled(
     sb = telegram_sandbox
     broken = {"boom"}
     dispatcher, seen = breaking_dispatcher(broken)
-    before = counted()
+    before, received_before = counted(), received()
     stop = asyncio.Event()
     customer = sb.create_user("Alice")
     with caplog.at_level(logging.INFO):
@@ -97,6 +101,7 @@ async def test_a_poison_update_is_set_aside_and_the_next_one_is_handled(
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1 and errors[0].exc_info is not None
     assert counted() == before + 1
+    assert received() == received_before + 2
 
     # After the fix, the stored update goes through the same handling.
     broken.clear()

@@ -7,16 +7,20 @@ letter) is in test_dead_letters.py.
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from collections.abc import Callable
 from contextlib import suppress
 
+import pytest
 from aiogram import Bot, Dispatcher, Router
+from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import Message
 from aiohttp import web
 
 from botdesk.updates import poll, webhook_app
-from sandbox.telegram import BotAccount, TelegramSandbox
+from sandbox.telegram import BotAccount, Limits, TelegramSandbox
+from tests.fixtures.telegram_sandbox import LoopbackSession
 
 
 def flaky_dispatcher(
@@ -111,3 +115,37 @@ async def test_webhook_answers_500_during_an_outage_so_telegram_redelivers(
         await runner.cleanup()
     assert info.last_error_message  # Telegram saw the failures
     assert seen == ["boom", "boom", "boom"]
+
+
+async def test_telegram_unreachable_is_logged_once_and_polling_carries_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sb = TelegramSandbox(limits=Limits.off())
+    account = sb.create_bot("desk_bot", "Desk")
+    sb.send_text(sb.create_user("Erin"), account, "sent while we could not reach Telegram")
+    port = free_port()  # nothing listens there yet: Telegram is unreachable
+    bot = Bot(account.token, session=LoopbackSession(api=TelegramAPIServer.from_base(
+        f"http://127.0.0.1:{port}"
+    )))  # fmt: skip
+    dispatcher, seen = flaky_dispatcher(failures=0)
+    stop = asyncio.Event()
+    with caplog.at_level(logging.INFO, logger="botdesk.updates"):
+        task = asyncio.create_task(poll(bot, dispatcher, stop))
+        try:
+
+            def said(level: str) -> bool:
+                return any(r.levelname == level for r in caplog.records)
+
+            await sb.wait_for(lambda: said("WARNING"), timeout=10)
+            await sb.start(port=port)  # Telegram is back
+            await sb.wait_for(lambda: seen, timeout=30)
+            await sb.wait_for(lambda: said("INFO"), timeout=10)
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, timeout=10)
+            await bot.session.close()
+            await sb.stop()
+    assert seen == ["sent while we could not reach Telegram"]
+    lines = [r for r in caplog.records if r.name == "botdesk.updates"]
+    assert [r.levelname for r in lines] == ["WARNING", "INFO"]
+    assert "Telegram getUpdates wait" in lines[0].getMessage() and lines[0].exc_info is None

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import io
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from botdesk.cli import build_parser
+from botdesk.dead_letters_cli import dead_letters
 from bots.vk.callback_api import callback_app
 from bots.vk.polling import VkLongPoll
+from core.config import Settings
 from core.containment import RetryPolicy
-from core.dead_letters import recent
+from core.db import close_db, init_db
+from core.dead_letters import Letter, recent, set_aside
 from core.enums import Channel
+from core.models import Message
 from sandbox.vk import VkSandbox
 from tests.bots.test_vk_updates import World, cursor, stored
+from tests.fixtures.telegram_sandbox import DeskWorld
+from tests.fixtures.vk_desk import vk_settings
 
 FAST = RetryPolicy(attempts=3, first_delay=0.01, max_delay=0.1)
 
@@ -110,3 +119,34 @@ async def test_callback_api_answers_ok_for_a_dead_letter_and_500_during_an_outag
         response = await client.post("/vk/callback", json=callback_event(group_id="abc"))
         assert response.status == 200  # not ours, and no traceback either
     assert len(await recent()) == 1
+
+
+async def test_a_vk_dead_letter_is_replayed_through_the_vk_event_handler(
+    desk_world: DeskWorld,
+    vk_sandbox: VkSandbox,
+    desk_settings: Callable[..., Settings],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)  # nothing may leave files in the working tree
+    vk = vk_sandbox
+    community = vk.create_community("Acme")
+    customer = vk.create_user("Pyotr", "Sidorov", screen_name="pyotr", lang="ru")
+    settings = vk_settings(desk_world, vk, community, desk_settings)
+    vk.user_writes(community, customer, "Где мой заказ?")
+    [(_, event)] = vk.world.longpolls[community.id].events
+    await init_db(settings.database_url)
+    try:
+        await set_aside(Letter(Channel.VK, event["event_id"], event), "KeyError: 'x'", 3)
+        out, err = io.StringIO(), io.StringIO()
+        args = build_parser().parse_args(["dead-letters", "replay", "1"])
+        code = await dead_letters(settings, args, out, err)
+        assert (code, err.getvalue()) == (0, "")
+        assert out.getvalue().startswith("Dead letter #1 replayed: message_new from")
+        await init_db(settings.database_url)  # the command closed the connection it used
+        [message] = await Message.filter(channel=Channel.VK)
+        assert message.text == "Где мой заказ?"
+        [letter] = await recent()
+        assert letter.replayed
+    finally:
+        await close_db()
