@@ -29,7 +29,12 @@ from functools import partial
 from typing import Any, ClassVar, Protocol
 
 from aiogram import Bot, Dispatcher
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.methods import GetUpdates
 from aiogram.types import Update
 from aiohttp import web
@@ -142,7 +147,7 @@ class Intake:
                 update: Update | None = Update.model_validate(raw, context={"bot": self.bot})
             except ValueError:
                 update = None  # set aside by :meth:`one`, which reads it again and fails
-            together = update is not None and self.bulk is not None and self.bulk.accepts(update)
+            together = update is not None and _accepts(self.bulk, update)
             if together and runs and runs[-1][0]:
                 runs[-1][1].append((raw, update))
             else:
@@ -161,6 +166,16 @@ class Intake:
                 break  # stopped: this run and the rest stay unconfirmed
             offset = _next_offset(run[-1][0], offset)
         return offset
+
+
+def _accepts(bulk: Bulk | None, update: Update) -> bool:
+    """Whether ``bulk`` takes ``update``; an update too odd to tell goes on its own."""
+    if bulk is None:
+        return False
+    try:
+        return bulk.accepts(update)
+    except Exception:
+        return False
 
 
 def _next_offset(raw: dict[str, Any], offset: int | None) -> int | None:
@@ -190,7 +205,8 @@ async def poll(
         except TelegramRetryAfter as exc:
             await sleep_or_stop(exc.retry_after, stop)
             continue
-        except (TelegramNetworkError, TelegramServerError, TimeoutError) as exc:
+        except (TelegramNetworkError, TelegramServerError, ClientDecodeError, TimeoutError) as exc:
+            # ClientDecodeError: the answer was no JSON list (a proxy's error page, say)
             reachable.failed(exc)
             await sleep_or_stop(delay, stop)
             delay = min(delay * 2, MAX_BACKOFF)
