@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -10,19 +11,24 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from vkbottle import API, AiohttpClient
 
 from botdesk.cli import build_parser
 from botdesk.dead_letters_cli import dead_letters
 from bots.vk.callback_api import callback_app
+from bots.vk.channel import VkChannel
+from bots.vk.dispatch import VkDispatcher
 from bots.vk.polling import VkLongPoll
 from core.config import Settings
 from core.containment import RetryPolicy
+from core.context import DeskContext
 from core.db import close_db, init_db
 from core.dead_letters import Letter, recent, set_aside
 from core.enums import Channel
 from core.models import Message
 from sandbox.vk import VkSandbox
-from tests.bots.test_vk_updates import World, cursor, stored
+from tests.botdesk.test_updates import free_port
+from tests.bots.test_vk_updates import GROUP, World, cursor, no_fetch, stored
 from tests.fixtures.telegram_sandbox import DeskWorld
 from tests.fixtures.vk_desk import vk_settings
 
@@ -150,3 +156,40 @@ async def test_a_vk_dead_letter_is_replayed_through_the_vk_event_handler(
         assert letter.replayed
     finally:
         await close_db()
+
+
+async def test_vk_unreachable_is_logged_once_and_the_long_poll_carries_on(
+    db: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    vk = VkSandbox(rate_limit=None)
+    community = vk.create_community("Acme")
+    user = vk.create_user("Иван", "Петров", screen_name="ivan", lang="ru")
+    port = free_port()  # nothing listens there yet: VK is unreachable
+    api = API(community.token, http_client=AiohttpClient())
+    api.API_URL = f"http://127.0.0.1:{port}/method/"
+    dispatcher = VkDispatcher(
+        VkChannel(api, no_fetch), DeskContext(group_chat_id=GROUP), company="Acme"
+    )
+    poller = VkLongPoll(api, community.id, dispatcher.handle, wait=1, policy=FAST)
+    stop = asyncio.Event()
+
+    def said(level: str) -> bool:
+        return any(r.levelname == level and r.name == "bots.vk.polling" for r in caplog.records)
+
+    with caplog.at_level(logging.INFO, logger="bots.vk.polling"):
+        task = asyncio.create_task(poller.run(stop))
+        try:
+            await vk.wait_for(lambda: said("WARNING"), timeout=10)
+            await vk.start(port=port)  # VK is back
+            await vk.wait_for(lambda: said("INFO"), timeout=30)
+            vk.user_writes(community, user, "снова на связи")
+            [message] = await stored(1, vk)
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, timeout=10)
+            await api.http_client.close()
+            await vk.stop()
+    assert message.text == "снова на связи"
+    lines = [r for r in caplog.records if r.name == "bots.vk.polling"]
+    assert [r.levelname for r in lines] == ["WARNING", "INFO"]
+    assert "VK long poll wait" in lines[0].getMessage() and lines[0].exc_info is None
