@@ -16,7 +16,7 @@ from core import db
 from core.config import Settings
 from core.dead_letters import StoredLetter, drop, find, mark_replayed, recent, summary
 from core.enums import Channel
-from core.outages import describe
+from core.outages import describe, is_outage
 
 if TYPE_CHECKING:
     from botdesk.app import Desk
@@ -115,7 +115,17 @@ async def dead_letters(
     if args.action is not None and args.id is None:
         print(f"`botdesk dead-letters {args.action}` needs the id of a dead letter.", file=err)
         return EXIT_USAGE
-    await db.init_db(settings.database_url)
+    try:
+        await db.init_db(settings.database_url)
+    except Exception as error:
+        if not is_outage(error):
+            raise
+        print(
+            f"The database at DATABASE_URL cannot be reached ({describe(error)}). Check that "
+            "the server runs and that DATABASE_URL names it, then run the command again.",
+            file=err,
+        )
+        return EXIT_USAGE
     try:
         if args.action is None:
             return _list(await recent(LISTED), out)

@@ -22,6 +22,7 @@ from core.db import close_db, init_db
 from core.dead_letters import Letter, set_aside
 from core.enums import Channel
 from tests.botdesk.test_cli import ROOT
+from tests.botdesk.test_updates import free_port
 from tests.e2e.conftest import FAST_RATES, shown, topic_of, welcomed
 from tests.fixtures.desk import DeskRunner
 from tests.fixtures.telegram_sandbox import DeskWorld, sandbox_bot
@@ -139,3 +140,15 @@ async def test_unknown_ids_failed_replays_and_drops(
     assert (code, err) == (0, "")
     code, out, err = await dead_letters_command(settings)
     assert out.startswith("No dead letters")
+
+
+async def test_an_unreachable_database_is_one_paragraph_and_exit_2(
+    desk_world: DeskWorld, desk_settings: Callable[..., Settings]
+) -> None:
+    world = desk_world
+    url = f"postgres://postgres@127.0.0.1:{free_port()}/desk"  # nothing listens there
+    settings = desk_settings(world.sandbox, world.bot, world.group, database_url=url)
+    code, out, err = await dead_letters_command(settings)
+    assert (code, out) == (2, "")
+    assert err.startswith("The database at DATABASE_URL cannot be reached (")
+    assert "Traceback" not in err
