@@ -169,7 +169,7 @@ async def run_app(
         vk_poll = asyncio.create_task(desk.vk.poll(stop), name="vk-long-poll")
     try:
         if settings.webhook_url:
-            await _serve_webhook(settings, desk, stop)
+            await _serve_webhook(settings, desk, stop, retry)
         else:
             async with _vk_callback_server(settings, desk):
                 await desk.bot.delete_webhook(drop_pending_updates=False)
@@ -188,9 +188,11 @@ async def run_app(
         await db.close_db()
 
 
-async def _serve_webhook(settings: Settings, desk: Desk, stop: asyncio.Event) -> None:
+async def _serve_webhook(
+    settings: Settings, desk: Desk, stop: asyncio.Event, retry: RetryPolicy | None
+) -> None:
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    app = webhook_app(desk.bot, desk.dispatcher, WEBHOOK_PATH, secret)
+    app = webhook_app(desk.bot, desk.dispatcher, WEBHOOK_PATH, secret, policy=retry)
     if desk.vk is not None and desk.vk.uses_callback:
         desk.vk.add_callback_route(app)
     runner = web.AppRunner(app)
