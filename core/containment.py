@@ -39,8 +39,11 @@ Work = Callable[[], Awaitable[object]]
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How hard to try: ``attempts`` tries ``first_delay`` s apart, doubling; outages up to
-    ``max_delay`` s between tries."""
+    """How hard to try before an update is set aside.
+
+    ``attempts`` tries in all, the first pause ``first_delay`` seconds, doubling each
+    time; during an outage the pauses double up to ``max_delay`` seconds and never end.
+    """
 
     attempts: int = 3
     first_delay: float = 0.5
