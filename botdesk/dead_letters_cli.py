@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from core import db
 from core.config import Settings
@@ -19,6 +19,8 @@ from core.enums import Channel
 from core.outages import describe, is_outage
 
 if TYPE_CHECKING:
+    from aiogram.client.session.middlewares.base import BaseRequestMiddleware
+
     from botdesk.app import Desk
 
 __all__ = ["dead_letters", "replay"]
@@ -55,6 +57,30 @@ def _list(letters: list[StoredLetter], out: TextIO) -> int:
     return 0
 
 
+def late_answers() -> BaseRequestMiddleware:
+    """A request middleware for replays: a press's answer is allowed to come too late.
+
+    Telegram accepts ``answerCallbackQuery`` only for a short while after the press, so a
+    replayed press cannot stop its spinner any more; what the press did still counts.
+    """
+    from aiogram.client.session.middlewares.base import BaseRequestMiddleware
+    from aiogram.exceptions import TelegramBadRequest
+    from aiogram.methods import AnswerCallbackQuery
+    from aiogram.methods.base import Response
+
+    class LateAnswers(BaseRequestMiddleware):
+        async def __call__(self, make_request: Any, bot: Any, method: Any) -> Response[Any]:
+            try:
+                response: Response[Any] = await make_request(bot, method)
+            except TelegramBadRequest:
+                if not isinstance(method, AnswerCallbackQuery):
+                    raise
+                return Response[bool](ok=True, result=True)
+            return response
+
+    return LateAnswers()
+
+
 async def _close(desk: Desk) -> None:
     if desk.vk is not None:
         await desk.vk.close()
@@ -69,6 +95,7 @@ async def replay(settings: Settings, letter: StoredLetter, out: TextIO, err: Tex
     from botdesk.updates import feed_raw
 
     desk = Desk(settings)
+    desk.bot.session.middleware(late_answers())
     try:
         if letter.channel is Channel.VK:
             if desk.vk is None:

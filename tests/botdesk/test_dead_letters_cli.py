@@ -21,9 +21,12 @@ from core.config import Settings
 from core.db import close_db, init_db
 from core.dead_letters import Letter, set_aside
 from core.enums import Channel
+from core.models import Ticket
+from operators_group.cards import CardAct, CardCallback
+from sandbox.telegram.serialize import message_json, user_json
 from tests.botdesk.test_cli import ROOT
 from tests.botdesk.test_updates import free_port
-from tests.e2e.conftest import FAST_RATES, shown, topic_of, welcomed
+from tests.e2e.conftest import FAST_RATES, opened, shown, topic_of, welcomed
 from tests.fixtures.desk import DeskRunner
 from tests.fixtures.telegram_sandbox import DeskWorld, sandbox_bot
 
@@ -152,3 +155,45 @@ async def test_an_unreachable_database_is_one_paragraph_and_exit_2(
     assert (code, out) == (2, "")
     assert err.startswith("The database at DATABASE_URL cannot be reached (")
     assert "Traceback" not in err
+
+
+async def test_a_replayed_press_counts_though_its_answer_comes_too_late(
+    desk_world: DeskWorld, desk_settings: Callable[..., Settings], run_desk: DeskRunner
+) -> None:
+    world = desk_world
+    settings = desk_settings(
+        world.sandbox, world.bot, world.group, admin_ids=[world.owner.id], **FAST_RATES
+    )
+    async with run_desk(settings):
+        await welcomed(world)
+        await opened(world, "Hello")
+        card = await world.sandbox.wait_for(
+            lambda: next((m for m in world.group.messages.values() if m.reply_markup), None),
+            timeout=10,
+        )
+    await init_db(settings.database_url)
+    try:
+        ticket = await Ticket.get()
+    finally:
+        await close_db()
+    press = {
+        "update_id": 1,
+        "callback_query": {
+            "id": "4242",  # long expired: Telegram refuses to answer it any more
+            "from": user_json(world.operator),
+            "message": message_json(card),
+            "chat_instance": "1",
+            "data": CardCallback(ticket=ticket.id, act=CardAct.TAKE).pack(),
+        },
+    }
+    await set_aside_now(settings, press, "TelegramNetworkError: HTTP Client says - timeout")
+
+    code, out, err = await dead_letters_command(settings, "replay", "1")
+    assert (code, err) == (0, "")
+    assert out.startswith("Dead letter #1 replayed: button 'card:")
+    await init_db(settings.database_url)
+    try:
+        assignee = await (await Ticket.get()).assignee
+        assert assignee is not None and assignee.telegram_id == world.operator.id
+    finally:
+        await close_db()
