@@ -40,6 +40,7 @@ from core import db
 from core.budgets import Budgets, Rate
 from core.clock import SystemClock
 from core.config import Settings, parse_rate
+from core.containment import RetryPolicy
 from core.context import DeskContext
 from core.enums import Channel
 from core.outbox import OutboxWorker
@@ -156,10 +157,12 @@ async def run_app(
     stop: asyncio.Event | None = None,
     *,
     on_built: Callable[[Desk], None] | None = None,
+    retry: RetryPolicy | None = None,
 ) -> None:
     """Run botdesk until ``stop`` is set (or forever): database, worker, updates.
 
-    ``on_built`` sees the desk once it is built (the demo watches its flood budgets).
+    ``on_built`` sees the desk once it is built (the demo watches its flood budgets);
+    ``retry`` says how often a failing update is tried before it is set aside.
     """
     settings.require("bot_token", "operator_group_id", purpose="botdesk run")
     # Migrates, then checks Telegram, the database, Redis and VK: a problem an admin must
@@ -181,13 +184,15 @@ async def run_app(
     if desk.vk is not None and not desk.vk.uses_callback:
         vk_poll = asyncio.create_task(desk.vk.poll(stop), name="vk-long-poll")
     try:
-        async with _web_server(settings, desk):
+        async with _web_server(settings, desk, retry):
             log.info("%s", start_line(report, settings))
             if settings.webhook_url:
                 await _use_webhook(settings, desk, stop)
             else:
                 await desk.bot.delete_webhook(drop_pending_updates=False)
-                await poll(desk.bot, desk.dispatcher, stop, bulk=CustomerMessages(desk.ctx))
+                await poll(
+                    desk.bot, desk.dispatcher, stop, bulk=CustomerMessages(desk.ctx), policy=retry
+                )
     finally:
         stop.set()
         if vk_poll is not None:
@@ -201,7 +206,9 @@ async def run_app(
 
 
 @asynccontextmanager
-async def _web_server(settings: Settings, desk: Desk) -> AsyncIterator[None]:
+async def _web_server(
+    settings: Settings, desk: Desk, retry: RetryPolicy | None = None
+) -> AsyncIterator[None]:
     """The process's one web server: probes and metrics in every mode, with the Telegram
     webhook (webhook mode) and VK's Callback API (when used) on the same port."""
     seen = TelegramSeen()
@@ -220,7 +227,7 @@ async def _web_server(settings: Settings, desk: Desk) -> AsyncIterator[None]:
     )
     if settings.webhook_url:
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        app = webhook_app(desk.bot, desk.dispatcher, WEBHOOK_PATH, secret)
+        app = webhook_app(desk.bot, desk.dispatcher, WEBHOOK_PATH, secret, policy=retry)
     else:
         app = web.Application()
     add_health_routes(app, readiness)

@@ -1,4 +1,4 @@
-"""The ``botdesk`` command line: run | check | demo | sandbox | migrate.
+"""The ``botdesk`` command line: run | check | demo | sandbox | migrate | dead-letters.
 
 Every command reads the configuration first; a configuration problem prints one
 explanatory paragraph to stderr and exits with code 2, before anything starts.
@@ -72,6 +72,13 @@ def _demo(settings: Settings | None, args: argparse.Namespace) -> Coroutine[Any,
     return run_demo(time_scale=args.time_scale)
 
 
+def _dead_letters(settings: Settings | None, args: argparse.Namespace) -> Coroutine[Any, Any, int]:
+    from botdesk.dead_letters_cli import dead_letters
+
+    assert settings is not None
+    return dead_letters(settings, args)
+
+
 Command = Callable[[Settings | None, argparse.Namespace], Coroutine[Any, Any, int]]
 COMMANDS: dict[str, tuple[Command, str]] = {
     "run": (_run, "run the desk against Telegram (needs BOT_TOKEN and OPERATOR_GROUP_ID)"),
@@ -79,6 +86,10 @@ COMMANDS: dict[str, tuple[Command, str]] = {
     "demo": (_demo, "play a scripted scenario offline against the sandbox (needs nothing)"),
     "sandbox": (_sandbox, "start the offline Telegram Bot API emulator and keep it running"),
     "migrate": (_migrate, "create or upgrade the database schema at DATABASE_URL"),
+    "dead-letters": (
+        _dead_letters,
+        "list the updates set aside after failing; `replay ID` or `drop ID` one",
+    ),
 }
 
 
@@ -105,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
                 help="shorten every flood-limit window by FACTOR (e.g. 0.1: a minute "
                 "lasts 6 s); the counts stay Telegram's and VK's",
             )
+        if name == "dead-letters":
+            command.add_argument("action", nargs="?", choices=["replay", "drop"])
+            command.add_argument("id", nargs="?", type=int, help="a dead letter's id")
     return parser
 
 

@@ -6,10 +6,13 @@ stored in the database (``ChannelCursor`` ``vk:longpoll:<group>``) only after ev
 event of that response was handled, so a crash (even SIGKILL) means the response is
 fetched again on restart (core dedupes), never that an event is lost.
 
-A failing event is retried with backoff and blocks the ones after it: nothing is
-skipped. VK's long-poll failures are handled as VK documents them: ``failed: 1`` →
-continue from the new ``ts`` it sends (VK dropped the history in between), ``2`` → a
-new key with the same ``ts``, ``3`` → a new key and ``ts``.
+Each event goes through :func:`core.containment.contain`: an outage (database, Redis,
+VK unreachable) is waited out without storing the ``ts``; an event that keeps failing
+for reasons of its own is set aside as a dead letter after a few tries, so it never
+blocks the ones after it. Network failures of the long poll itself are logged once
+when they start and once when they end. VK's long-poll failures are handled as VK
+documents them: ``failed: 1`` → continue from the new ``ts`` it sends (VK dropped the
+history in between), ``2`` → a new key with the same ``ts``, ``3`` → a new key and ``ts``.
 """
 
 from __future__ import annotations
@@ -17,17 +20,23 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from aiohttp import ClientTimeout
 from vkbottle import API
 
 from bots.vk.errors import vk_errors
+from core.containment import RetryPolicy, contain
+from core.dead_letters import Letter
+from core.enums import Channel
 from core.errors import DeliveryError, RetryLater
+from core.metrics import UPDATES_RECEIVED
 from core.models import ChannelCursor
+from core.outages import OutageLog, describe, is_outage
 from core.stopping import sleep_or_stop, unless_stopped
 
-__all__ = ["VkLongPoll", "cursor_name"]
+__all__ = ["VkLongPoll", "cursor_name", "letter_of"]
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +44,11 @@ BatchHandler = Callable[[list[dict[str, Any]]], Awaitable[None]]
 EventHandler = Callable[[dict[str, Any]], Awaitable[None]]
 Backlog = Callable[[], Awaitable[list[dict[str, Any]]]]
 MAX_BACKOFF = 30.0
+
+
+def letter_of(event: dict[str, Any]) -> Letter:
+    """The dead letter a VK event would become (its ``event_id`` names it)."""
+    return Letter(Channel.VK, str(event.get("event_id") or "?")[:64], event)
 
 
 def cursor_name(group_id: int) -> str:
@@ -54,6 +68,7 @@ class VkLongPoll:
         wait: int = 25,
         prepare: BatchHandler | None = None,
         backlog: Backlog | None = None,
+        policy: RetryPolicy | None = None,
     ) -> None:
         self.api = api
         self.group_id = group_id
@@ -65,6 +80,9 @@ class VkLongPoll:
         self.wait = min(wait, 90)
         self._server: dict[str, Any] = {}
         self.ts: str | None = None
+        self.policy = policy
+        self.outage = OutageLog("VK events", log)
+        self.reachable = OutageLog("VK long poll", log)
 
     async def load_ts(self) -> str | None:
         """The stored ``ts`` (None before the first run)."""
@@ -117,15 +135,30 @@ class VkLongPoll:
                     response = await unless_stopped(self._check(), stop)
             except DeliveryError as error:
                 pause = error.seconds if isinstance(error, RetryLater) else delay
-                log.warning("VK long poll failed (%s); retrying in %.0fs", error, pause)
+                self.reachable.failed(error)
                 await sleep_or_stop(pause, stop)
+                delay = min(delay * 2, MAX_BACKOFF)
+                continue
+            except Exception as error:
+                if not is_outage(error):
+                    raise
+                self.outage.failed(error)  # the ts could not be read or stored
+                await sleep_or_stop(delay, stop)
                 delay = min(delay * 2, MAX_BACKOFF)
                 continue
             if response is None:
                 return  # stopped while waiting
+            self.reachable.recovered()
             delay = 1.0
-            if not await self._process(response, stop):
-                return
+            try:
+                if not await self._process(response, stop):
+                    return
+            except Exception as error:
+                # The ts could not be stored (or VK's answer made no sense): the same
+                # events come again with the old ts, and core dedupes them.
+                self.outage.failed(error)
+                self._server = {}
+                await sleep_or_stop(delay, stop)
 
     async def _process(self, response: dict[str, Any], stop: asyncio.Event) -> bool:
         """Handle one a_check answer; False if stopped before it was acknowledged."""
@@ -143,26 +176,32 @@ class VkLongPoll:
             self._server = {}
         else:
             events = response.get("updates") or []
-            if self.prepare is not None and events:
-                await self.prepare(events)
+            UPDATES_RECEIVED.labels(channel=Channel.VK.value).inc(len(events))
+            await self._prepare(events)
             for event in events:
                 if not await self._until_handled(event, stop):
                     return False
             await self.save_ts(str(response["ts"]))
         return True
 
+    async def _prepare(self, events: list[dict[str, Any]]) -> None:
+        """Best effort: a failure here only means each event does its own look-ups."""
+        if self.prepare is None or not events:
+            return
+        try:
+            await self.prepare(events)
+        except Exception as error:
+            log.info("preparing %d VK events failed (%s)", len(events), describe(error))
+
     async def _until_handled(self, event: dict[str, Any], stop: asyncio.Event) -> bool:
-        delay = 0.5
-        while not stop.is_set():
-            try:
-                await self.handle(event)
-                return True
-            except RetryLater as error:  # VK's rate limit: expected under load, no traceback
-                delay = max(delay, error.seconds)
-                log.warning("VK event %s waits %.1fs: %s", event.get("type"), delay, error)
-            except Exception:
-                # Not acknowledged: retry rather than skip, so the event is never lost.
-                log.exception("VK event %s failed; retrying in %.1fs", event.get("type"), delay)
-            await sleep_or_stop(delay, stop)
-            delay = min(delay * 2, MAX_BACKOFF)
-        return False
+        """Handle ``event`` or set it aside; False if stopped before either."""
+        if not isinstance(event, dict):
+            event = {"type": "not_an_event", "object": {"value": event}}
+        outcome = await contain(
+            partial(self.handle, event),
+            letter_of(event),
+            stop,
+            outage=self.outage,
+            policy=self.policy,
+        )
+        return outcome is not None

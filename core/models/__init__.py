@@ -2,12 +2,15 @@
 
 * :mod:`core.models.relay` — customers, conversations, tickets, messages, operators;
 * :mod:`core.models.outbox` — the outbox and the stored cursors;
-* :mod:`core.models.workflow` — the operator workflow: events, tags and templates.
+* :mod:`core.models.workflow` — the operator workflow: events, tags and templates;
+* :mod:`core.models.dead_letters` — updates set aside after their handling failed.
 
 Everything is re-exported here: tortoise loads the app from ``core.models``, and the
 migrations import enums and ``utcnow`` from it.
 """
 
+from core.models.dead_letters import *  # noqa: F403
+from core.models.dead_letters import __all__ as _dead_letters_all
 from core.models.outbox import *  # noqa: F403
 from core.models.outbox import __all__ as _outbox_all
 from core.models.relay import *  # noqa: F403
@@ -15,4 +18,4 @@ from core.models.relay import __all__ as _relay_all
 from core.models.workflow import *  # noqa: F403
 from core.models.workflow import __all__ as _workflow_all
 
-__all__ = [*_relay_all, *_outbox_all, *_workflow_all]
+__all__ = [*_relay_all, *_outbox_all, *_workflow_all, *_dead_letters_all]

@@ -20,7 +20,7 @@ class Recorder:
 
     async def handle(self, event: dict[str, Any]) -> None:
         if self.fail:
-            raise RuntimeError("database is down")
+            raise ConnectionRefusedError(111, "Connect call failed")
         self.events.append(event)
 
 

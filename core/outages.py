@@ -1,0 +1,151 @@
+"""Telling an outage from a poison update, and logging an outage once.
+
+When handling an update fails, two very different things may have happened:
+
+* a service the desk depends on is unreachable for a while (the database, Redis, a
+  messenger's API): the update is fine, waiting and retrying will handle it, and it
+  must stay unacknowledged meanwhile; even a dead letter could not be stored;
+* the update itself makes the handling fail (bad data, a bug): retrying forever would
+  block every update behind it, so after a few tries it is set aside.
+
+:func:`is_outage` draws that line, for every loop that handles updates and for the
+database layer's reconnects. :class:`OutageLog` keeps the log readable during an
+outage: one WARNING when it starts, one INFO when it ends, nothing per retry.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Iterator
+
+import asyncpg
+import redis.exceptions
+
+from core.errors import RetryLater, TransientError
+
+__all__ = ["OutageLog", "describe", "is_outage"]
+
+#: The exception itself means "the other side is not there (right now)".
+_OUTAGE_TYPES: tuple[type[BaseException], ...] = (
+    OSError,  # refused, reset, unreachable, timed out (TimeoutError is an OSError)
+    TransientError,  # a messenger's network failure or 5xx, as the adapters report it
+    RetryLater,  # a messenger's rate limit: waiting is the cure by definition
+    asyncpg.PostgresConnectionError,  # the connection broke or could not be made
+    asyncpg.exceptions.OperatorInterventionError,  # pg_terminate_backend, shutdown
+    asyncpg.exceptions.TooManyConnectionsError,
+    redis.exceptions.ConnectionError,  # includes BusyLoadingError
+    redis.exceptions.TimeoutError,
+    redis.exceptions.ReadOnlyError,  # a replica during failover
+)
+
+# asyncpg's InterfaceError also covers programming errors (wrong argument counts), which
+# would fail forever: only these messages are about the connection.
+_INTERFACE_OUTAGES = (
+    "connection has been released back to the pool",
+    "connection is closed",
+    "connection was closed",
+    "pool is closing",
+    "another operation is in progress",
+)
+
+# PostgreSQL refusing connections to one database (ALLOW_CONNECTIONS false, being
+# dropped or restored) reports "object not in prerequisite state", a broad class.
+_POSTGRES_OUTAGES = ("not currently accepting connections", "the database system is")
+
+# sqlite3.OperationalError is also raised for SQL mistakes; these mean "try again later".
+_SQLITE_OUTAGES = ("database is locked", "database table is locked", "unable to open", "disk i/o")
+
+
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    """``error`` and the exceptions it was raised from or during, without loops.
+
+    An exception passed as an argument counts too: tortoise wraps a driver's error as
+    ``OperationalError(exc)``.
+    """
+    seen: set[int] = set()
+    waiting: list[BaseException] = [error]
+    while waiting:
+        current = waiting.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        linked = (current.__cause__, current.__context__, *current.args)
+        waiting.extend(link for link in linked if isinstance(link, BaseException))
+
+
+def _is_outage_itself(error: BaseException, also: tuple[type[BaseException], ...]) -> bool:
+    if isinstance(error, _OUTAGE_TYPES + also):
+        return True
+    text = str(error).lower()
+    if isinstance(error, asyncpg.InterfaceError):
+        return any(marker in text for marker in _INTERFACE_OUTAGES)
+    if isinstance(error, asyncpg.PostgresError):
+        return any(marker in text for marker in _POSTGRES_OUTAGES)
+    if isinstance(error, sqlite3.OperationalError):
+        return any(marker in text for marker in _SQLITE_OUTAGES)
+    return False
+
+
+def is_outage(error: BaseException, also: tuple[type[BaseException], ...] = ()) -> bool:
+    """True if ``error`` means a service we depend on is unreachable, not that the work is bad.
+
+    The whole chain counts (``raise … from …`` and exceptions raised while handling
+    another): tortoise wraps asyncpg's and sqlite3's errors in its own. ``also`` adds
+    types only an adapter knows (aiogram's network errors, say), since core imports no
+    SDK. Anything else, a ``ValueError`` from bad data or a constraint violation, is not
+    an outage: retrying it will fail the same way.
+    """
+    return any(_is_outage_itself(link, also) for link in _chain(error))
+
+
+def describe(error: BaseException) -> str:
+    """``Type: message`` of an exception, for one log line or a stored error."""
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+class OutageLog:
+    """One WARNING when an outage starts and one INFO when it ends, however long it lasts.
+
+    ``what`` names the work that waits (``"Telegram updates"``), so the two lines read
+    as a pair in the log.
+    """
+
+    def __init__(self, what: str, logger: logging.Logger) -> None:
+        self.what = what
+        self.log = logger
+        self._since: float | None = None
+        self.retries = 0
+
+    @property
+    def ongoing(self) -> bool:
+        """True between :meth:`failed` and :meth:`recovered`."""
+        return self._since is not None
+
+    def failed(self, error: BaseException) -> None:
+        """The work failed for an outage; logged only the first time in a row."""
+        self.retries += 1
+        if self._since is None:
+            self._since = time.monotonic()
+            self.retries = 1
+            self.log.warning(
+                "%s wait: a service is unreachable (%s); retrying until it is back",
+                self.what,
+                describe(error),
+            )
+
+    def recovered(self) -> None:
+        """The work got through again; logs the end of an ongoing outage."""
+        if self._since is None:
+            return
+        lasted = time.monotonic() - self._since
+        self._since = None
+        self.log.info(
+            "%s resume: the service answers again after %.0fs and %d retries",
+            self.what,
+            lasted,
+            self.retries,
+        )
