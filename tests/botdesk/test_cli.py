@@ -112,11 +112,13 @@ def test_demo_runs_offline_and_shows_both_sides(tmp_path: Path) -> None:
     assert "  Acme: Извините! Курьер заберёт товар завтра." in out
     # At the end, once the desk has sent everything: each ticket's card as operators see it.
     cards = out[out.index("── the ticket cards now ──") :]
-    boris = cards[cards.index("── 🟢 #2 Борис · Telegram") : cards.index("── 🟢 #3 Пётр")]
+    boris = cards[
+        cards.index("── 🟢 #2 \u2068Борис\u2069 · Telegram") : cards.index("── 🟢 #3 \u2068Пётр")
+    ]
     assert "  🟢 #2 · open\n" in boris and "  Tags: #delivery\n" in boris
     assert "  Rating: ★★★★★\n" in boris and "  Comment: Быстро и вежливо\n" in boris
     assert "[ Status ▾ ]" in boris
-    assert "  Assignee: Ivan Agent\n" in cards[cards.index("── 🟢 #3 Пётр") :]
+    assert "  Assignee: Ivan Agent\n" in cards[cards.index("── 🟢 #3 \u2068Пётр") :]
     assert out.rstrip().endswith("✓ demo finished")
 
 
