@@ -44,10 +44,11 @@ from __future__ import annotations
 from core.budgets import Budgets, Rate
 from core.outbox.operations import Completion, FailureAction, FailureDecision, Job, Operation
 from core.outbox.outcomes import OutboxCounters, OutboxSettings
-from core.outbox.store import HELD_UNTIL, SUPERSEDED, enqueue, recover, release_held
+from core.outbox.store import HELD_PREFIX, HELD_UNTIL, SUPERSEDED, enqueue, recover, release_held
 from core.outbox.worker import OutboxWorker
 
 __all__ = [
+    "HELD_PREFIX",
     "HELD_UNTIL",
     "SUPERSEDED",
     "Budgets",

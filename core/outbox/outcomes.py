@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from core.budgets import BudgetLedger
@@ -49,7 +50,9 @@ class OutboxSettings:
       for items written by another process, which cannot call ``wake()``;
     * ``record_attempts`` — tries at committing the done mark (with the operation's
       completion) before giving the items up;
-    * ``recover_on_start`` — run ``recover()`` in ``start()`` (one instance per database).
+    * ``recover_on_start`` — run ``recover()`` in ``start()`` (one instance per database);
+    * ``hold_recheck``/``hold_recheck_max`` — seconds after which a held queue without a
+      recheck of its own is probed again: half the time it has been held, within these.
     """
 
     concurrency: int = 16
@@ -59,6 +62,8 @@ class OutboxSettings:
     poll_interval: float = 5.0
     record_attempts: int = 3
     recover_on_start: bool = True
+    hold_recheck: float = 30.0
+    hold_recheck_max: float = 600.0
 
 
 @dataclass(slots=True)
@@ -175,6 +180,8 @@ class Outcomes:
             await self._retry(operation, jobs, TransientError(describe(exc)), describe(exc))
             return
         service.succeeded()
+        if any(job.held for job in jobs):
+            completion = _and_resumed(operation, jobs, completion)
         await self._record_sent(jobs, completion, attempt)
 
     async def _unreachable(
@@ -307,6 +314,12 @@ class Outcomes:
             decision = FailureDecision.fail()
         ids = [job.id for job in jobs]
         reason = describe(error)
+        if decision.action is FailureAction.HOLD:
+            reason = store.HELD_PREFIX + reason
+            if decision.recheck is None:
+                decision = FailureDecision(
+                    decision.action, decision.completion, self._probe_after(jobs)
+                )
         try:
             await self.persist(lambda: self._record_failure(ids, decision, reason, count_attempt))
         except Exception:
@@ -322,6 +335,13 @@ class Outcomes:
         else:
             self.counters.failed += len(jobs)
             log.warning("outbox: items %s to %s failed (%s)", ids, jobs[0].destination, reason)
+
+    def _probe_after(self, jobs: Sequence[Job]) -> timedelta:
+        """When a held queue is tried again: half its time held, within the settings."""
+        settings = self._settings
+        held_for = (self._clock.now() - min(job.created_at for job in jobs)).total_seconds()
+        seconds = min(settings.hold_recheck_max, max(settings.hold_recheck, held_for / 2))
+        return timedelta(seconds=seconds)
 
     async def _record_failure(
         self, ids: list[int], decision: FailureDecision, reason: str, count_attempt: bool
@@ -344,3 +364,16 @@ class Outcomes:
                 )
             if decision.completion is not None:
                 await decision.completion(connection)
+
+
+def _and_resumed(
+    operation: Operation, jobs: Sequence[Job], completion: Completion | None
+) -> Completion:
+    """``completion`` followed by the operation's word that held jobs went out."""
+
+    async def both(connection: BaseDBAsyncClient) -> None:
+        if completion is not None:
+            await completion(connection)
+        await operation.resumed(jobs, connection)
+
+    return both

@@ -22,8 +22,10 @@ from tortoise.transactions import in_transaction
 from core.enums import DestinationKind, OutboxStatus
 from core.lookup import marks, sql
 from core.models import OutboxItem
+from core.outbox.operations import HELD_PREFIX
 
 __all__ = [
+    "HELD_PREFIX",
     "HELD_UNTIL",
     "SUPERSEDED",
     "enqueue",

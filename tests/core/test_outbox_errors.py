@@ -60,7 +60,8 @@ async def test_transient_errors_back_off_then_succeed(db: str) -> None:
     ]
     assert all(gap >= 0.009 for gap in gaps)  # at least half the 0.02 s base backoff
     row = await item("x")
-    assert row.attempts == 2
+    # the second failure came while Telegram was still down: an outage spends no attempt
+    assert row.attempts == 1
     assert row.last_error == "TransientError: 502"
 
 
@@ -80,9 +81,12 @@ async def test_an_unexpected_exception_is_logged_and_retried(
 
 
 async def test_running_out_of_attempts_takes_the_failure_path(db: str) -> None:
-    op = Recorder(errors={"x": [TransientError(f"down {n}") for n in range(10)]})
+    # "x" fails while other sends of its kind succeed: its own trouble, not an outage
+    op = Recorder(errors={"x": [TransientError(f"down {n}") for n in range(10)]}, delay=0.004)
     await put("a", "x")
     await put("a", "y")
+    for n in range(150):
+        await put("b", f"b{n}")
     settings = OutboxSettings(max_attempts=3, backoff_base=0.01, backoff_max=0.02)
     async with running({"send": op}, settings=settings) as worker:
         await until(all_done("y"))
@@ -90,9 +94,29 @@ async def test_running_out_of_attempts_takes_the_failure_path(db: str) -> None:
     row = await item("x")
     assert row.status is OutboxStatus.FAILED
     assert row.attempts == 3
-    assert row.last_error == "TransientError: down 2"
-    assert op.sent() == ["x", "x", "x", "y"]
+    assert [name for name in op.sent() if name in "xy"][-2:] == ["x", "y"]
     assert [names for names, _ in op.failures] == [("x",)]
+
+
+async def test_a_long_outage_spends_no_attempts_and_logs_twice(
+    db: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Telegram unreachable for ten tries in a row, more than max_attempts: nothing fails
+    op = Recorder(errors={"x": [TransientError(f"down {n}") for n in range(10)]})
+    await put("a", "x")
+    await put("a", "y")
+    settings = OutboxSettings(max_attempts=3, backoff_base=0.001, backoff_max=0.002)
+    with caplog.at_level(logging.INFO, logger="core.outbox"):
+        async with running({"send": op}, settings=settings) as worker:
+            await until(all_done("x", "y"), within=20.0)
+            assert worker.counters.failed == 0
+    assert (await item("x")).attempts == 1
+    assert op.sent().count("x") == 11
+    outage = [r for r in caplog.records if "Telegram" in r.getMessage()]
+    assert [r.levelno for r in outage] == [logging.WARNING, logging.INFO]
+    assert "Telegram unreachable: TransientError: down 0; retrying" in outage[0].getMessage()
+    assert "Telegram reachable again" in outage[1].getMessage()
+    assert not [r for r in caplog.records if r.exc_info]
 
 
 async def test_permanent_error_fails_the_item_and_the_queue_goes_on(db: str) -> None:
