@@ -97,6 +97,9 @@ def _connection_config(database_url: str) -> dict[str, Any]:
             raise DatabaseURLError("a PostgreSQL URL must name the database")
         # tortoise's asyncpg client, fixed to survive terminated connections
         config["engine"] = POSTGRES_ENGINE
+        # no floor of idle connections: asyncpg would log a traceback each time it fails
+        # to restore one during an outage; connections are opened when work needs them
+        config["credentials"].setdefault("minsize", 0)
         return config
     raise DatabaseURLError(
         f"unsupported database URL scheme {scheme!r}: use sqlite://… or postgres://…"
@@ -252,6 +255,9 @@ _ASYNCPG_OUTAGES = (
     "InternalClientError",  # a protocol state left behind by a connection cut mid-query
     "TooManyConnectionsError",
 )
+# SQLSTATE classes: connection exception, operator intervention (shutdown, restart),
+# insufficient resources (too many connections, disk full)
+_OUTAGE_STATES = ("08", "57P", "53")
 _SQLITE_OUTAGES = ("database is locked", "disk i/o error", "unable to open database")
 
 
@@ -265,7 +271,12 @@ def _is_outage_itself(error: BaseException) -> bool:
     module = type(error).__module__
     if module.startswith("asyncpg"):
         names = {cls.__name__ for cls in type(error).__mro__}
-        return not names.isdisjoint(_ASYNCPG_OUTAGES)
+        state = str(getattr(error, "sqlstate", "") or "")
+        return (
+            not names.isdisjoint(_ASYNCPG_OUTAGES)
+            or state.startswith(_OUTAGE_STATES)
+            or "not currently accepting connections" in str(error)
+        )
     if type(error).__name__ == "OperationalError":
         return any(text in str(error).lower() for text in _SQLITE_OUTAGES)
     return False
