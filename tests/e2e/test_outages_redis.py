@@ -9,9 +9,8 @@ from __future__ import annotations
 import asyncio
 import shutil
 import socket
-import subprocess
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 import pytest
 from redis import Redis
@@ -45,15 +44,15 @@ class OwnRedis:
     def __init__(self, binary: str, port: int) -> None:
         self.binary, self.port = binary, port
         self.url = f"redis://127.0.0.1:{port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
+        self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
         """Start the server and wait until it answers."""
-        self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1"]
-            + ["--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        self.process = await asyncio.create_subprocess_exec(
+            *(self.binary, "--port", str(self.port), "--bind", "127.0.0.1"),
+            *("--save", "", "--appendonly", "no"),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
         )
         for _ in range(200):
             if _answers(self.url):
@@ -61,16 +60,16 @@ class OwnRedis:
             await asyncio.sleep(0.05)
         pytest.fail(f"redis-server did not start on port {self.port}")
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
         """Stop this test's server (only the process this test started)."""
-        if self.process is not None and self.process.poll() is None:
+        if self.process is not None and self.process.returncode is None:
             self.process.terminate()
-            self.process.wait(timeout=10)
+            await asyncio.wait_for(self.process.wait(), timeout=10)
         self.process = None
 
 
-@contextmanager
-def own_redis() -> Iterator[OwnRedis]:
+@asynccontextmanager
+async def own_redis() -> AsyncIterator[OwnRedis]:
     """An :class:`OwnRedis` on a free port, stopped at the end."""
     binary = shutil.which("redis-server")
     if binary is None:
@@ -79,14 +78,14 @@ def own_redis() -> Iterator[OwnRedis]:
     try:
         yield server
     finally:
-        server.stop()
+        await server.stop()
 
 
 async def test_a_redis_restart_loses_nothing(
     desk_world: DeskWorld, desk_settings: Callable[..., Settings], run_desk: DeskRunner
 ) -> None:
     world, sb = desk_world, desk_world.sandbox
-    with own_redis() as redis:
+    async with own_redis() as redis:
         await redis.start()
         settings = desk_settings(sb, world.bot, world.group, redis_url=redis.url, **FAST_RATES)
         async with run_desk(settings):
@@ -94,7 +93,7 @@ async def test_a_redis_restart_loses_nothing(
             topic = await opened(world, "Before the restart")
             sb.send_text(world.operator, world.group, "Reply before", topic=topic)
             await received(world, "Reply before")
-            redis.stop()
+            await redis.stop()
             sb.send_text(world.customer, world.bot, "While Redis is down")
             sb.send_text(world.operator, world.group, "Reply while down", topic=topic)
             await asyncio.sleep(1.0)  # the outage lasts a while, not only for one call
