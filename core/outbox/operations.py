@@ -23,6 +23,7 @@ __all__ = [
     "FailureDecision",
     "Job",
     "Operation",
+    "and_resumed",
 ]
 
 #: Runs in the transaction that marks the items done (or failed/held): whatever it writes
@@ -148,3 +149,16 @@ class Operation:
 
     async def resumed(self, jobs: Sequence[Job], connection: BaseDBAsyncClient) -> None:
         """Held jobs went out: their cause is gone (runs with the done mark; default: nothing)."""
+
+
+def and_resumed(
+    operation: Operation, jobs: Sequence[Job], completion: Completion | None
+) -> Completion:
+    """``completion`` followed by the operation's word that held jobs went out."""
+
+    async def both(connection: BaseDBAsyncClient) -> None:
+        if completion is not None:
+            await completion(connection)
+        await operation.resumed(jobs, connection)
+
+    return both

@@ -8,14 +8,20 @@ since when it is down, which the worker uses to tell an outage from an item's ow
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from core.clock import Clock
+from core.db import is_database_outage
 
 __all__ = ["Outage", "Outages"]
 
 log = logging.getLogger("core.outbox")
+
+# while the database is out, a write is retried this often at most
+_DATABASE_RETRY = (0.2, 5.0)
 
 
 @dataclass(slots=True)
@@ -75,6 +81,25 @@ class Outages:
     def down(self) -> list[str]:
         """The names of everything down right now."""
         return sorted(name for name, outage in self.known.items() if outage.down)
+
+    async def persist(self, write: Callable[[], Awaitable[None]]) -> None:
+        """Run ``write`` until it succeeds while the database is out; other errors raise.
+
+        A result the worker cannot record is not given up: the items would stay in
+        flight until the next start. Cancelling the send (a stop) ends the wait.
+        """
+        database = self.database
+        while True:
+            try:
+                await write()
+            except Exception as exc:
+                if not is_database_outage(exc):
+                    raise
+                database.failed(exc)
+                await asyncio.sleep(database.backoff(*_DATABASE_RETRY))
+            else:
+                database.succeeded()
+                return
 
 
 def _short(error: BaseException) -> str:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
 from datetime import timedelta
 
-from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from core.budgets import BudgetLedger
@@ -19,10 +17,18 @@ from core.enums import DestinationKind
 from core.errors import DeliveryError, NotModified, PermanentError, RetryLater, TransientError
 from core.outbox import store
 from core.outbox.attempt import Attempt
-from core.outbox.operations import Completion, FailureAction, FailureDecision, Job, Operation
+from core.outbox.operations import (
+    Completion,
+    FailureAction,
+    FailureDecision,
+    Job,
+    Operation,
+    and_resumed,
+)
 from core.outbox.outages import Outage, Outages
+from core.outbox.settings import OutboxCounters, OutboxSettings, describe
 
-__all__ = ["OutboxCounters", "OutboxSettings", "Outcomes"]
+__all__ = ["OutboxCounters", "OutboxSettings", "Outcomes", "describe"]
 
 log = logging.getLogger("core.outbox")
 
@@ -34,59 +40,6 @@ SERVICES = {
 }
 # a network outage is retried at most this far apart, so the desk notices the end soon
 _OUTAGE_RETRY_MAX = 30.0
-# while the database is out, writing an outcome is retried this often at most
-_DATABASE_RETRY = (0.2, 5.0)
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxSettings:
-    """How the worker behaves; the budgets are configured separately (``Budgets``).
-
-    * ``concurrency`` — sends in flight at once (over all destinations);
-    * ``max_attempts`` — transient failures before an item takes the failure path;
-    * ``backoff_base``/``backoff_max`` — seconds of the first and the longest backoff
-      (doubling per attempt, with jitter);
-    * ``poll_interval`` — the longest the worker sleeps with nothing due: a safety net
-      for items written by another process, which cannot call ``wake()``;
-    * ``record_attempts`` — tries at committing the done mark (with the operation's
-      completion) before giving the items up;
-    * ``recover_on_start`` — run ``recover()`` in ``start()`` (one instance per database);
-    * ``hold_recheck``/``hold_recheck_max`` — seconds after which a held queue without a
-      recheck of its own is probed again: half the time it has been held, within these.
-    """
-
-    concurrency: int = 16
-    max_attempts: int = 20
-    backoff_base: float = 0.5
-    backoff_max: float = 300.0
-    poll_interval: float = 5.0
-    record_attempts: int = 3
-    recover_on_start: bool = True
-    hold_recheck: float = 30.0
-    hold_recheck_max: float = 600.0
-
-
-@dataclass(slots=True)
-class OutboxCounters:
-    """What the worker has done since it was built (for benchmarks, tests and metrics)."""
-
-    sent: int = 0  # items delivered (an unchanged edit counts)
-    runs: int = 0  # calls of Operation.run
-    batches: int = 0  # runs that carried more than one item
-    merged: int = 0  # items that travelled behind the first item of a batch
-    retried: int = 0  # items put back after a transient error
-    rate_limited: int = 0  # RetryLater answers (the chat was paused)
-    failed: int = 0  # items ended as failed
-    held: int = 0  # items held until their destination is released
-
-    def snapshot(self) -> dict[str, int]:
-        """The counters as a plain dict."""
-        return asdict(self)
-
-
-def describe(error: BaseException) -> str:
-    """The text stored in ``last_error``."""
-    return f"{type(error).__name__}: {error}"
 
 
 class Outcomes:
@@ -119,25 +72,6 @@ class Outcomes:
 
     def _service(self, jobs: Sequence[Job]) -> Outage:
         return self.outages[SERVICES.get(jobs[0].kind, str(jobs[0].kind))]
-
-    async def persist(self, write: Callable[[], Awaitable[None]]) -> None:
-        """Run ``write`` until it succeeds while the database is out; other errors raise.
-
-        A result the worker cannot record is not given up: the items would stay in
-        flight until the next start. Cancelling the send (a stop) ends the wait.
-        """
-        database = self.outages.database
-        while True:
-            try:
-                await write()
-            except Exception as exc:
-                if not is_database_outage(exc):
-                    raise
-                database.failed(exc)
-                await asyncio.sleep(database.backoff(*_DATABASE_RETRY))
-            else:
-                database.succeeded()
-                return
 
     async def send(self, operation: Operation, jobs: Sequence[Job]) -> None:
         """Run ``operation`` for ``jobs`` (claimed, in flight) and record the outcome."""
@@ -181,7 +115,7 @@ class Outcomes:
             return
         service.succeeded()
         if any(job.held for job in jobs):
-            completion = _and_resumed(operation, jobs, completion)
+            completion = and_resumed(operation, jobs, completion)
         await self._record_sent(jobs, completion, attempt)
 
     async def _unreachable(
@@ -216,7 +150,7 @@ class Outcomes:
                 count_attempt=False,
             )
 
-        await self.persist(write)
+        await self.outages.persist(write)
 
     async def _record_sent(
         self, jobs: Sequence[Job], completion: Completion | None, attempt: Attempt
@@ -236,7 +170,7 @@ class Outcomes:
         # a database outage is waited out (persist); other errors get a few tries
         for tries in range(1, attempts + 1):
             try:
-                await self.persist(write)
+                await self.outages.persist(write)
             except Exception:
                 log.exception(
                     "outbox: recording items %s as sent failed (%d/%d)", ids, tries, attempts
@@ -271,7 +205,7 @@ class Outcomes:
                 count_attempt=False,
             )
 
-        await self.persist(write)
+        await self.outages.persist(write)
 
     async def _retry(
         self,
@@ -296,7 +230,7 @@ class Outcomes:
                 count_attempt=True,
             )
 
-        await self.persist(write)
+        await self.outages.persist(write)
         self.counters.retried += len(jobs)
 
     async def _give_up(
@@ -321,14 +255,18 @@ class Outcomes:
                     decision.action, decision.completion, self._probe_after(jobs)
                 )
         try:
-            await self.persist(lambda: self._record_failure(ids, decision, reason, count_attempt))
+            await self.outages.persist(
+                lambda: self._record_failure(ids, decision, reason, count_attempt)
+            )
         except Exception:
             # the operation's completion is broken: still end the items, without it
             log.exception(
                 "outbox: recording the failure of %s failed; retrying without completion", ids
             )
             bare = FailureDecision(decision.action, recheck=decision.recheck)
-            await self.persist(lambda: self._record_failure(ids, bare, reason, count_attempt))
+            await self.outages.persist(
+                lambda: self._record_failure(ids, bare, reason, count_attempt)
+            )
         if decision.action is FailureAction.HOLD:
             self.counters.held += len(jobs)
             log.info("outbox: %s held (%s)", jobs[0].destination, reason)
@@ -337,11 +275,8 @@ class Outcomes:
             log.warning("outbox: items %s to %s failed (%s)", ids, jobs[0].destination, reason)
 
     def _probe_after(self, jobs: Sequence[Job]) -> timedelta:
-        """When a held queue is tried again: half its time held, within the settings."""
-        settings = self._settings
-        held_for = (self._clock.now() - min(job.created_at for job in jobs)).total_seconds()
-        seconds = min(settings.hold_recheck_max, max(settings.hold_recheck, held_for / 2))
-        return timedelta(seconds=seconds)
+        held_for = self._clock.now() - min(job.created_at for job in jobs)
+        return self._settings.probe_after(held_for)
 
     async def _record_failure(
         self, ids: list[int], decision: FailureDecision, reason: str, count_attempt: bool
@@ -364,16 +299,3 @@ class Outcomes:
                 )
             if decision.completion is not None:
                 await decision.completion(connection)
-
-
-def _and_resumed(
-    operation: Operation, jobs: Sequence[Job], completion: Completion | None
-) -> Completion:
-    """``completion`` followed by the operation's word that held jobs went out."""
-
-    async def both(connection: BaseDBAsyncClient) -> None:
-        if completion is not None:
-            await completion(connection)
-        await operation.resumed(jobs, connection)
-
-    return both
