@@ -274,7 +274,8 @@ class OutboxWorker:
         ids = sorted(self._stranded)
         returned = await store.unclaim(ids, self._clock.now())
         self._stranded.difference_update(ids)
-        log.warning("outbox: %d items whose outcome was not recorded are queued again", returned)
+        if returned:
+            log.warning("outbox: %d items with no recorded outcome are queued again", returned)
 
     async def _unknown(self, head: OutboxItem) -> None:
         log.error("outbox: no operation %r registered; item %s fails", head.operation, head.id)

@@ -17,8 +17,14 @@ from core.errors import (
     TransientError,
 )
 from core.models import OutboxItem
-from core.outbox import HELD_UNTIL, FailureDecision, OutboxSettings, enqueue, release_held
-from tests.core.test_outbox_support import CLOCK, Recorder, all_done, put, running, until
+from core.outbox import (
+    HELD_PREFIX,
+    FailureDecision,
+    OutboxSettings,
+    enqueue,
+    release_held,
+)
+from tests.core.test_outbox_support import CLOCK, FAST, Recorder, all_done, put, running, until
 
 
 async def item(name: str) -> OutboxItem:
@@ -161,8 +167,11 @@ async def test_hold_keeps_the_queue_until_it_is_released(db: str) -> None:
         await until(all_done("notice"))  # enqueued by the failure's completion
         assert worker.counters.held == 1
         row = await item("r1")
-        assert (row.status, row.not_before) == (OutboxStatus.PENDING, HELD_UNTIL)
-        assert row.last_error == "RecipientUnavailable: bot was blocked by the user"
+        assert row.status is OutboxStatus.PENDING
+        # held, and probed again on the worker's schedule (FAST: the default 30 s)
+        probe = row.not_before - CLOCK.now()
+        assert timedelta(seconds=25) < probe <= timedelta(seconds=FAST.hold_recheck)
+        assert row.last_error == HELD_PREFIX + "RecipientUnavailable: bot was blocked by the user"
         worker.wake()
         assert op.sent() == ["r1", "notice"]  # r2 waits behind the held item
         assert await release_held("tg:private:5", now=CLOCK.now()) == 1
