@@ -7,6 +7,7 @@ without a restart of botdesk.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 
 import pytest
@@ -79,3 +80,19 @@ async def test_rights_taken_and_given_back_without_an_event_are_probed(
     world.group.members[world.bot.id].rights["can_manage_topics"] = True
     bob_topic = await topic_of(world, bob)
     await shown(world, bob_topic, "Bob needs help")
+
+
+async def test_the_bot_removed_from_the_group_and_added_back_loses_nothing(
+    probing_desk: DeskWorld,
+) -> None:
+    world, sb = probing_desk, probing_desk.sandbox
+    topic = await opened(world)
+    sb.remove_bot(world.group, world.bot)  # "chat not found" / "not a member" from now on
+    bob = sb.create_user("Bob", language_code="en")
+    write(world, bob, "Bob writes to a desk without a group")
+    write(world, world.customer, "Still there?")
+    await asyncio.sleep(1.0)  # several probes meet the missing group meanwhile
+    assert not [t for t in world.group.topics.values() if "Bob" in t.name]
+    sb.add_bot(world.group, world.bot, admin=True)
+    await shown(world, await topic_of(world, bob), "Bob writes to a desk without a group")
+    await shown(world, topic, "Still there?")
