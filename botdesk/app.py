@@ -43,7 +43,7 @@ from core.config import Settings, parse_rate
 from core.containment import RetryPolicy
 from core.context import DeskContext
 from core.enums import Channel
-from core.outbox import OutboxWorker
+from core.outbox import OutboxSettings, OutboxWorker
 from core.ports import CustomerChannel, Ports
 from core.relay import relay_operations
 from core.topics import announce_desk
@@ -130,7 +130,10 @@ class Desk:
             channels[Channel.VK] = self.vk.channel
         ports = self.ports = Ports(desk=desk, channels=channels)
         self.worker = OutboxWorker(
-            relay_operations(ports, self.ctx), clock=self.ctx.clock, budgets=build_budgets(settings)
+            relay_operations(ports, self.ctx),
+            clock=self.ctx.clock,
+            budgets=build_budgets(settings),
+            settings=OutboxSettings(hold_recheck=settings.hold_recheck_seconds),
         )
         if self.vk is not None:
             self.vk.pace_with(self.worker.ledger, self.ctx.clock)

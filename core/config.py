@@ -77,6 +77,8 @@ HINTS: dict[str, str] = {
     "rate_group": "Use COUNT/SECONDS, e.g. 20/60 (twenty messages a minute).",
     "rate_bot": "Use COUNT/SECONDS, e.g. 30/1 (thirty messages a second).",
     "rate_vk": "Use COUNT/SECONDS, e.g. 20/1 (VK allows 20 requests a second per community).",
+    "hold_recheck_seconds": "Use a number of seconds, e.g. 30: how soon botdesk tries the "
+    "operator group again after a setting there (rights, Topics) held its messages.",
     "collision_mode": "Use hold (a message in someone else's ticket waits for Send anyway) "
     "or warn (it is sent, and the writer is warned).",
     "reopen_window_hours": "Use a number of hours, e.g. 72; 0 means a message after "
@@ -148,6 +150,8 @@ class Settings(BaseSettings):
     rate_group: str = "20/60"
     rate_bot: str = "30/1"
     rate_vk: str = "20/1"
+    # How soon work held by the operator group's settings is tried again (then less often).
+    hold_recheck_seconds: float = Field(default=30.0, gt=0, le=3600)
     # The operator workflow.
     collision_mode: str = "hold"
     reopen_window_hours: float = Field(default=72.0, ge=0, le=24 * 365)

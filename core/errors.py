@@ -43,8 +43,20 @@ class TopicClosed(PermanentError):
     """The conversation's forum topic is closed and the bot may not post in it."""
 
 
-class MissingRights(PermanentError):
-    """The bot lost a right it needs in the operator group (e.g. "Manage topics")."""
+class AdminFixable(PermanentError):
+    """A cause an administrator of the operator group can fix: the work waits for it.
+
+    Retrying the same call fails until someone changes a setting of the group, so the
+    outbox holds the items (re-probing now and then) instead of failing them.
+    """
+
+
+class MissingRights(AdminFixable):
+    """The bot lacks a right it needs in the operator group (e.g. "Manage topics")."""
+
+
+class NotAForum(AdminFixable):
+    """The operator group has Topics turned off (or is not a supergroup)."""
 
 
 class ChatNotFound(PermanentError):

@@ -18,7 +18,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from core.context import DeskContext
 from core.entities import Mirror
 from core.enums import Channel, DeliveryState
-from core.errors import DeliveryError, MissingRights, NotModified, PermanentError
+from core.errors import AdminFixable, ChatNotFound, DeliveryError, NotModified, PermanentError
 from core.i18n import _
 from core.lookup import marks, sql
 from core.models import Conversation, Message
@@ -28,9 +28,11 @@ from core.tickets import notice_text, post_notice
 from core.topics import (
     TOPIC_STATE_COLUMNS,
     TopicState,
-    alert_missing_rights,
+    alert_held,
     ensure_topic,
+    held_alert_key,
     in_topic,
+    release_held_topics,
 )
 from core.views import content_of, merged_html, message_html
 
@@ -41,18 +43,24 @@ MERGED_LIMIT = 3500  # characters per merged message, under Telegram's 4096
 
 
 class TopicOperation(Operation):
-    """Shared by the operations of a topic queue: lost rights hold the queue."""
+    """Shared by the operations of a topic queue: a cause an admin can fix holds the queue."""
 
     def __init__(self, ports: Ports, ctx: DeskContext) -> None:
         self.ports, self.ctx = ports, ctx
 
     async def on_failure(self, jobs: Sequence[Job], error: DeliveryError) -> FailureDecision:
-        """Hold on lost rights (with one alert); otherwise fail and say so in the topic."""
-        if isinstance(error, MissingRights):
-            ctx = self.ctx
+        """Hold on what an admin can fix (with one alert); otherwise fail and say so.
+
+        Missing rights, Topics turned off, the group not found: nothing is lost, the
+        queue waits and is probed now and then, and goes as soon as a probe gets through.
+        """
+        if isinstance(error, AdminFixable | ChatNotFound):
+            ctx, key = self.ctx, held_alert_key(error)
+            log.warning("%s held for %s: %s", jobs[0].operation, jobs[0].destination, error)
 
             async def alert(connection: BaseDBAsyncClient) -> None:
-                await alert_missing_rights(connection, ctx)
+                if key is not None:
+                    await alert_held(connection, ctx, key)
 
             return FailureDecision.hold(alert)
         log.warning("%s failed for %s: %s", jobs[0].operation, jobs[0].destination, error)
@@ -61,6 +69,11 @@ class TopicOperation(Operation):
     async def failed(self, jobs: Sequence[Job], error: DeliveryError) -> FailureDecision:
         """What a permanent failure leaves behind (default: nothing more than the log)."""
         return FailureDecision.fail()
+
+    async def resumed(self, jobs: Sequence[Job], connection: BaseDBAsyncClient) -> None:
+        """A held topic queue got through: its cause is gone for every held topic."""
+        released = await release_held_topics(connection, self.ctx.clock.now())
+        log.info("the operator group takes messages again; %d held topics released", released)
 
 
 class OpenTopic(TopicOperation):

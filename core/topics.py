@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -18,11 +19,18 @@ from tortoise.exceptions import DoesNotExist
 
 from core.context import DeskContext
 from core.enums import OutboxStatus
-from core.errors import DeliveryError, MissingRights, PermanentError, TopicClosed, TopicGone
+from core.errors import (
+    DeliveryError,
+    MissingRights,
+    NotAForum,
+    PermanentError,
+    TopicClosed,
+    TopicGone,
+)
 from core.i18n import _
 from core.lookup import sql
 from core.models import ChannelCursor, Conversation, Customer, OutboxItem, Ticket
-from core.outbox import HELD_UNTIL, release_held
+from core.outbox import HELD_PREFIX, release_held
 from core.ports import Ports
 from core.queues import ALERT, enqueue_on, general_queue
 from core.tickets import atomically, notice_text
@@ -33,6 +41,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 RIGHTS_ALERT_KEY = "alert:missing-rights"
+FORUM_ALERT_KEY = "alert:not-a-forum"
 CLOSED_KEY = "topic-closed:{thread_id}"
 
 
@@ -207,26 +216,55 @@ async def topic_closed(thread_id: int, closed: bool) -> None:
         await ChannelCursor.get_or_create(name=key, defaults={"value": "closed"})
 
 
-async def alert_missing_rights(connection: BaseDBAsyncClient, ctx: DeskContext) -> None:
-    """Queue one alert for the General topic; further calls do nothing until rights return."""
+#: The General-topic alert for each cause that holds the topics' work, and its cursor.
+HELD_ALERTS: dict[str, str] = {
+    RIGHTS_ALERT_KEY: _(
+        "⚠️ botdesk needs to be an administrator of this group with the rights Manage "
+        "topics, Pin messages and Delete messages. Customer messages are kept and will "
+        "appear here as soon as an admin grants them (group settings → Administrators → "
+        "botdesk)."
+    ),
+    FORUM_ALERT_KEY: _(
+        "⚠️ Topics are turned off in this group, and botdesk shows every conversation in "
+        "a topic of its own. Customer messages are kept and will appear here as soon as "
+        "an admin turns Topics on (group settings → Topics)."
+    ),
+}
+
+
+def held_alert_key(error: DeliveryError) -> str | None:
+    """The alert for what holds the topics' work; None when the group cannot be told."""
+    if isinstance(error, MissingRights):
+        return RIGHTS_ALERT_KEY
+    if isinstance(error, NotAForum):
+        return FORUM_ALERT_KEY
+    return None  # e.g. the group is not found: there is nowhere to post an alert
+
+
+async def alert_held(connection: BaseDBAsyncClient, ctx: DeskContext, key: str) -> None:
+    """Queue the alert ``key`` for the General topic, once until its cause is gone."""
     _cursor, created = await ChannelCursor.get_or_create(
-        name=RIGHTS_ALERT_KEY, defaults={"value": "sent"}, using_db=connection
+        name=key, defaults={"value": "sent"}, using_db=connection
     )
     if not created:
         return
-    text = _(
-        "⚠️ botdesk lost its admin rights in this group (it needs to manage topics, post, "
-        "edit and pin messages). Customer messages are kept and will appear as soon as "
-        "the rights are restored."
-    )
-    queue = general_queue(ctx.group_chat_id)
     await enqueue_on(
-        queue,
+        general_queue(ctx.group_chat_id),
         ALERT,
-        {"html": notice_text(ctx, text)},
+        {"html": notice_text(ctx, HELD_ALERTS[key])},
         now=ctx.clock.now(),
         using_db=connection,
     )
+
+
+async def alert_missing_rights(connection: BaseDBAsyncClient, ctx: DeskContext) -> None:
+    """Queue one alert for the General topic; further calls do nothing until rights return."""
+    await alert_held(connection, ctx, RIGHTS_ALERT_KEY)
+
+
+async def held_causes_gone(connection: BaseDBAsyncClient) -> None:
+    """A held topic queue could send again: the next hold alerts anew."""
+    await ChannelCursor.filter(name__in=list(HELD_ALERTS)).using_db(connection).delete()
 
 
 async def announce_desk(ports: Ports, ctx: DeskContext) -> bool:
@@ -256,24 +294,31 @@ async def rights_lost(ctx: DeskContext) -> None:
 
 async def rights_restored(ctx: DeskContext) -> int:
     """The bot is an admin again: release every held topic queue; return how many."""
-
-    async def work(connection: BaseDBAsyncClient) -> int:
-        await ChannelCursor.filter(name=RIGHTS_ALERT_KEY).using_db(connection).delete()
-        held = (
-            await OutboxItem.filter(
-                status=OutboxStatus.PENDING,
-                not_before=HELD_UNTIL,
-                destination__startswith="tg:topic:",
-            )
-            .using_db(connection)
-            .distinct()
-            .values_list("destination", flat=True)
-        )
-        for destination in held:
-            await release_held(str(destination), now=ctx.clock.now(), using_db=connection)
-        return len(held)
-
-    released = await atomically(work)
+    now = ctx.clock.now()
+    released = await atomically(lambda connection: release_held_topics(connection, now))
     if released:
         ctx.wake()
     return released
+
+
+async def release_held_topics(connection: BaseDBAsyncClient, now: datetime) -> int:
+    """Make every held topic queue due at ``now``; return how many there were.
+
+    Held queues wait until further notice or until their next probe; whichever, the
+    cause is gone, so all of them go now.
+    """
+    await held_causes_gone(connection)
+    held = (
+        await OutboxItem.filter(
+            status=OutboxStatus.PENDING,
+            not_before__gt=now,
+            last_error__startswith=HELD_PREFIX,
+            destination__startswith="tg:topic:",
+        )
+        .using_db(connection)
+        .distinct()
+        .values_list("destination", flat=True)
+    )
+    for destination in held:
+        await release_held(str(destination), now=now, using_db=connection)
+    return len(held)

@@ -13,8 +13,8 @@ API call runs inside the injected error translator, so core only ever sees
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
@@ -33,7 +33,7 @@ from aiogram.types import (
 
 from core.entities import Attachment, Choice, Content, Mirror, TicketCard
 from core.enums import Channel, MessageKind
-from core.errors import PermanentError
+from core.errors import DeliveryError, NotAForum, PermanentError, TopicGone
 from operators_group.albums import album_media
 from operators_group.cards import card_keyboard, render_card
 from operators_group.foreign_files import Fetcher, ForeignMirror
@@ -82,29 +82,29 @@ class TelegramOperatorDesk:
         self.locale = locale
         self.timezone = timezone or ZoneInfo("UTC")
         # Per channel that can't be copied from: how to download its files.
-        self.foreign = ForeignMirror(bot, group_chat_id, fetchers or {}, errors)
+        self.foreign = ForeignMirror(bot, group_chat_id, fetchers or {}, self._calls)
 
     async def open_topic(self, title: str) -> int:
         """Create a forum topic; return its thread id."""
-        async with self.errors():
+        async with self._calls():
             topic = await self.bot.create_forum_topic(self.group_chat_id, title[:128])
         return topic.message_thread_id
 
     async def rename_topic(self, thread_id: int, title: str) -> None:
         """Change a topic's title."""
-        async with self.errors():
+        async with self._calls():
             await self.bot.edit_forum_topic(self.group_chat_id, thread_id, name=title[:128])
 
     async def reopen_topic(self, thread_id: int) -> None:
         """Reopen a closed topic."""
-        async with self.errors():
+        async with self._calls():
             await self.bot.reopen_forum_topic(self.group_chat_id, thread_id)
 
     async def mirror(self, mirror: Mirror) -> tuple[int, ...]:
         """Copy customer messages into their topic; return the copies' ids."""
         if mirror.channel is not Channel.TELEGRAM:
             return await self.foreign.mirror(mirror)
-        async with self.errors():
+        async with self._calls():
             if len(mirror.source_message_ids) == 1:
                 copied = await self.bot.copy_message(
                     chat_id=self.group_chat_id,
@@ -136,14 +136,14 @@ class TelegramOperatorDesk:
         """The bytes of a file sent in the group (another channel re-uploads them)."""
         if attachment.file_id is None:
             raise PermanentError(f"this {attachment.kind.value} has no file to download")
-        async with self.errors():
+        async with self._calls():
             buffer = io.BytesIO()
             await self.bot.download(attachment.file_id, destination=buffer)
         return buffer.getvalue()
 
     async def post(self, thread_id: int, html: str, *, reply_to: int | None = None) -> int:
         """Post the desk's own HTML message in a topic."""
-        async with self.errors():
+        async with self._calls():
             sent = await self.bot.send_message(
                 self.group_chat_id,
                 html,
@@ -161,7 +161,7 @@ class TelegramOperatorDesk:
             InlineKeyboardButton(text=c.label, callback_data=DESK_CHOICE_PREFIX + c.data)
             for c in choices
         ]
-        async with self.errors():
+        async with self._calls():
             sent = await self.bot.send_message(
                 self.group_chat_id,
                 html,
@@ -183,7 +183,7 @@ class TelegramOperatorDesk:
             MessageKind.AUDIO: self.bot.send_audio,
             MessageKind.VOICE: self.bot.send_voice,
         }.get(attachment.kind, self.bot.send_document)
-        async with self.errors():
+        async with self._calls():
             sent = await send(
                 self.group_chat_id,
                 attachment.file_id or "",
@@ -195,7 +195,7 @@ class TelegramOperatorDesk:
 
     async def post_card(self, thread_id: int, card: TicketCard) -> int:
         """Post a ticket card, with its buttons, in a topic."""
-        async with self.errors():
+        async with self._calls():
             sent = await self.bot.send_message(
                 self.group_chat_id,
                 self._card(card),
@@ -207,7 +207,7 @@ class TelegramOperatorDesk:
 
     async def edit_card(self, message_id: int, card: TicketCard) -> None:
         """Show a ticket's new state on its card (text and buttons; menus close)."""
-        async with self.errors():
+        async with self._calls():
             await self.bot.edit_message_text(
                 self._card(card),
                 chat_id=self.group_chat_id,
@@ -218,7 +218,7 @@ class TelegramOperatorDesk:
 
     async def edit_post(self, message_id: int, html: str) -> None:
         """Replace the text of one of the desk's own messages."""
-        async with self.errors():
+        async with self._calls():
             await self.bot.edit_message_text(
                 html, chat_id=self.group_chat_id, message_id=message_id, parse_mode=ParseMode.HTML
             )
@@ -227,7 +227,7 @@ class TelegramOperatorDesk:
         """Apply a customer's edit to the mirrored copy, or raise :class:`CannotEdit`."""
         text, mode = (content.html, ParseMode.HTML) if content.html else (content.text, None)
         chat = self.group_chat_id
-        async with self.errors():
+        async with self._calls():
             if content.kind is MessageKind.TEXT:
                 await self.bot.edit_message_text(
                     text or "", chat_id=chat, message_id=message_id, parse_mode=mode
@@ -247,23 +247,48 @@ class TelegramOperatorDesk:
 
     async def pin(self, message_id: int) -> None:
         """Pin a message (the ticket card) without notifying everyone."""
-        async with self.errors():
+        async with self._calls():
             await self.bot.pin_chat_message(
                 self.group_chat_id, message_id, disable_notification=True
             )
 
     async def mark_delivered(self, message_id: int) -> None:
         """React to an operator's message once the customer has it."""
-        async with self.errors():
+        async with self._calls():
             await self.bot.set_message_reaction(
                 self.group_chat_id, message_id, [ReactionTypeEmoji(emoji=DELIVERED_REACTION)]
             )
 
     async def alert(self, html: str) -> int:
         """Post in the General topic."""
-        async with self.errors():
+        async with self._calls():
             sent = await self.bot.send_message(self.group_chat_id, html, parse_mode=ParseMode.HTML)
         return sent.message_id
+
+    @asynccontextmanager
+    async def _calls(self) -> AsyncIterator[None]:
+        """Bot calls in the group, with domain errors; "topic gone" checked for Topics off.
+
+        With Topics turned off every topic reads "message thread not found", though
+        turning them on again brings the topics back: recreating them would orphan the
+        history, so that case is told apart and held until an admin fixes it.
+        """
+        try:
+            async with self.errors():
+                yield
+        except TopicGone:
+            if await self._forum() is False:
+                raise NotAForum("the operator group has Topics turned off") from None
+            raise
+
+    async def _forum(self) -> bool | None:
+        """Whether the group is a forum now; None when that cannot be told."""
+        try:
+            async with self.errors():
+                chat = await self.bot.get_chat(self.group_chat_id)
+        except DeliveryError:
+            return None
+        return bool(chat.is_forum)
 
     def _card(self, card: TicketCard) -> str:
         return render_card(card, locale=self.locale, timezone=self.timezone)

@@ -30,6 +30,7 @@ from core.errors import (
     DeliveryError,
     MessageGone,
     MissingRights,
+    NotAForum,
     NotModified,
     PermanentError,
     RecipientUnavailable,
@@ -48,6 +49,10 @@ _BAD_REQUEST: tuple[tuple[str, type[PermanentError] | type[NotModified]], ...] =
     ("topic_deleted", TopicGone),
     ("topic_id_invalid", TopicGone),
     ("topic_closed", TopicClosed),
+    # createForumTopic and friends in a group with Topics off
+    ("not a forum", NotAForum),
+    ("chat_not_forum", NotAForum),
+    ("forum_missing", NotAForum),
     ("not enough rights", MissingRights),
     ("chat_admin_required", MissingRights),
     ("chat not found", ChatNotFound),

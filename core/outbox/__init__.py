@@ -16,7 +16,11 @@ After the commit the use case calls :meth:`OutboxWorker.wake`, and the worker se
 * ``RetryLater`` pauses the chat, ``TransientError`` (and any unexpected exception)
   backs off and retries up to ``max_attempts``, ``PermanentError`` ends in the
   operation's :meth:`~Operation.on_failure`: fail, or hold the destination until
-  :func:`release_held`; ``NotModified`` is a success.
+  :func:`release_held` or a probe gets through; ``NotModified`` is a success;
+* outages are waited out (:mod:`core.outbox.outages`): while Telegram or VK is
+  unreachable the items wait without spending attempts, and while the database is,
+  scans pause and outcomes are written once it is back; each outage logs one WARNING
+  when it starts and one INFO when it ends.
 
 Delivery is at least once: a crash between the messenger accepting a send and the done
 mark leaves the item ``in_flight``, and :func:`recover` (run by :meth:`OutboxWorker.start`)
@@ -44,10 +48,11 @@ from __future__ import annotations
 from core.budgets import Budgets, Rate
 from core.outbox.operations import Completion, FailureAction, FailureDecision, Job, Operation
 from core.outbox.outcomes import OutboxCounters, OutboxSettings
-from core.outbox.store import HELD_UNTIL, SUPERSEDED, enqueue, recover, release_held
+from core.outbox.store import HELD_PREFIX, HELD_UNTIL, SUPERSEDED, enqueue, recover, release_held
 from core.outbox.worker import OutboxWorker
 
 __all__ = [
+    "HELD_PREFIX",
     "HELD_UNTIL",
     "SUPERSEDED",
     "Budgets",

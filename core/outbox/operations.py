@@ -14,12 +14,16 @@ from core.enums import DestinationKind
 from core.errors import DeliveryError
 from core.models import OutboxItem
 
+#: how ``last_error`` of a held item begins (the cause follows)
+HELD_PREFIX = "held: "
+
 __all__ = [
     "Completion",
     "FailureAction",
     "FailureDecision",
     "Job",
     "Operation",
+    "and_resumed",
 ]
 
 #: Runs in the transaction that marks the items done (or failed/held): whatever it writes
@@ -40,6 +44,7 @@ class Job:
     message_id: int | None
     attempts: int
     created_at: datetime
+    held: bool = False  # it was held (see FailureDecision.hold) before this try
 
     @classmethod
     def of(cls, item: OutboxItem) -> Job:
@@ -54,6 +59,7 @@ class Job:
             message_id=item.message_id,
             attempts=item.attempts,
             created_at=item.created_at,
+            held=(item.last_error or "").startswith(HELD_PREFIX),
         )
 
 
@@ -91,6 +97,9 @@ class FailureDecision:
 
         With ``recheck`` the head item is also tried again after that long, in case the
         release was missed (an unblock handled while the failing send was in flight).
+        Without it the worker probes the queue on its own schedule
+        (``OutboxSettings.hold_recheck``): some causes (Topics turned back on) send no
+        event that could release it.
         """
         return cls(FailureAction.HOLD, completion, recheck)
 
@@ -137,3 +146,19 @@ class Operation:
     async def on_failure(self, jobs: Sequence[Job], error: DeliveryError) -> FailureDecision:
         """Decide what becomes of ``jobs`` after a permanent error (default: fail them)."""
         return FailureDecision.fail()
+
+    async def resumed(self, jobs: Sequence[Job], connection: BaseDBAsyncClient) -> None:
+        """Held jobs went out: their cause is gone (runs with the done mark; default: nothing)."""
+
+
+def and_resumed(
+    operation: Operation, jobs: Sequence[Job], completion: Completion | None
+) -> Completion:
+    """``completion`` followed by the operation's word that held jobs went out."""
+
+    async def both(connection: BaseDBAsyncClient) -> None:
+        if completion is not None:
+            await completion(connection)
+        await operation.resumed(jobs, connection)
+
+    return both

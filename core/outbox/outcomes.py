@@ -6,82 +6,41 @@ import asyncio
 import logging
 import random
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
 from core.budgets import BudgetLedger
 from core.clock import Clock
+from core.db import is_database_outage
+from core.enums import DestinationKind
 from core.errors import DeliveryError, NotModified, PermanentError, RetryLater, TransientError
-from core.metrics import SENDS, observe_delivered
+from core.metrics import observe_delivered
 from core.outbox import store
 from core.outbox.attempt import Attempt
-from core.outbox.operations import Completion, FailureAction, FailureDecision, Job, Operation
+from core.outbox.operations import (
+    Completion,
+    FailureAction,
+    FailureDecision,
+    Job,
+    Operation,
+    and_resumed,
+)
+from core.outbox.outages import Outage, Outages
+from core.outbox.settings import OutboxCounters, OutboxSettings, describe
 
-__all__ = ["OutboxCounters", "OutboxSettings", "Outcomes"]
+__all__ = ["OutboxCounters", "OutboxSettings", "Outcomes", "describe"]
 
 log = logging.getLogger("core.outbox")
 
-
-@dataclass(frozen=True, slots=True)
-class OutboxSettings:
-    """How the worker behaves; the budgets are configured separately (``Budgets``).
-
-    * ``concurrency`` — sends in flight at once (over all destinations);
-    * ``max_attempts`` — transient failures before an item takes the failure path;
-    * ``backoff_base``/``backoff_max`` — seconds of the first and the longest backoff
-      (doubling per attempt, with jitter);
-    * ``poll_interval`` — the longest the worker sleeps with nothing due: a safety net
-      for items written by another process, which cannot call ``wake()``;
-    * ``record_attempts`` — tries at committing the done mark (with the operation's
-      completion) before giving the items up;
-    * ``recover_on_start`` — run ``recover()`` in ``start()`` (one instance per database).
-    """
-
-    concurrency: int = 16
-    max_attempts: int = 20
-    backoff_base: float = 0.5
-    backoff_max: float = 300.0
-    poll_interval: float = 5.0
-    record_attempts: int = 3
-    recover_on_start: bool = True
-
-
-@dataclass(slots=True)
-class OutboxCounters:
-    """What the worker has done since it was built (for benchmarks, tests and metrics)."""
-
-    sent: int = 0  # items delivered (an unchanged edit counts)
-    runs: int = 0  # calls of Operation.run
-    batches: int = 0  # runs that carried more than one item
-    merged: int = 0  # items that travelled behind the first item of a batch
-    retried: int = 0  # items put back after a transient error
-    rate_limited: int = 0  # RetryLater answers (the chat was paused)
-    failed: int = 0  # items ended as failed
-    held: int = 0  # items held until their destination is released
-
-    def snapshot(self) -> dict[str, int]:
-        """The counters as a plain dict."""
-        return asdict(self)
-
-    def __setattr__(self, name: str, value: int) -> None:
-        # Each outcome counted here is counted in the process metrics too: one hook in this
-        # place, rather than a second line beside every path that records an outcome.
-        if name in _OUTCOMES:
-            grown = value - getattr(self, name, value)
-            if grown > 0:
-                SENDS.labels(name).inc(grown)
-        object.__setattr__(self, name, value)
-
-
-#: the counters that are outcomes of a send (``botdesk_sends{outcome=…}``)
-_OUTCOMES = frozenset({"sent", "rate_limited", "retried", "held", "failed"})
-
-
-def describe(error: BaseException) -> str:
-    """The text stored in ``last_error``."""
-    return f"{type(error).__name__}: {error}"
+#: the service behind each destination kind: one outage (and one pair of log lines) each
+SERVICES = {
+    DestinationKind.TELEGRAM_PRIVATE: "Telegram",
+    DestinationKind.TELEGRAM_GROUP: "Telegram",
+    DestinationKind.VK: "VK",
+}
+# a network outage is retried at most this far apart, so the desk notices the end soon
+_OUTAGE_RETRY_MAX = 30.0
 
 
 class Outcomes:
@@ -95,12 +54,14 @@ class Outcomes:
         settings: OutboxSettings,
         counters: OutboxCounters,
         rng: random.Random,
+        outages: Outages | None = None,
     ) -> None:
         self._clock = clock
         self._ledger = ledger
         self._settings = settings
         self.counters = counters
         self._rng = rng
+        self.outages = outages or Outages(clock)
 
     def backoff(self, attempts: int) -> timedelta:
         """The pause before the next try after ``attempts`` transient failures."""
@@ -109,6 +70,9 @@ class Outcomes:
         # jitter spreads the retries of many items that failed together (a network
         # outage) so they do not all come back in the same instant
         return timedelta(seconds=delay * (0.5 + 0.5 * self._rng.random()))
+
+    def _service(self, jobs: Sequence[Job]) -> Outage:
+        return self.outages[SERVICES.get(jobs[0].kind, str(jobs[0].kind))]
 
     async def send(self, operation: Operation, jobs: Sequence[Job]) -> None:
         """Run ``operation`` for ``jobs`` (claimed, in flight) and record the outcome."""
@@ -122,26 +86,72 @@ class Outcomes:
             await self._run(operation, jobs, attempt)
 
     async def _run(self, operation: Operation, jobs: Sequence[Job], attempt: Attempt) -> None:
+        service = self._service(jobs)
         try:
             completion = await operation.run(jobs)
         except NotModified:
             completion = None
         except RetryLater as exc:
+            service.succeeded()  # it answered, if only to say "slow down"
             await self._retry_later(jobs, exc)
             return
         except PermanentError as exc:
+            service.succeeded()
             await self._give_up(operation, jobs, exc, count_attempt=False)
             return
         except TransientError as exc:
-            await self._retry(operation, jobs, exc)
+            await self._unreachable(operation, jobs, exc, service)
             return
         except Exception as exc:
+            if is_database_outage(exc):
+                # the operation's own reads or writes met the outage: try again later,
+                # without spending an attempt on something the item did not cause
+                self.outages.database.failed(exc)
+                await self._put_back(jobs, exc, self.outages.database)
+                return
             # a bug or an untranslated error must not kill the worker: it is logged with
             # its traceback and retried like a network error
             log.exception("outbox: %s to %s raised", jobs[0].operation, jobs[0].destination)
             await self._retry(operation, jobs, TransientError(describe(exc)), describe(exc))
             return
+        service.succeeded()
+        if any(job.held for job in jobs):
+            completion = and_resumed(operation, jobs, completion)
         await self._record_sent(jobs, completion, attempt)
+
+    async def _unreachable(
+        self, operation: Operation, jobs: Sequence[Job], exc: TransientError, service: Outage
+    ) -> None:
+        """A network error or a 5xx: an outage of the service, or this item's own trouble.
+
+        While the service is down (no send of its kind has succeeded since an earlier
+        failure) the items wait without spending attempts: a long outage must not fail
+        them. A failure while the service works for others counts as usual.
+        """
+        if service.down:
+            service.failed(exc)
+            await self._put_back(jobs, exc, service)
+            return
+        service.failed(exc)
+        await self._retry(operation, jobs, exc)
+
+    async def _put_back(self, jobs: Sequence[Job], exc: BaseException, outage: Outage) -> None:
+        """Return the items to their queue, due after the outage's backoff; no attempt spent."""
+        jitter = 0.5 + 0.5 * self._rng.random()
+        delay = outage.backoff(self._settings.backoff_base, _OUTAGE_RETRY_MAX) * jitter
+        self.counters.retried += len(jobs)
+
+        async def write() -> None:
+            now = self._clock.now()
+            await store.reschedule(
+                [job.id for job in jobs],
+                not_before=now + timedelta(seconds=delay),
+                now=now,
+                error=describe(exc),
+                count_attempt=False,
+            )
+
+        await self.outages.persist(write)
 
     async def _record_sent(
         self, jobs: Sequence[Job], completion: Completion | None, attempt: Attempt
@@ -150,13 +160,18 @@ class Outcomes:
         # crash makes the outbox send the item again.
         ids = [job.id for job in jobs]
         attempts = self._settings.record_attempts
+
+        async def write() -> None:
+            async with in_transaction() as connection:
+                await store.mark_done(ids, self._clock.now(), connection)
+                if completion is not None:
+                    await completion(connection)
+                await attempt.done(connection)
+
+        # a database outage is waited out (persist); other errors get a few tries
         for tries in range(1, attempts + 1):
             try:
-                async with in_transaction() as connection:
-                    await store.mark_done(ids, self._clock.now(), connection)
-                    if completion is not None:
-                        await completion(connection)
-                    await attempt.done(connection)
+                await self.outages.persist(write)
             except Exception:
                 log.exception(
                     "outbox: recording items %s as sent failed (%d/%d)", ids, tries, attempts
@@ -182,13 +197,17 @@ class Outcomes:
         self._ledger.pause(jobs[0].budget_key, until.timestamp())
         self.counters.rate_limited += 1
         log.info("outbox: %s paused for %.1f s (%s)", jobs[0].budget_key, exc.seconds, exc)
-        await store.reschedule(
-            [job.id for job in jobs],
-            not_before=until,
-            now=now,
-            error=describe(exc),
-            count_attempt=False,
-        )
+
+        async def write() -> None:
+            await store.reschedule(
+                [job.id for job in jobs],
+                not_before=until,
+                now=self._clock.now(),
+                error=describe(exc),
+                count_attempt=False,
+            )
+
+        await self.outages.persist(write)
 
     async def _retry(
         self,
@@ -201,14 +220,19 @@ class Outcomes:
         if attempts >= self._settings.max_attempts:
             await self._give_up(operation, jobs, exc, count_attempt=True)
             return
-        now = self._clock.now()
-        await store.reschedule(
-            [job.id for job in jobs],
-            not_before=now + self.backoff(attempts),
-            now=now,
-            error=reason or describe(exc),
-            count_attempt=True,
-        )
+        pause = self.backoff(attempts)
+
+        async def write() -> None:
+            now = self._clock.now()
+            await store.reschedule(
+                [job.id for job in jobs],
+                not_before=now + pause,
+                now=now,
+                error=reason or describe(exc),
+                count_attempt=True,
+            )
+
+        await self.outages.persist(write)
         self.counters.retried += len(jobs)
 
     async def _give_up(
@@ -226,21 +250,35 @@ class Outcomes:
             decision = FailureDecision.fail()
         ids = [job.id for job in jobs]
         reason = describe(error)
+        if decision.action is FailureAction.HOLD:
+            reason = store.HELD_PREFIX + reason
+            if decision.recheck is None:
+                decision = FailureDecision(
+                    decision.action, decision.completion, self._probe_after(jobs)
+                )
         try:
-            await self._record_failure(ids, decision, reason, count_attempt)
+            await self.outages.persist(
+                lambda: self._record_failure(ids, decision, reason, count_attempt)
+            )
         except Exception:
             # the operation's completion is broken: still end the items, without it
             log.exception(
                 "outbox: recording the failure of %s failed; retrying without completion", ids
             )
             bare = FailureDecision(decision.action, recheck=decision.recheck)
-            await self._record_failure(ids, bare, reason, count_attempt)
+            await self.outages.persist(
+                lambda: self._record_failure(ids, bare, reason, count_attempt)
+            )
         if decision.action is FailureAction.HOLD:
             self.counters.held += len(jobs)
             log.info("outbox: %s held (%s)", jobs[0].destination, reason)
         else:
             self.counters.failed += len(jobs)
             log.warning("outbox: items %s to %s failed (%s)", ids, jobs[0].destination, reason)
+
+    def _probe_after(self, jobs: Sequence[Job]) -> timedelta:
+        held_for = self._clock.now() - min(job.created_at for job in jobs)
+        return self._settings.probe_after(held_for)
 
     async def _record_failure(
         self, ids: list[int], decision: FailureDecision, reason: str, count_attempt: bool

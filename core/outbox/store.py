@@ -22,8 +22,10 @@ from tortoise.transactions import in_transaction
 from core.enums import DestinationKind, OutboxStatus
 from core.lookup import marks, sql
 from core.models import OutboxItem
+from core.outbox.operations import HELD_PREFIX
 
 __all__ = [
+    "HELD_PREFIX",
     "HELD_UNTIL",
     "SUPERSEDED",
     "enqueue",
@@ -258,6 +260,19 @@ async def claim(items: Sequence[OutboxItem], now: datetime) -> list[OutboxItem] 
         item.attempts = claimed[int(item.id)]
         item.status = OutboxStatus.IN_FLIGHT
     return sorted(items, key=lambda item: int(item.id))
+
+
+async def unclaim(ids: Sequence[int], now: datetime, *, claimed_at: datetime | None = None) -> int:
+    """Return claimed items (still in flight) to their queue; return how many.
+
+    With ``claimed_at`` only items claimed at that moment are returned: a claim whose
+    answer was lost (the connection dropped after the commit) is undone without touching
+    a claim that another instance made since.
+    """
+    query = OutboxItem.filter(id__in=list(ids), status=OutboxStatus.IN_FLIGHT)
+    if claimed_at is not None:
+        query = query.filter(updated_at=_aware(claimed_at, "claimed_at"))
+    return await query.update(status=OutboxStatus.PENDING, updated_at=_aware(now, "now"))
 
 
 async def mark_done(ids: Sequence[int], now: datetime, connection: BaseDBAsyncClient) -> None:

@@ -18,10 +18,12 @@ from datetime import datetime
 
 from core.budgets import BudgetLedger, Budgets
 from core.clock import Clock
+from core.db import is_database_outage
 from core.enums import DestinationKind
 from core.models import OutboxItem
 from core.outbox import store
 from core.outbox.operations import Job, Operation
+from core.outbox.outages import Outages
 from core.outbox.outcomes import OutboxCounters, OutboxSettings, Outcomes
 
 __all__ = ["OutboxWorker"]
@@ -32,6 +34,8 @@ log = logging.getLogger("core.outbox")
 _MARGIN = 0.001
 # how long an item whose preparation raised is left alone
 _BROKEN_RETRY = 1.0
+# the first and the longest pause between scans while the database is out
+_DATABASE_RETRY = (0.2, 5.0)
 
 
 class OutboxWorker:
@@ -56,13 +60,21 @@ class OutboxWorker:
         self.settings = settings or OutboxSettings()
         self.ledger = BudgetLedger(budgets or Budgets())
         self.counters = OutboxCounters()
+        #: what the worker found unreachable (the database, Telegram, VK) and since when
+        self.outages = Outages(clock)
         self._outcomes = Outcomes(
             clock=clock,
             ledger=self.ledger,
             settings=self.settings,
             counters=self.counters,
             rng=rng or random.Random(),
+            outages=self.outages,
         )
+        # claimed items whose outcome could not be written, and claims whose answer was
+        # lost (keyed by the claim's time): returned to their queue at the next scan, so
+        # nothing waits for a restart
+        self._stranded: set[int] = set()
+        self._unanswered: dict[datetime, list[int]] = {}
         self._wakeup = asyncio.Event()
         self._busy: set[str] = set()  # destinations with a send in flight here
         self._running = 0
@@ -113,11 +125,19 @@ class OutboxWorker:
         while not self._stopping:
             # cleared before the pass: a wake() during the pass makes the next wait return
             self._wakeup.clear()
+            database = self.outages.database
             try:
+                await self._return_stranded()
                 delay = await self._pass()
-            except Exception:
-                log.exception("outbox: scanning the queue failed")
-                delay = max(1.0, self.settings.backoff_base)
+            except Exception as exc:
+                if is_database_outage(exc):
+                    database.failed(exc)  # one WARNING per outage, not a traceback per scan
+                    delay = database.backoff(*_DATABASE_RETRY)
+                else:
+                    log.exception("outbox: scanning the queue failed")
+                    delay = max(1.0, self.settings.backoff_base)
+            else:
+                database.succeeded()
             if self._stopping:
                 break
             try:
@@ -142,7 +162,9 @@ class OutboxWorker:
                 due = await self._due(head, queued.depth, reserved)
                 if due is not None and not isinstance(due, float):
                     await self._claim(*due)
-            except Exception:
+            except Exception as exc:
+                if is_database_outage(exc):
+                    raise  # not this item's fault: the whole pass waits for the database
                 # one broken item (an operation's batch_key or cost raising) must not
                 # hold up every other destination: skip it and look again in a while
                 log.exception("outbox: preparing item %s failed", head.id)
@@ -210,7 +232,14 @@ class OutboxWorker:
 
     async def _claim(self, operation: Operation, rows: Sequence[OutboxItem], cost: int) -> None:
         head = rows[0]
-        claimed = await store.claim(rows, self._clock.now())
+        claimed_at = self._clock.now()
+        try:
+            claimed = await store.claim(rows, claimed_at)
+        except Exception as exc:
+            if is_database_outage(exc):
+                # the claim may have committed before the connection dropped
+                self._unanswered.setdefault(claimed_at, []).extend(int(row.id) for row in rows)
+            raise
         if claimed is None:
             return  # superseded or taken by another instance: the next pass sees why
         kind = DestinationKind(head.destination_kind)
@@ -226,13 +255,27 @@ class OutboxWorker:
         try:
             await self._outcomes.send(operation, jobs)
         except Exception:
-            # the outcome could not be written (database gone): the items stay in flight
-            # and the destination waits for recover() at the next start
+            # the outcome could not be written: the items go back to their queue at the
+            # next scan (sent again at worst, as after a crash) instead of staying in flight
             log.exception("outbox: recording the outcome for %s failed", jobs[0].destination)
+            self._stranded.update(job.id for job in jobs)
         finally:
             self._busy.discard(jobs[0].destination)
             self._running -= 1
             self.wake()
+
+    async def _return_stranded(self) -> None:
+        """Queue again what an outage left in flight with no send running for it."""
+        for claimed_at, ids in list(self._unanswered.items()):
+            await store.unclaim(ids, self._clock.now(), claimed_at=claimed_at)
+            del self._unanswered[claimed_at]
+        if not self._stranded:
+            return
+        ids = sorted(self._stranded)
+        returned = await store.unclaim(ids, self._clock.now())
+        self._stranded.difference_update(ids)
+        if returned:
+            log.warning("outbox: %d items with no recorded outcome are queued again", returned)
 
     async def _unknown(self, head: OutboxItem) -> None:
         log.error("outbox: no operation %r registered; item %s fails", head.operation, head.id)

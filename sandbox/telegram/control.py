@@ -114,6 +114,13 @@ class WorldControl:
         )
         self.world.touch()
 
+    def set_forum(self, group: Chat, is_forum: bool) -> None:
+        """Turn Topics on or off in ``group``; its topics stay and come back when on."""
+        if group.is_private:
+            raise SandboxError("only a group can have Topics")
+        group.is_forum = is_forum
+        self.world.touch()
+
     def remove_bot(self, group: Chat, bot: BotAccount) -> None:
         """Take ``bot`` out of ``group`` (it gets ``my_chat_member``: left)."""
         old = group.members.pop(bot.id, None)

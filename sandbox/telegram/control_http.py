@@ -105,6 +105,11 @@ class _Control:
             )
         return True
 
+    async def forum(self, body: dict[str, Any]) -> Any:
+        group = self.chat({"chat_id": body["chat_id"]})
+        self.sb.set_forum(group, bool(body["is_forum"]))
+        return True
+
     async def add_member(self, body: dict[str, Any]) -> Any:
         group = self.chat({"chat_id": body["chat_id"]})
         self.sb.add_member(group, self.user(body), admin=body.get("admin", False))
@@ -239,6 +244,7 @@ def add_control_routes(app: web.Application, sandbox: TelegramSandbox) -> None:
         "users": c.create_user,
         "groups": c.create_group,
         "bot-rights": c.bot_rights,
+        "forum": c.forum,
         "members": c.add_member,
         "messages": c.send,
         "edit": c.edit,

@@ -18,10 +18,12 @@ from aiogram.methods import SendMessage
 
 from bots.telegram.errors import telegram_errors, translate
 from core.errors import (
+    AdminFixable,
     ChatNotFound,
     DeliveryError,
     MessageGone,
     MissingRights,
+    NotAForum,
     NotModified,
     PermanentError,
     RecipientUnavailable,
@@ -52,6 +54,14 @@ async def test_deleted_topic(desk_world: DeskWorld, desk_bot: Bot) -> None:
             await desk_bot.send_message(
                 desk_world.group.id, "anyone?", message_thread_id=topic.message_thread_id
             )
+
+
+async def test_a_group_with_topics_off(desk_world: DeskWorld, desk_bot: Bot) -> None:
+    desk_world.sandbox.set_forum(desk_world.group, False)
+    with pytest.raises(NotAForum, match="not a forum") as caught:
+        async with telegram_errors():
+            await desk_bot.create_forum_topic(desk_world.group.id, "Nowhere")
+    assert isinstance(caught.value, AdminFixable)  # the outbox holds, never fails, on it
 
 
 async def test_closed_topic_without_rights(desk_world: DeskWorld, desk_bot: Bot) -> None:

@@ -17,8 +17,14 @@ from core.errors import (
     TransientError,
 )
 from core.models import OutboxItem
-from core.outbox import HELD_UNTIL, FailureDecision, OutboxSettings, enqueue, release_held
-from tests.core.test_outbox_support import CLOCK, Recorder, all_done, put, running, until
+from core.outbox import (
+    HELD_PREFIX,
+    FailureDecision,
+    OutboxSettings,
+    enqueue,
+    release_held,
+)
+from tests.core.test_outbox_support import CLOCK, FAST, Recorder, all_done, put, running, until
 
 
 async def item(name: str) -> OutboxItem:
@@ -60,7 +66,8 @@ async def test_transient_errors_back_off_then_succeed(db: str) -> None:
     ]
     assert all(gap >= 0.009 for gap in gaps)  # at least half the 0.02 s base backoff
     row = await item("x")
-    assert row.attempts == 2
+    # the second failure came while Telegram was still down: an outage spends no attempt
+    assert row.attempts == 1
     assert row.last_error == "TransientError: 502"
 
 
@@ -80,9 +87,12 @@ async def test_an_unexpected_exception_is_logged_and_retried(
 
 
 async def test_running_out_of_attempts_takes_the_failure_path(db: str) -> None:
-    op = Recorder(errors={"x": [TransientError(f"down {n}") for n in range(10)]})
+    # "x" fails while other sends of its kind succeed: its own trouble, not an outage
+    op = Recorder(errors={"x": [TransientError(f"down {n}") for n in range(10)]}, delay=0.004)
     await put("a", "x")
     await put("a", "y")
+    for n in range(150):
+        await put("b", f"b{n}")
     settings = OutboxSettings(max_attempts=3, backoff_base=0.01, backoff_max=0.02)
     async with running({"send": op}, settings=settings) as worker:
         await until(all_done("y"))
@@ -90,9 +100,29 @@ async def test_running_out_of_attempts_takes_the_failure_path(db: str) -> None:
     row = await item("x")
     assert row.status is OutboxStatus.FAILED
     assert row.attempts == 3
-    assert row.last_error == "TransientError: down 2"
-    assert op.sent() == ["x", "x", "x", "y"]
+    assert [name for name in op.sent() if name in "xy"][-2:] == ["x", "y"]
     assert [names for names, _ in op.failures] == [("x",)]
+
+
+async def test_a_long_outage_spends_no_attempts_and_logs_twice(
+    db: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Telegram unreachable for ten tries in a row, more than max_attempts: nothing fails
+    op = Recorder(errors={"x": [TransientError(f"down {n}") for n in range(10)]})
+    await put("a", "x")
+    await put("a", "y")
+    settings = OutboxSettings(max_attempts=3, backoff_base=0.001, backoff_max=0.002)
+    with caplog.at_level(logging.INFO, logger="core.outbox"):
+        async with running({"send": op}, settings=settings) as worker:
+            await until(all_done("x", "y"), within=20.0)
+            assert worker.counters.failed == 0
+    assert (await item("x")).attempts == 1
+    assert op.sent().count("x") == 11
+    outage = [r for r in caplog.records if "Telegram" in r.getMessage()]
+    assert [r.levelno for r in outage] == [logging.WARNING, logging.INFO]
+    assert "Telegram unreachable: TransientError: down 0; retrying" in outage[0].getMessage()
+    assert "Telegram reachable again" in outage[1].getMessage()
+    assert not [r for r in caplog.records if r.exc_info]
 
 
 async def test_permanent_error_fails_the_item_and_the_queue_goes_on(db: str) -> None:
@@ -137,8 +167,11 @@ async def test_hold_keeps_the_queue_until_it_is_released(db: str) -> None:
         await until(all_done("notice"))  # enqueued by the failure's completion
         assert worker.counters.held == 1
         row = await item("r1")
-        assert (row.status, row.not_before) == (OutboxStatus.PENDING, HELD_UNTIL)
-        assert row.last_error == "RecipientUnavailable: bot was blocked by the user"
+        assert row.status is OutboxStatus.PENDING
+        # held, and probed again on the worker's schedule (FAST: the default 30 s)
+        probe = row.not_before - CLOCK.now()
+        assert timedelta(seconds=25) < probe <= timedelta(seconds=FAST.hold_recheck)
+        assert row.last_error == HELD_PREFIX + "RecipientUnavailable: bot was blocked by the user"
         worker.wake()
         assert op.sent() == ["r1", "notice"]  # r2 waits behind the held item
         assert await release_held("tg:private:5", now=CLOCK.now()) == 1
