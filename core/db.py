@@ -39,7 +39,6 @@ __all__ = [
     "DatabaseURLError",
     "close_db",
     "init_db",
-    "is_database_outage",
     "is_initialised",
     "migrate",
     "pending_migrations",
@@ -262,59 +261,6 @@ async def init_db(database_url: str, *, run_migrations: bool = True) -> None:
 def is_initialised() -> bool:
     """True between :func:`init_db` and :func:`close_db`."""
     return _context is not None
-
-
-# asyncpg's exceptions that mean "the connection, not the statement, failed"; named here
-# so core needs asyncpg only when it is installed (it is, with tortoise-orm[asyncpg])
-_ASYNCPG_OUTAGES = (
-    "PostgresConnectionError",  # ConnectionDoesNotExistError, ConnectionFailureError, …
-    "OperatorInterventionError",  # AdminShutdownError (pg_terminate_backend), CrashShutdown…
-    "CannotConnectNowError",
-    "InterfaceError",  # "the underlying connection is closed", "released back to the pool"
-    "InternalClientError",  # a protocol state left behind by a connection cut mid-query
-    "TooManyConnectionsError",
-)
-# SQLSTATE classes: connection exception, operator intervention (shutdown, restart),
-# insufficient resources (too many connections, disk full)
-_OUTAGE_STATES = ("08", "57P", "53")
-_SQLITE_OUTAGES = ("database is locked", "disk i/o error", "unable to open database")
-
-
-def _is_outage_itself(error: BaseException) -> bool:
-    from tortoise.exceptions import DBConnectionError
-
-    if isinstance(error, DBConnectionError | ConnectionError | TimeoutError):
-        return True
-    if isinstance(error, OSError) and not isinstance(error, FileNotFoundError):
-        return True  # a refused or reset socket, an unreachable host
-    module = type(error).__module__
-    if module.startswith("asyncpg"):
-        names = {cls.__name__ for cls in type(error).__mro__}
-        state = str(getattr(error, "sqlstate", "") or "")
-        return (
-            not names.isdisjoint(_ASYNCPG_OUTAGES)
-            or state.startswith(_OUTAGE_STATES)
-            or "not currently accepting connections" in str(error)
-        )
-    if type(error).__name__ == "OperationalError":
-        return any(text in str(error).lower() for text in _SQLITE_OUTAGES)
-    return False
-
-
-def is_database_outage(error: BaseException) -> bool:
-    """True when ``error`` says the database could not be reached, not that a query was wrong.
-
-    Such an error passes by itself: the work that met it is retried later, unchanged.
-    tortoise wraps some driver errors, so the causes of ``error`` are looked at too.
-    """
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if _is_outage_itself(current):
-            return True
-        current = current.__cause__ or current.__context__
-    return False
 
 
 async def close_db() -> None:

@@ -22,23 +22,28 @@ from collections.abc import Iterator
 
 import asyncpg
 import redis.exceptions
+from tortoise.exceptions import DBConnectionError, OperationalError
 
 from core.errors import RetryLater, TransientError
 
-__all__ = ["OutageLog", "describe", "is_outage"]
+__all__ = ["OutageLog", "describe", "is_outage", "is_service_outage"]
 
 #: The exception itself means "the other side is not there (right now)".
-_OUTAGE_TYPES: tuple[type[BaseException], ...] = (
-    OSError,  # refused, reset, unreachable, timed out (TimeoutError is an OSError)
-    TransientError,  # a messenger's network failure or 5xx, as the adapters report it
-    RetryLater,  # a messenger's rate limit: waiting is the cure by definition
+_SERVICE_OUTAGE_TYPES: tuple[type[BaseException], ...] = (
+    ConnectionError,  # refused, reset, aborted
+    TimeoutError,
     asyncpg.PostgresConnectionError,  # the connection broke or could not be made
     asyncpg.exceptions.OperatorInterventionError,  # pg_terminate_backend, shutdown
+    asyncpg.exceptions.CannotConnectNowError,
     asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.exceptions.InternalClientError,  # a protocol state left by a cut mid-query
     redis.exceptions.ConnectionError,  # includes BusyLoadingError
     redis.exceptions.TimeoutError,
     redis.exceptions.ReadOnlyError,  # a replica during failover
+    DBConnectionError,  # tortoise's own word for it
 )
+#: A messenger's network failure or 5xx, and its rate limit, as the adapters report them.
+_MESSENGER_OUTAGE_TYPES: tuple[type[BaseException], ...] = (TransientError, RetryLater)
 
 # asyncpg's InterfaceError also covers programming errors (wrong argument counts), which
 # would fail forever: only these messages are about the connection.
@@ -46,9 +51,14 @@ _INTERFACE_OUTAGES = (
     "connection has been released back to the pool",
     "connection is closed",
     "connection was closed",
+    "underlying connection is closed",
     "pool is closing",
     "another operation is in progress",
 )
+
+# SQLSTATE classes: connection exception, operator intervention (shutdown, restart),
+# insufficient resources (too many connections, disk full)
+_OUTAGE_STATES = ("08", "57P", "53")
 
 # PostgreSQL refusing connections to one database (ALLOW_CONNECTIONS false, being
 # dropped or restored) reports "object not in prerequisite state", a broad class.
@@ -76,29 +86,46 @@ def _chain(error: BaseException) -> Iterator[BaseException]:
         waiting.extend(link for link in linked if isinstance(link, BaseException))
 
 
-def _is_outage_itself(error: BaseException, also: tuple[type[BaseException], ...]) -> bool:
-    if isinstance(error, _OUTAGE_TYPES + also):
+def _is_service_outage_itself(error: BaseException) -> bool:
+    if isinstance(error, _SERVICE_OUTAGE_TYPES):
         return True
+    if isinstance(error, OSError):
+        # a refused or reset socket, an unreachable host; a missing file is no outage
+        return not isinstance(error, FileNotFoundError | IsADirectoryError | PermissionError)
     text = str(error).lower()
     if isinstance(error, asyncpg.InterfaceError):
         return any(marker in text for marker in _INTERFACE_OUTAGES)
     if isinstance(error, asyncpg.PostgresError):
-        return any(marker in text for marker in _POSTGRES_OUTAGES)
-    if isinstance(error, sqlite3.OperationalError):
+        state = str(getattr(error, "sqlstate", "") or "")
+        return state.startswith(_OUTAGE_STATES) or any(m in text for m in _POSTGRES_OUTAGES)
+    if isinstance(error, sqlite3.OperationalError | OperationalError):
         return any(marker in text for marker in _SQLITE_OUTAGES)
     return False
+
+
+def is_service_outage(error: BaseException) -> bool:
+    """True if ``error`` says the database or Redis could not be reached, not that the work
+    was wrong.
+
+    Work that met such an error passes by itself once the service is back: it is retried
+    later, unchanged, and spends no attempt. The whole chain counts (``raise … from …``
+    and exceptions raised while handling another): tortoise wraps asyncpg's and
+    sqlite3's errors in its own.
+    """
+    return any(_is_service_outage_itself(link) for link in _chain(error))
 
 
 def is_outage(error: BaseException, also: tuple[type[BaseException], ...] = ()) -> bool:
     """True if ``error`` means a service we depend on is unreachable, not that the work is bad.
 
-    The whole chain counts (``raise … from …`` and exceptions raised while handling
-    another): tortoise wraps asyncpg's and sqlite3's errors in its own. ``also`` adds
-    types only an adapter knows (aiogram's network errors, say), since core imports no
-    SDK. Anything else, a ``ValueError`` from bad data or a constraint violation, is not
-    an outage: retrying it will fail the same way.
+    Services are the database and Redis (:func:`is_service_outage`) and the messengers, as
+    the adapters report their network failures and rate limits. ``also`` adds types only
+    an adapter knows (aiogram's network errors, say), since core imports no SDK. Anything
+    else, a ``ValueError`` from bad data or a constraint violation, is not an outage:
+    retrying it will fail the same way.
     """
-    return any(_is_outage_itself(link, also) for link in _chain(error))
+    extra = _MESSENGER_OUTAGE_TYPES + also
+    return any(isinstance(link, extra) for link in _chain(error)) or is_service_outage(error)
 
 
 def describe(error: BaseException) -> str:

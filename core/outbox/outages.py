@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from core.clock import Clock
-from core.db import is_database_outage
+from core.outages import is_service_outage
 
 __all__ = ["Outage", "Outages"]
 
@@ -93,7 +93,7 @@ class Outages:
             try:
                 await write()
             except Exception as exc:
-                if not is_database_outage(exc):
+                if not is_service_outage(exc):
                     raise
                 database.failed(exc)
                 await asyncio.sleep(database.backoff(*_DATABASE_RETRY))

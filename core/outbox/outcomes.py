@@ -12,10 +12,10 @@ from tortoise.transactions import in_transaction
 
 from core.budgets import BudgetLedger
 from core.clock import Clock
-from core.db import is_database_outage
 from core.enums import DestinationKind
 from core.errors import DeliveryError, NotModified, PermanentError, RetryLater, TransientError
 from core.metrics import observe_delivered
+from core.outages import is_service_outage
 from core.outbox import store
 from core.outbox.attempt import Attempt
 from core.outbox.operations import (
@@ -103,7 +103,7 @@ class Outcomes:
             await self._unreachable(operation, jobs, exc, service)
             return
         except Exception as exc:
-            if is_database_outage(exc):
+            if is_service_outage(exc):
                 # the operation's own reads or writes met the outage: try again later,
                 # without spending an attempt on something the item did not cause
                 self.outages.database.failed(exc)

@@ -18,9 +18,9 @@ from datetime import datetime
 
 from core.budgets import BudgetLedger, Budgets
 from core.clock import Clock
-from core.db import is_database_outage
 from core.enums import DestinationKind
 from core.models import OutboxItem
+from core.outages import is_service_outage
 from core.outbox import store
 from core.outbox.operations import Job, Operation
 from core.outbox.outages import Outages
@@ -130,7 +130,7 @@ class OutboxWorker:
                 await self._return_stranded()
                 delay = await self._pass()
             except Exception as exc:
-                if is_database_outage(exc):
+                if is_service_outage(exc):
                     database.failed(exc)  # one WARNING per outage, not a traceback per scan
                     delay = database.backoff(*_DATABASE_RETRY)
                 else:
@@ -163,7 +163,7 @@ class OutboxWorker:
                 if due is not None and not isinstance(due, float):
                     await self._claim(*due)
             except Exception as exc:
-                if is_database_outage(exc):
+                if is_service_outage(exc):
                     raise  # not this item's fault: the whole pass waits for the database
                 # one broken item (an operation's batch_key or cost raising) must not
                 # hold up every other destination: skip it and look again in a while
@@ -236,7 +236,7 @@ class OutboxWorker:
         try:
             claimed = await store.claim(rows, claimed_at)
         except Exception as exc:
-            if is_database_outage(exc):
+            if is_service_outage(exc):
                 # the claim may have committed before the connection dropped
                 self._unanswered.setdefault(claimed_at, []).extend(int(row.id) for row in rows)
             raise

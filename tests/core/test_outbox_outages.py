@@ -14,7 +14,8 @@ import asyncpg
 import pytest
 
 from core.clock import SystemClock
-from core.db import close_db, init_db, is_database_outage
+from core.db import close_db, init_db
+from core.outages import is_service_outage
 from core.outbox import OutboxSettings
 from core.outbox.outages import Outage
 from tests.core.test_outbox_support import Recorder, all_done, put, running, until
@@ -109,17 +110,17 @@ def test_outage_backoff_doubles_up_to_its_ceiling() -> None:
 
 
 def test_what_counts_as_a_database_outage() -> None:
-    assert is_database_outage(ConnectionRefusedError(111, "refused"))
-    assert is_database_outage(asyncpg.exceptions.AdminShutdownError("terminating"))
-    assert is_database_outage(asyncpg.exceptions.ConnectionDoesNotExistError("closed"))
+    assert is_service_outage(ConnectionRefusedError(111, "refused"))
+    assert is_service_outage(asyncpg.exceptions.AdminShutdownError("terminating"))
+    assert is_service_outage(asyncpg.exceptions.ConnectionDoesNotExistError("closed"))
     wrapped = RuntimeError("while saving")
     wrapped.__cause__ = asyncpg.exceptions.AdminShutdownError("terminating")
-    assert is_database_outage(wrapped)
+    assert is_service_outage(wrapped)
     refused = asyncpg.exceptions.ObjectNotInPrerequisiteStateError(
         'database "x" is not currently accepting connections'
     )
-    assert is_database_outage(refused)
-    assert not is_database_outage(asyncpg.exceptions.UniqueViolationError("duplicate"))
-    assert not is_database_outage(ValueError("a bug"))
-    assert not is_database_outage(FileNotFoundError("no such file"))
-    assert not is_database_outage(asyncpg.exceptions.ObjectNotInPrerequisiteStateError("busy"))
+    assert is_service_outage(refused)
+    assert not is_service_outage(asyncpg.exceptions.UniqueViolationError("duplicate"))
+    assert not is_service_outage(ValueError("a bug"))
+    assert not is_service_outage(FileNotFoundError("no such file"))
+    assert not is_service_outage(asyncpg.exceptions.ObjectNotInPrerequisiteStateError("busy"))
