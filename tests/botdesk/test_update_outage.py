@@ -3,7 +3,8 @@
 The real desk runs on its own PostgreSQL database; the test makes that database refuse
 connections and ends the desk's backends (only this test's database is touched), while
 a customer writes. The update must stay unacknowledged, no dead letter may appear, and
-the log says so once.
+the log says so once; when the database is back, the message reaches its topic without
+a restart.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pytest
 from botdesk.app import run_app
 from core.config import Settings
 from core.containment import RetryPolicy
-from tests.e2e.conftest import FAST_RATES, opened, welcomed
+from tests.e2e.conftest import FAST_RATES, opened, shown, welcomed
 from tests.fixtures.database import _asyncpg_dsn, postgres_admin_url
 from tests.fixtures.telegram_sandbox import DeskWorld
 
@@ -40,7 +41,7 @@ async def cut_off(admin: asyncpg.Connection, name: str, allow: bool) -> None:
         )
 
 
-async def test_a_lost_database_is_waited_for_and_nothing_is_set_aside(
+async def test_a_lost_database_is_waited_for_and_nothing_is_set_aside_or_lost(
     postgres_database_url: str,
     desk_world: DeskWorld,
     desk_settings: Callable[..., Settings],
@@ -56,7 +57,7 @@ async def test_a_lost_database_is_waited_for_and_nothing_is_set_aside(
     app = asyncio.create_task(run_app(settings, stop, retry=FAST))
     try:
         await welcomed(world)
-        await opened(world, "Hello")
+        topic = await opened(world, "Hello")
         with caplog.at_level(logging.INFO, logger="botdesk.updates"):
             await cut_off(admin, name, allow=False)
             sb.send_text(world.customer, world.bot, "during the outage")
@@ -69,13 +70,18 @@ async def test_a_lost_database_is_waited_for_and_nothing_is_set_aside(
             assert [u["message"]["text"] for u in sb.updates_pending(world.bot)] == [
                 "during the outage"
             ]
+            await cut_off(admin, name, allow=True)
+            # the same process carries on: the waiting message reaches its topic
+            await shown(world, topic, "during the outage")
+            await sb.wait_for(lambda: not sb.updates_pending(world.bot), timeout=WAIT)
     finally:
         await cut_off(admin, name, allow=True)
         stop.set()
         await asyncio.gather(asyncio.wait_for(app, timeout=WAIT), return_exceptions=True)
         await admin.close()
     ours = [r for r in caplog.records if r.name == "botdesk.updates"]
-    assert [r.levelname for r in ours] == ["WARNING"]  # once, however many retries
+    # once when it starts, once when it ends, however many retries
+    assert [r.levelname for r in ours] == ["WARNING", "INFO"]
     assert ours[0].exc_info is None
     check = await asyncpg.connect(_asyncpg_dsn(postgres_database_url))
     try:
