@@ -21,8 +21,8 @@ async def test_a_telegram_and_a_vk_customer_get_their_own_topics_and_replies(
     world.writes("Привет из VK")
     on_telegram = await world.topic(alice.first_name)
     on_vk = await world.topic()
-    assert on_telegram.name.endswith(" Alice Customer · Telegram")
-    assert on_vk.name.endswith(" Pyotr Sidorov · VK")
+    assert on_telegram.name.endswith(" \u2068Alice Customer\u2069 · Telegram")
+    assert on_vk.name.endswith(" \u2068Pyotr Sidorov\u2069 · VK")
     assert on_telegram.thread_id != on_vk.thread_id
     await world.shown(on_telegram, "Hello from Telegram")
     await world.shown(on_vk, "Привет из VK")

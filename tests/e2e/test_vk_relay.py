@@ -26,7 +26,7 @@ async def test_a_vk_customer_gets_a_topic_named_for_vk_and_a_card_with_the_profi
 ) -> None:
     world = vk_desk
     topic = await world.opened("Здравствуйте, заказ не пришёл")
-    assert topic.name == "🆕 #1 Pyotr Sidorov · VK"
+    assert topic.name == "🆕 #1 \u2068Pyotr Sidorov\u2069 · VK"
     card = await card_of(world.tg, topic)
     assert "Customer: Pyotr Sidorov · vk.com/pyotr · id 100001" in card.body
     assert "Language: ru · Channel: VK" in card.body
