@@ -9,23 +9,13 @@ reports later count.
 
 from __future__ import annotations
 
+from core import workflow as wf
 from core.entities import OperatorProfile
 from core.enums import EventKind, OperatorRole, TicketPriority, TicketStatus
 from core.models import Event, Operator, OutboxItem, Tag, Ticket
 from core.permissions import Action
 from core.queues import ASK_RATING, EDIT_CARD, RENAME_TOPIC
-from core.workflow import (
-    Origin,
-    Problem,
-    WorkflowResult,
-    assign,
-    check,
-    set_priority,
-    set_status,
-    take,
-    toggle_tag,
-    unassign,
-)
+from core.workflow import Origin, Problem, WorkflowResult
 from tests.core.test_workflow import BOSS, IVAN, NOW, PETR, context, new_ticket, role
 
 NOT_ALLOWED, SENIOR = Problem.NOT_ALLOWED, OperatorRole.SENIOR
@@ -70,32 +60,38 @@ async def test_each_outcome_answers_records_and_queues_the_same(db: str) -> None
     forged = Origin(thread_id=740, message_id=1)
     card = Origin(thread_id=740, message_id=750)
     calls = [
-        (take(n, PETR, ctx, origin=forged), (Problem.WRONG_CARD, False, None, None, None)),
-        (take(9999, PETR, ctx), (Problem.NO_TICKET, False, None, None, None)),
-        (set_status(9999, IVAN, TicketStatus.WAITING, ctx), (Problem.NO_TICKET, False, *NONE)),
-        (check(n, IVAN, Action.ASSIGN, ctx, origin=card), (NOT_ALLOWED, False, None, SENIOR, None)),
-        (check(n, IVAN, Action.TAG, ctx), (None, False, None, None, (n, AGENT_MAY))),
-        (take(n, IVAN, ctx, origin=card), (None, True, "Ivan Agent", None, None)),
-        (take(n, IVAN, ctx), (None, False, "Ivan Agent", None, None)),
-        (take(n, PETR, ctx), (Problem.TAKEN, False, "Ivan Agent", None, None)),
-        (set_priority(n, PETR, TicketPriority.HIGH, ctx), (NOT_ALLOWED, False, None, SENIOR, None)),
-        (set_priority(n, IVAN, TicketPriority.NORMAL, ctx), (None, False, None, None, None)),
-        (set_priority(n, IVAN, TicketPriority.URGENT, ctx), (None, True, None, None, None)),
-        (toggle_tag(n, IVAN, "nope", ctx), (Problem.UNKNOWN_TAG, False, None, None, None)),
-        (toggle_tag(n, IVAN, "billing", ctx), (None, True, None, None, None)),
-        (toggle_tag(n, IVAN, "billing", ctx), (None, True, None, None, None)),
-        (set_status(n, IVAN, TicketStatus.NEW, ctx), (NOT_ALLOWED, False, None, SENIOR, None)),
-        (set_status(n, IVAN, TicketStatus.OPEN, ctx), (None, False, None, None, None)),
-        (set_status(n, IVAN, TicketStatus.RESOLVED, ctx), (None, True, None, None, None)),
-        (set_status(n, IVAN, TicketStatus.OPEN, ctx), (NOT_ALLOWED, False, None, SENIOR, None)),
-        (assign(n, IVAN, PETR.telegram_id, ctx), (NOT_ALLOWED, False, None, SENIOR, None)),
-        (assign(n, BOSS, 999, ctx), (Problem.UNKNOWN_OPERATOR, False, None, None, None)),
-        (assign(n, BOSS, IVAN.telegram_id, ctx), (None, False, "Ivan Agent", None, None)),
-        (assign(n, BOSS, PETR.telegram_id, ctx), (None, True, "Petr Agent", None, None)),
-        (unassign(n, BOSS, ctx), (None, True, None, None, None)),
-        (unassign(n, BOSS, ctx), (None, False, None, None, None)),
-        (set_status(n, BOSS, TicketStatus.CLOSED, ctx), (None, True, None, None, None)),
-        (take(n, IVAN, ctx), (Problem.CLOSED, False, None, None, None)),
+        (wf.take(n, PETR, ctx, origin=forged), (Problem.WRONG_CARD, False, None, None, None)),
+        (wf.take(9999, PETR, ctx), (Problem.NO_TICKET, False, None, None, None)),
+        (wf.set_status(9999, IVAN, TicketStatus.WAITING, ctx), (Problem.NO_TICKET, False, *NONE)),
+        (
+            wf.check(n, IVAN, Action.ASSIGN, ctx, origin=card),
+            (NOT_ALLOWED, False, None, SENIOR, None),
+        ),
+        (wf.check(n, IVAN, Action.TAG, ctx), (None, False, None, None, (n, AGENT_MAY))),
+        (wf.take(n, IVAN, ctx, origin=card), (None, True, "Ivan Agent", None, None)),
+        (wf.take(n, IVAN, ctx), (None, False, "Ivan Agent", None, None)),
+        (wf.take(n, PETR, ctx), (Problem.TAKEN, False, "Ivan Agent", None, None)),
+        (
+            wf.set_priority(n, PETR, TicketPriority.HIGH, ctx),
+            (NOT_ALLOWED, False, None, SENIOR, None),
+        ),
+        (wf.set_priority(n, IVAN, TicketPriority.NORMAL, ctx), (None, False, None, None, None)),
+        (wf.set_priority(n, IVAN, TicketPriority.URGENT, ctx), (None, True, None, None, None)),
+        (wf.toggle_tag(n, IVAN, "nope", ctx), (Problem.UNKNOWN_TAG, False, None, None, None)),
+        (wf.toggle_tag(n, IVAN, "billing", ctx), (None, True, None, None, None)),
+        (wf.toggle_tag(n, IVAN, "billing", ctx), (None, True, None, None, None)),
+        (wf.set_status(n, IVAN, TicketStatus.NEW, ctx), (NOT_ALLOWED, False, None, SENIOR, None)),
+        (wf.set_status(n, IVAN, TicketStatus.OPEN, ctx), (None, False, None, None, None)),
+        (wf.set_status(n, IVAN, TicketStatus.RESOLVED, ctx), (None, True, None, None, None)),
+        (wf.set_status(n, IVAN, TicketStatus.OPEN, ctx), (NOT_ALLOWED, False, None, SENIOR, None)),
+        (wf.assign(n, IVAN, PETR.telegram_id, ctx), (NOT_ALLOWED, False, None, SENIOR, None)),
+        (wf.assign(n, BOSS, 999, ctx), (Problem.UNKNOWN_OPERATOR, False, None, None, None)),
+        (wf.assign(n, BOSS, IVAN.telegram_id, ctx), (None, False, "Ivan Agent", None, None)),
+        (wf.assign(n, BOSS, PETR.telegram_id, ctx), (None, True, "Petr Agent", None, None)),
+        (wf.unassign(n, BOSS, ctx), (None, True, None, None, None)),
+        (wf.unassign(n, BOSS, ctx), (None, False, None, None, None)),
+        (wf.set_status(n, BOSS, TicketStatus.CLOSED, ctx), (None, True, None, None, None)),
+        (wf.take(n, IVAN, ctx), (Problem.CLOSED, False, None, None, None)),
     ]
     for call, expected in calls:
         assert shown(await call) == expected
