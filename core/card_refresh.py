@@ -23,8 +23,8 @@ from core.errors import NotModified, TopicClosed, TopicGone
 from core.i18n import _
 from core.mirroring import TopicOperation
 from core.models import Conversation, Customer, Ticket
-from core.outbox import Completion, Job, enqueue
-from core.queues import EDIT_CARD, RENAME_TOPIC, topic_queue
+from core.outbox import Completion, Job
+from core.queues import EDIT_CARD, RENAME_TOPIC, enqueue_on, topic_queue
 from core.tickets import notice_text
 from core.topics import ensure_topic, topic_closed
 from core.views import ticket_card, topic_title
@@ -57,16 +57,7 @@ async def queue_refresh(connection: BaseDBAsyncClient, ctx: DeskContext, ticket:
             title_key(ticket.conversation_id),
         ),
     ):
-        await enqueue(
-            destination=queue.destination,
-            kind=queue.kind,
-            budget_key=queue.budget_key,
-            operation=operation,
-            payload=payload,
-            coalesce_key=key,
-            now=now,
-            using_db=connection,
-        )
+        await enqueue_on(queue, operation, payload, now=now, using_db=connection, coalesce_key=key)
 
 
 class SettlingOperation(TopicOperation):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -128,16 +129,21 @@ async def _first_message(
         using_db=connection, customer=customer, channel=profile.channel, chat_id=inbound.chat_id
     )
     ticket = await open_ticket(connection, conversation, now, first=True)
-    # The topic is created on the first real message only (never on /start), and exactly
-    # once: this runs in the transaction that created the conversation.
-    await enqueue_on(
-        topic_queue(ctx.group_chat_id, conversation.id),
-        OPEN_TOPIC,
-        {"conversation_id": conversation.id},
-        now=now,
-        using_db=connection,
-    )
+    await _open_topic(connection, ctx, conversation.id, now)
     await _store_inbound(connection, ctx, inbound, conversation.id, ticket.id)
+
+
+async def _open_topic(
+    connection: BaseDBAsyncClient, ctx: DeskContext, conversation_id: int, now: datetime
+) -> None:
+    """Queue the creation of a new conversation's topic.
+
+    Called in the transaction that created the conversation, so exactly once, and on
+    the first real message only (never on /start).
+    """
+    queue = topic_queue(ctx.group_chat_id, conversation_id)
+    payload = {"conversation_id": conversation_id}
+    await enqueue_on(queue, OPEN_TOPIC, payload, now=now, using_db=connection)
 
 
 async def _ingest_changed(
@@ -157,15 +163,7 @@ async def _ingest_changed(
         return
     routing = await route_message(connection, ctx, conversation, inbound.content, now)
     if created:
-        # The topic is created on the first real message only (never on /start), and
-        # exactly once: this runs in the transaction that created the conversation.
-        await enqueue_on(
-            topic_queue(ctx.group_chat_id, conversation.id),
-            OPEN_TOPIC,
-            {"conversation_id": conversation.id},
-            now=now,
-            using_db=connection,
-        )
+        await _open_topic(connection, ctx, conversation.id, now)
     # A comment is shown on the card and as a notice instead of as a message.
     comment = routing.route in (Route.COMMENT, Route.LOW_RATING)
     message = await _store_inbound(

@@ -134,6 +134,25 @@ async def refuse(
     return TeamResult(refused=reason, operator=info_of(actor))
 
 
+async def operator_row(connection: BaseDBAsyncClient, operator_id: int | None) -> Operator | None:
+    """The operator with row id ``operator_id``, if there is one."""
+    if operator_id is None:
+        return None
+    return await Operator.filter(id=operator_id).using_db(connection).first()
+
+
+async def name_of(connection: BaseDBAsyncClient, operator_id: int | None) -> str | None:
+    """The name of the operator with row id ``operator_id`` (None: nobody)."""
+    operator = await operator_row(connection, operator_id)
+    return operator.name if operator else None
+
+
+async def telegram_id_of(connection: BaseDBAsyncClient, operator_id: int | None) -> int | None:
+    """The Telegram id of the operator with row id ``operator_id`` (None: nobody)."""
+    operator = await operator_row(connection, operator_id)
+    return operator.telegram_id if operator else None
+
+
 async def whoami(
     profile: OperatorProfile, ctx: DeskContext, *, admins: Collection[int] = ()
 ) -> OperatorInfo:

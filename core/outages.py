@@ -10,7 +10,8 @@ When handling an update fails, two very different things may have happened:
 
 :func:`is_outage` draws that line, for every loop that handles updates and for the
 database layer's reconnects. :class:`OutageLog` keeps the log readable during an
-outage: one WARNING when it starts, one INFO when it ends, nothing per retry.
+outage: one WARNING when it starts, one INFO when it ends, nothing per retry; the
+update loops and the outbox (:mod:`core.outbox.outages`) share it.
 """
 
 from __future__ import annotations
@@ -19,14 +20,24 @@ import logging
 import sqlite3
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import asyncpg
 import redis.exceptions
 from tortoise.exceptions import DBConnectionError, OperationalError
 
+from core.clock import Clock
 from core.errors import RetryLater, TransientError
 
-__all__ = ["OutageLog", "describe", "is_outage", "is_service_outage"]
+__all__ = [
+    "UNREACHABLE",
+    "WAITING",
+    "OutageLog",
+    "Wording",
+    "describe",
+    "is_outage",
+    "is_service_outage",
+]
 
 #: The exception itself means "the other side is not there (right now)".
 _SERVICE_OUTAGE_TYPES: tuple[type[BaseException], ...] = (
@@ -134,45 +145,77 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """The two log lines of an outage: ``start`` (name, error), ``end`` (name, s, failures)."""
+
+    start: str
+    end: str
+
+
+#: The work named waits on whatever service is out (the loops that take updates in).
+WAITING = Wording(
+    "%s wait: a service is unreachable (%s); retrying until it is back",
+    "%s resume: the service answers again after %.0fs and %d retries",
+)
+#: The service named is out (the database, Telegram, VK as the outbox meets them).
+UNREACHABLE = Wording(
+    "%s unreachable: %s; retrying",
+    "%s reachable again after %.1f s (%d failed tries)",
+)
+
+
 class OutageLog:
     """One WARNING when an outage starts and one INFO when it ends, however long it lasts.
 
-    ``what`` names the work that waits (``"Telegram updates"``), so the two lines read
-    as a pair in the log.
+    ``what`` names the work that waits (``"Telegram updates"``) or, with
+    :data:`UNREACHABLE`, the service that is out (``"database"``), so the two lines read as
+    a pair in the log. It also remembers since when the outage lasts (by ``clock``, or the
+    monotonic clock) and how many failures it met, which pace the retries (:meth:`backoff`).
     """
 
-    def __init__(self, what: str, logger: logging.Logger) -> None:
-        self.what = what
-        self.log = logger
-        self._since: float | None = None
-        self.retries = 0
+    def __init__(
+        self,
+        what: str,
+        logger: logging.Logger,
+        *,
+        wording: Wording = WAITING,
+        clock: Clock | None = None,
+    ) -> None:
+        self.what, self.log, self.wording = what, logger, wording
+        self.clock = clock
+        self.since: float | None = None  # when the current outage began (None: none)
+        self.failures = 0  # failures met since it began
 
     @property
     def ongoing(self) -> bool:
         """True between :meth:`failed` and :meth:`recovered`."""
-        return self._since is not None
+        return self.since is not None
 
     def failed(self, error: BaseException) -> None:
         """The work failed for an outage; logged only the first time in a row."""
-        self.retries += 1
-        if self._since is None:
-            self._since = time.monotonic()
-            self.retries = 1
-            self.log.warning(
-                "%s wait: a service is unreachable (%s); retrying until it is back",
-                self.what,
-                describe(error),
-            )
+        self.failures += 1
+        if self.since is None:
+            self.since, self.failures = self._now(), 1
+            self.log.warning(self.wording.start, self.what, _first_line(error))
 
     def recovered(self) -> None:
         """The work got through again; logs the end of an ongoing outage."""
-        if self._since is None:
+        if self.since is None:
             return
-        lasted = time.monotonic() - self._since
-        self._since = None
-        self.log.info(
-            "%s resume: the service answers again after %.0fs and %d retries",
-            self.what,
-            lasted,
-            self.retries,
-        )
+        lasted = self._now() - self.since
+        self.log.info(self.wording.end, self.what, lasted, self.failures)
+        self.since, self.failures = None, 0
+
+    def _now(self) -> float:
+        return self.clock.now().timestamp() if self.clock else time.monotonic()
+
+    def backoff(self, base: float, ceiling: float) -> float:
+        """Seconds to wait before the next try: doubling per failure, up to ``ceiling``."""
+        return float(min(ceiling, base * 2 ** min(max(self.failures - 1, 0), 20)))
+
+
+def _first_line(error: BaseException) -> str:
+    """``Type: first line of the message``: an outage's start is one line in the log."""
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text.splitlines()[0]}" if text else type(error).__name__

@@ -71,8 +71,13 @@ async def enqueue_on(
     now: datetime,
     using_db: BaseDBAsyncClient,
     message_id: int | None = None,
+    coalesce_key: str | None = None,
 ) -> None:
-    """Queue ``operation`` on ``queue`` inside the caller's transaction."""
+    """Queue ``operation`` on ``queue`` inside the caller's transaction.
+
+    With ``coalesce_key``, only the newest pending item of that key is sent (see
+    :func:`core.outbox.enqueue`).
+    """
     await enqueue(
         destination=queue.destination,
         kind=queue.kind,
@@ -80,6 +85,7 @@ async def enqueue_on(
         operation=operation,
         payload=payload,
         message_id=message_id,
+        coalesce_key=coalesce_key,
         now=now,
         using_db=using_db,
     )

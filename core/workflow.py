@@ -1,12 +1,15 @@
 """The operator workflow on one ticket: take, assign, status, priority and tags.
 
-Every use case runs in one transaction (:func:`core.workflow_frame.run_change`) that
-registers the acting operator, finds the ticket, checks where the request came from
-(the ticket's own card in its own topic), checks :func:`core.permissions.allowed` (an
-agent changes status, priority and tags only on a ticket they own or that nobody owns),
-changes the row, records an event and queues a card refresh and a topic rename
-(coalesced per ticket, see :mod:`core.card_refresh`). A refusal changes nothing but is
-recorded (:func:`core.operators.refuse`). A closed ticket is final.
+Each use case is one step on a :class:`~core.workflow_frame.Scene`, made public by
+:func:`~core.workflow_frame.use_case` with the right it needs; it is called as
+``name(number, actor, [value,] ctx, *, origin=None, admins=())``. Every call runs in one
+transaction (:class:`core.workflow_frame.UseCase`) that registers the acting operator,
+finds the ticket, checks where the request came from (the ticket's own card in its own
+topic), checks :func:`core.permissions.allowed` (an agent changes status, priority and
+tags only on a ticket they own or that nobody owns), runs the step, which changes the
+row and records an event, and queues a card refresh and a topic rename (coalesced per
+ticket, see :mod:`core.card_refresh`). A refusal changes nothing but is recorded
+(:func:`core.operators.refuse`). A closed ticket is final.
 
 Taking is race-safe: the assignee is set by a conditional ``UPDATE … WHERE assignee_id IS
 NULL`` and the row count says who won; the loser is told who owns the ticket.
@@ -14,243 +17,113 @@ NULL`` and the row count says who won; the loser is told who owns the ticket.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from datetime import datetime
-
-from tortoise.backends.base.client import BaseDBAsyncClient
-
-from core.context import DeskContext
 from core.csat import queue_rating_request
-from core.entities import OperatorProfile
-from core.enums import EventKind, OperatorRole, TicketPriority, TicketStatus
+from core.enums import EventKind, TicketPriority, TicketStatus
 from core.models import Operator, Tag, Ticket
-from core.permissions import Action, allowed, permitted, status_action
+from core.operators import name_of, telegram_id_of
+from core.permissions import Action, permitted, status_action
 from core.views import ticket_card
 from core.workflow_frame import (
     Origin,
     Problem,
+    Scene,
     WorkflowResult,
-    assign_to,
-    change_ticket,
-    denied,
-    name_of,
-    owns,
-    run_change,
-    telegram_id_of,
+    bare_use_case,
+    use_case,
 )
 
+#: The moment a status is reached, kept on the ticket (for reports).
+STAMPS: dict[TicketStatus, str] = {
+    TicketStatus.RESOLVED: "resolved_at",
+    TicketStatus.CLOSED: "closed_at",
+}
 
-async def take(
-    number: int,
-    actor: OperatorProfile,
-    ctx: DeskContext,
-    *,
-    origin: Origin | None = None,
-    admins: Collection[int] = (),
-) -> WorkflowResult:
+
+@bare_use_case(Action.TAKE)
+async def take(scene: Scene) -> WorkflowResult:
     """``actor`` takes ticket ``number`` if nobody owns it; else says who does."""
-
-    async def change(
-        connection: BaseDBAsyncClient, ticket: Ticket, me: Operator, now: datetime
-    ) -> WorkflowResult:
-        if not allowed(OperatorRole(me.role), Action.TAKE):
-            return await denied(connection, me, Action.TAKE, number, now)
-        if ticket.assignee_id == me.id:
-            return WorkflowResult(number, assignee=me.name)
-        won = (
-            await Ticket.filter(id=ticket.id, assignee_id__isnull=True)
-            .using_db(connection)
-            .update(assignee_id=me.id)
-        )
-        if not won:
-            current = await Ticket.filter(id=ticket.id).using_db(connection).get()
-            owner = await name_of(connection, current.assignee_id)
-            return WorkflowResult(number, problem=Problem.TAKEN, assignee=owner)
-        await assign_to(connection, ticket, me, me, now)
-        return WorkflowResult(number, changed=True, assignee=me.name)
-
-    return await run_change(number, actor, Action.TAKE, change, ctx, origin=origin, admins=admins)
+    ticket, me = scene.ticket, scene.me
+    if ticket.assignee_id == me.id:
+        return WorkflowResult(scene.number, assignee=me.name)
+    free = Ticket.filter(id=ticket.id, assignee_id__isnull=True).using_db(scene.connection)
+    if not await free.update(assignee_id=me.id):  # lost the race: say who won it
+        current = await Ticket.filter(id=ticket.id).using_db(scene.connection).get()
+        owner = await name_of(scene.connection, current.assignee_id)
+        return WorkflowResult(scene.number, problem=Problem.TAKEN, assignee=owner)
+    return await scene.give(me)
 
 
-async def assign(
-    number: int,
-    actor: OperatorProfile,
-    target_telegram_id: int,
-    ctx: DeskContext,
-    *,
-    origin: Origin | None = None,
-    admins: Collection[int] = (),
-) -> WorkflowResult:
+@use_case(Action.ASSIGN)
+async def assign(scene: Scene, target_telegram_id: int) -> WorkflowResult:
     """``actor`` (a senior or above) gives ticket ``number`` to another operator."""
-
-    async def change(
-        connection: BaseDBAsyncClient, ticket: Ticket, me: Operator, now: datetime
-    ) -> WorkflowResult:
-        if not allowed(OperatorRole(me.role), Action.ASSIGN):
-            return await denied(connection, me, Action.ASSIGN, number, now)
-        target = await Operator.filter(telegram_id=target_telegram_id).using_db(connection).first()
-        if target is None:
-            return WorkflowResult(number, problem=Problem.UNKNOWN_OPERATOR)
-        if ticket.assignee_id == target.id:
-            return WorkflowResult(number, assignee=target.name)
-        await Ticket.filter(id=ticket.id).using_db(connection).update(assignee_id=target.id)
-        await assign_to(connection, ticket, me, target, now)
-        return WorkflowResult(number, changed=True, assignee=target.name)
-
-    return await run_change(number, actor, Action.ASSIGN, change, ctx, origin=origin, admins=admins)
+    operators = Operator.filter(telegram_id=target_telegram_id).using_db(scene.connection)
+    target = await operators.first()
+    if target is None:
+        return WorkflowResult(scene.number, problem=Problem.UNKNOWN_OPERATOR)
+    if scene.ticket.assignee_id == target.id:
+        return WorkflowResult(scene.number, assignee=target.name)
+    await Ticket.filter(id=scene.number).using_db(scene.connection).update(assignee_id=target.id)
+    return await scene.give(target)
 
 
-async def unassign(
-    number: int,
-    actor: OperatorProfile,
-    ctx: DeskContext,
-    *,
-    origin: Origin | None = None,
-    admins: Collection[int] = (),
-) -> WorkflowResult:
+@bare_use_case(Action.UNASSIGN)
+async def unassign(scene: Scene) -> WorkflowResult:
     """``actor`` (a senior or above) leaves ticket ``number`` without an owner."""
-
-    async def change(
-        connection: BaseDBAsyncClient, ticket: Ticket, me: Operator, now: datetime
-    ) -> WorkflowResult:
-        if not allowed(OperatorRole(me.role), Action.UNASSIGN):
-            return await denied(connection, me, Action.UNASSIGN, number, now)
-        if ticket.assignee_id is None:
-            return WorkflowResult(number)
-        previous = await telegram_id_of(connection, ticket.assignee_id)
-        await change_ticket(
-            connection,
-            ticket,
-            me,
-            now,
-            kind=EventKind.UNASSIGNED,
-            data={"operator": previous},
-            assignee_id=None,
-        )
-        return WorkflowResult(number, changed=True)
-
-    return await run_change(
-        number, actor, Action.UNASSIGN, change, ctx, origin=origin, admins=admins
-    )
+    if scene.ticket.assignee_id is None:
+        return WorkflowResult(scene.number)
+    previous = await telegram_id_of(scene.connection, scene.ticket.assignee_id)
+    return await scene.edit(EventKind.UNASSIGNED, {"operator": previous}, assignee_id=None)
 
 
-async def set_status(
-    number: int,
-    actor: OperatorProfile,
-    status: TicketStatus,
-    ctx: DeskContext,
-    *,
-    origin: Origin | None = None,
-    admins: Collection[int] = (),
-) -> WorkflowResult:
+def status_right(ticket: Ticket, status: TicketStatus) -> Action | None:
+    """The right moving ``ticket`` to ``status`` needs (reopening needs more than resolving)."""
+    return status_action(TicketStatus(ticket.status), status)
+
+
+@use_case(Action.SET_WAITING, right=status_right)
+async def set_status(scene: Scene, status: TicketStatus) -> WorkflowResult:
     """Move ticket ``number`` to ``status`` (open, waiting, resolved or closed: final)."""
-
-    async def change(
-        connection: BaseDBAsyncClient, ticket: Ticket, me: Operator, now: datetime
-    ) -> WorkflowResult:
-        action = status_action(TicketStatus(ticket.status), status)
-        if action is None or not allowed(
-            OperatorRole(me.role), action, owns_ticket=owns(ticket, me)
-        ):
-            return await denied(connection, me, action or Action.CLOSE, number, now)
-        old = TicketStatus(ticket.status)
-        if old == status:
-            return WorkflowResult(number)
-        fields: dict[str, object] = {"status": status}
-        if status == TicketStatus.RESOLVED:
-            fields["resolved_at"] = now
-        if status == TicketStatus.CLOSED:
-            fields["closed_at"] = now
-        data: dict[str, object] = {"old": str(old), "new": str(status)}
-        await change_ticket(connection, ticket, me, now, kind=EventKind.STATUS, data=data, **fields)
-        if status == TicketStatus.RESOLVED:  # close the loop: ask the customer to rate
-            await queue_rating_request(connection, ctx, ticket)
-        return WorkflowResult(number, changed=True)
-
-    return await run_change(
-        number, actor, Action.SET_WAITING, change, ctx, origin=origin, admins=admins
-    )
+    stamp = {STAMPS[status]: scene.now} if status in STAMPS else {}
+    old = TicketStatus(scene.ticket.status)
+    result = await scene.move(EventKind.STATUS, old, status, status=status, **stamp)
+    if result.changed and status == TicketStatus.RESOLVED:  # close the loop: ask for a rating
+        await queue_rating_request(scene.connection, scene.ctx, scene.ticket)
+    return result
 
 
-async def set_priority(
-    number: int,
-    actor: OperatorProfile,
-    priority: TicketPriority,
-    ctx: DeskContext,
-    *,
-    origin: Origin | None = None,
-    admins: Collection[int] = (),
-) -> WorkflowResult:
+@use_case(Action.SET_PRIORITY)
+async def set_priority(scene: Scene, priority: TicketPriority) -> WorkflowResult:
     """Give ticket ``number`` the priority ``priority``."""
-
-    async def change(
-        connection: BaseDBAsyncClient, ticket: Ticket, me: Operator, now: datetime
-    ) -> WorkflowResult:
-        role = OperatorRole(me.role)
-        if not allowed(role, Action.SET_PRIORITY, owns_ticket=owns(ticket, me)):
-            return await denied(connection, me, Action.SET_PRIORITY, number, now)
-        old = TicketPriority(ticket.priority)
-        if old == priority:
-            return WorkflowResult(number)
-        data: dict[str, object] = {"old": str(old), "new": str(priority)}
-        await change_ticket(
-            connection, ticket, me, now, kind=EventKind.PRIORITY, data=data, priority=priority
-        )
-        return WorkflowResult(number, changed=True)
-
-    return await run_change(
-        number, actor, Action.SET_PRIORITY, change, ctx, origin=origin, admins=admins
-    )
+    old = TicketPriority(scene.ticket.priority)
+    return await scene.move(EventKind.PRIORITY, old, priority, priority=priority)
 
 
-async def toggle_tag(
-    number: int,
-    actor: OperatorProfile,
-    tag: str,
-    ctx: DeskContext,
-    *,
-    origin: Origin | None = None,
-    admins: Collection[int] = (),
-) -> WorkflowResult:
+@use_case(Action.TAG)
+async def toggle_tag(scene: Scene, tag: str) -> WorkflowResult:
     """Put the tag ``tag`` (one of the ``Tag`` table) on ticket ``number``, or take it off."""
-
-    async def change(
-        connection: BaseDBAsyncClient, ticket: Ticket, me: Operator, now: datetime
-    ) -> WorkflowResult:
-        if not allowed(OperatorRole(me.role), Action.TAG, owns_ticket=owns(ticket, me)):
-            return await denied(connection, me, Action.TAG, number, now)
-        if not await Tag.filter(name=tag).using_db(connection).exists():
-            return WorkflowResult(number, problem=Problem.UNKNOWN_TAG)
-        tags = list(ticket.tags)
-        kind = EventKind.TAG_REMOVED if tag in tags else EventKind.TAG_ADDED
-        tags = [t for t in tags if t != tag] if tag in tags else [*tags, tag]
-        await change_ticket(connection, ticket, me, now, kind=kind, data={"tag": tag}, tags=tags)
-        return WorkflowResult(number, changed=True)
-
-    return await run_change(number, actor, Action.TAG, change, ctx, origin=origin, admins=admins)
+    if not await Tag.filter(name=tag).using_db(scene.connection).exists():
+        return WorkflowResult(scene.number, problem=Problem.UNKNOWN_TAG)
+    tags = list(scene.ticket.tags)
+    if tag in tags:
+        kept = [t for t in tags if t != tag]
+        return await scene.edit(EventKind.TAG_REMOVED, {"tag": tag}, tags=kept)
+    return await scene.edit(EventKind.TAG_ADDED, {"tag": tag}, tags=[*tags, tag])
 
 
-async def check(
-    number: int,
-    actor: OperatorProfile,
-    action: Action,
-    ctx: DeskContext,
-    *,
-    origin: Origin | None = None,
-    admins: Collection[int] = (),
-) -> WorkflowResult:
-    """May ``actor`` open a menu for ``action`` on ticket ``number``? Returns its card."""
+def asked_about(action: Action) -> Action:
+    """A question about a right is refused under that right."""
+    return action
 
-    async def change(
-        connection: BaseDBAsyncClient, ticket: Ticket, me: Operator, now: datetime
-    ) -> WorkflowResult:
-        role, mine = OperatorRole(me.role), owns(ticket, me)
-        if not allowed(role, action, owns_ticket=mine):
-            return await denied(connection, me, action, number, now)
-        may = permitted(role, owns_ticket=mine)
-        return WorkflowResult(number, card=await ticket_card(ticket), may=may)
 
-    return await run_change(number, actor, action, change, ctx, origin=origin, admins=admins)
+@use_case(asked_about)
+async def check(scene: Scene, action: Action) -> WorkflowResult:
+    """May ``actor`` open a menu for ``action`` on ticket ``number``? Returns its card.
+
+    The frame has checked the right ``action`` already; the answer carries the card and
+    everything the actor may do on it, so the menu offers only that.
+    """
+    may = permitted(scene.role, owns_ticket=scene.mine)
+    return WorkflowResult(scene.number, card=await ticket_card(scene.ticket), may=may)
 
 
 __all__ = [

@@ -15,7 +15,7 @@ from core.clock import Clock
 from core.enums import DestinationKind
 from core.errors import DeliveryError, NotModified, PermanentError, RetryLater, TransientError
 from core.metrics import observe_delivered
-from core.outages import is_service_outage
+from core.outages import OutageLog, is_service_outage
 from core.outbox import store
 from core.outbox.attempt import Attempt
 from core.outbox.operations import (
@@ -26,7 +26,7 @@ from core.outbox.operations import (
     Operation,
     and_resumed,
 )
-from core.outbox.outages import Outage, Outages
+from core.outbox.outages import Outages
 from core.outbox.settings import OutboxCounters, OutboxSettings, describe
 
 __all__ = ["OutboxCounters", "OutboxSettings", "Outcomes", "describe"]
@@ -71,7 +71,7 @@ class Outcomes:
         # outage) so they do not all come back in the same instant
         return timedelta(seconds=delay * (0.5 + 0.5 * self._rng.random()))
 
-    def _service(self, jobs: Sequence[Job]) -> Outage:
+    def _service(self, jobs: Sequence[Job]) -> OutageLog:
         return self.outages[SERVICES.get(jobs[0].kind, str(jobs[0].kind))]
 
     async def send(self, operation: Operation, jobs: Sequence[Job]) -> None:
@@ -92,11 +92,11 @@ class Outcomes:
         except NotModified:
             completion = None
         except RetryLater as exc:
-            service.succeeded()  # it answered, if only to say "slow down"
+            service.recovered()  # it answered, if only to say "slow down"
             await self._retry_later(jobs, exc)
             return
         except PermanentError as exc:
-            service.succeeded()
+            service.recovered()
             await self._give_up(operation, jobs, exc, count_attempt=False)
             return
         except TransientError as exc:
@@ -114,13 +114,13 @@ class Outcomes:
             log.exception("outbox: %s to %s raised", jobs[0].operation, jobs[0].destination)
             await self._retry(operation, jobs, TransientError(describe(exc)), describe(exc))
             return
-        service.succeeded()
+        service.recovered()
         if any(job.held for job in jobs):
             completion = and_resumed(operation, jobs, completion)
         await self._record_sent(jobs, completion, attempt)
 
     async def _unreachable(
-        self, operation: Operation, jobs: Sequence[Job], exc: TransientError, service: Outage
+        self, operation: Operation, jobs: Sequence[Job], exc: TransientError, service: OutageLog
     ) -> None:
         """A network error or a 5xx: an outage of the service, or this item's own trouble.
 
@@ -128,14 +128,14 @@ class Outcomes:
         failure) the items wait without spending attempts: a long outage must not fail
         them. A failure while the service works for others counts as usual.
         """
-        if service.down:
+        if service.ongoing:
             service.failed(exc)
             await self._put_back(jobs, exc, service)
             return
         service.failed(exc)
         await self._retry(operation, jobs, exc)
 
-    async def _put_back(self, jobs: Sequence[Job], exc: BaseException, outage: Outage) -> None:
+    async def _put_back(self, jobs: Sequence[Job], exc: BaseException, outage: OutageLog) -> None:
         """Return the items to their queue, due after the outage's backoff; no attempt spent."""
         jitter = 0.5 + 0.5 * self._rng.random()
         delay = outage.backoff(self._settings.backoff_base, _OUTAGE_RETRY_MAX) * jitter

@@ -137,7 +137,7 @@ class OutboxWorker:
                     log.exception("outbox: scanning the queue failed")
                     delay = max(1.0, self.settings.backoff_base)
             else:
-                database.succeeded()
+                database.recovered()
             if self._stopping:
                 break
             try:

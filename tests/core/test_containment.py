@@ -120,7 +120,7 @@ async def test_without_a_database_the_poison_update_stays_unacknowledged(
     class StoppedAfterTenTries(OutageLog):
         def failed(self, error: BaseException) -> None:
             super().failed(error)
-            if self.retries == 10:
+            if self.failures == 10:
                 stop.set()
 
     outage = StoppedAfterTenTries("test updates", logging.getLogger("test.containment"))

@@ -17,7 +17,7 @@ from core.clock import SystemClock
 from core.db import close_db, init_db
 from core.outages import is_service_outage
 from core.outbox import OutboxSettings
-from core.outbox.outages import Outage
+from core.outbox.outages import Outages
 from tests.core.test_outbox_support import Recorder, all_done, put, running, until
 from tests.fixtures.database import _asyncpg_dsn, postgres_admin_url
 
@@ -85,23 +85,23 @@ async def test_database_outage_is_waited_out_with_one_warning_and_one_info(
 
 
 def test_outage_logs_its_start_and_end_once(caplog: pytest.LogCaptureFixture) -> None:
-    outage = Outage("Telegram", SystemClock())
+    outage = Outages(SystemClock())["Telegram"]
     with caplog.at_level(logging.INFO, logger="core.outbox"):
-        outage.succeeded()  # nothing to end
+        outage.recovered()  # nothing to end
         for n in range(5):
             outage.failed(TimeoutError(f"try {n}"))
-        assert outage.down and outage.failures == 5
-        outage.succeeded()
-        outage.succeeded()
+        assert outage.ongoing and outage.failures == 5
+        outage.recovered()
+        outage.recovered()
     messages = [r.getMessage() for r in caplog.records]
     assert len(messages) == 2
     assert messages[0] == "Telegram unreachable: TimeoutError: try 0; retrying"
     assert messages[1].startswith("Telegram reachable again after")
-    assert not outage.down
+    assert not outage.ongoing
 
 
 def test_outage_backoff_doubles_up_to_its_ceiling() -> None:
-    outage = Outage("VK", SystemClock())
+    outage = Outages(SystemClock())["VK"]
     delays = []
     for _ in range(8):
         outage.failed(OSError("refused"))
