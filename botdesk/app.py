@@ -15,10 +15,6 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
-from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
@@ -27,8 +23,8 @@ from redis.asyncio import Redis
 
 from botdesk.checks import preflight, start_line
 from botdesk.readiness import CHECK_TIMEOUT, Readiness, TelegramSeen
-from botdesk.retry import RetryAfterMiddleware
 from botdesk.routers import group_command_routers
+from botdesk.telegram import build_bot
 from botdesk.updates import poll, webhook_app
 from botdesk.vk import VK_CALLBACK_PATH, VkSide, build_vk, vk_downloader
 from botdesk.web import add_health_routes, serving
@@ -55,22 +51,6 @@ from operators_group.sent_journal import GroupSendJournal
 log = logging.getLogger("botdesk")
 
 WEBHOOK_PATH = "/telegram/webhook"
-
-
-def build_bot(settings: Settings) -> Bot:
-    """The aiogram ``Bot``, pointed at ``TELEGRAM_API_BASE`` when one is configured."""
-    settings.require("bot_token", purpose="connecting to Telegram")
-    assert settings.bot_token is not None
-    session = None
-    if settings.telegram_api_base:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
-    bot = Bot(
-        settings.bot_token.get_secret_value(),
-        session=session,
-        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
-    )
-    bot.session.middleware(RetryAfterMiddleware())
-    return bot
 
 
 def build_storage(settings: Settings) -> BaseStorage:

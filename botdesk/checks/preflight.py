@@ -11,6 +11,7 @@ from aiogram import Bot
 from botdesk.checks.outcome import VK, Outcome, Report, skipped
 from botdesk.checks.storage import check_database, check_redis
 from botdesk.checks.telegram import GROUP, RIGHTS, check_group, check_rights, check_token
+from botdesk.telegram import build_bot
 from core.config import ConfigError, Settings
 
 log = logging.getLogger("botdesk.checks")
@@ -67,8 +68,6 @@ async def run_checks(settings: Settings, bot: Bot, *, migrate: bool) -> Report:
 
 async def check_command(settings: Settings) -> int:
     """``botdesk check``: print every check with ✓ / ✗ / ⚠ and the advice; 0 or 2."""
-    from botdesk.app import build_bot
-
     settings.require("bot_token", "operator_group_id", purpose="botdesk check")
     bot = build_bot(settings)
     try:

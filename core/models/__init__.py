@@ -5,6 +5,9 @@
 * :mod:`core.models.workflow` — the operator workflow: events, tags and templates;
 * :mod:`core.models.dead_letters` — updates set aside after their handling failed.
 
+``relay`` is the bottom: the other modules point at its rows and import it, never the
+other way round (reverse relations such as ``Message.outbox_items`` are left to tortoise).
+
 Everything is re-exported here: tortoise loads the app from ``core.models``, and the
 migrations import enums and ``utcnow`` from it.
 """

@@ -24,7 +24,7 @@ Conventions:
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -39,9 +39,6 @@ from core.enums import (
     TicketPriority,
     TicketStatus,
 )
-
-if TYPE_CHECKING:  # the outbox rows live in core.models.outbox
-    from core.models.outbox import OutboxItem
 
 __all__ = [
     "ACTIVE_TICKET_STATUSES",
@@ -267,7 +264,9 @@ class Message(Model):
     delivery_error = fields.TextField(null=True)
 
     replies: fields.ReverseRelation[Message]
-    outbox_items: fields.ReverseRelation[OutboxItem]
+    # ``outbox_items`` (the outbox rows sending this message) is added by tortoise from
+    # ``OutboxItem.message``; it is not declared here because the outbox rows build on
+    # these rows, and this module must not know them back (no import circle).
 
     class Meta:
         table = "messages"

@@ -1,6 +1,6 @@
 """The control API, part 1: building the world and reading what chats show.
 
-:class:`WorldControl` is mixed into :class:`~sandbox.telegram.server.TelegramSandbox`.
+:class:`WorldControl` is mixed into :class:`~sandbox.telegram.handle.SandboxHandle`.
 Everything here is synchronous except the ``wait_*`` helpers, which end-to-end
 tests await while the product reacts.
 """

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
 from .actions import AlbumItem
 from .demo import create_demo_world
 from .errors import ApiError, SandboxError
+from .handle import SandboxHandle
 from .limits import Limits, Rate
 from .models import Chat, Message, User
-
-if TYPE_CHECKING:
-    from .server import TelegramSandbox
 
 Route = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -27,7 +25,7 @@ Route = Callable[[web.Request], Awaitable[web.StreamResponse]]
 class _Control:
     """Route handlers bound to one sandbox."""
 
-    def __init__(self, sandbox: TelegramSandbox) -> None:
+    def __init__(self, sandbox: SandboxHandle) -> None:
         self.sb = sandbox
         self.world = sandbox.world
 
@@ -236,7 +234,7 @@ def _json_route(action: Callable[[dict[str, Any]], Awaitable[Any]]) -> Route:
     return handle
 
 
-def add_control_routes(app: web.Application, sandbox: TelegramSandbox) -> None:
+def add_control_routes(app: web.Application, sandbox: SandboxHandle) -> None:
     """Register the ``/sandbox`` routes of ``sandbox`` on ``app``."""
     c = _Control(sandbox)
     posts = {

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .handle import SandboxHandle
 from .models import BotAccount, Chat, User
-
-if TYPE_CHECKING:
-    from .server import TelegramSandbox
 
 
 @dataclass
@@ -35,9 +33,7 @@ class DemoWorld:
         }
 
 
-def create_demo_world(
-    sandbox: TelegramSandbox, bot_username: str = "botdesk_demo_bot"
-) -> DemoWorld:
+def create_demo_world(sandbox: SandboxHandle, bot_username: str = "botdesk_demo_bot") -> DemoWorld:
     """A desk bot (admin with topic rights) in an operator forum, and three customers."""
     bot = sandbox.create_bot(bot_username, "Botdesk Demo")
     owner = sandbox.create_user("Olga", last_name="Manager", username="olga_mgr")

@@ -16,23 +16,20 @@ from typing import Any
 from aiohttp import web
 
 from .clock import Clock
-from .control import WorldControl
 from .control_http import add_control_routes
 from .errors import NOT_FOUND, UNAUTHORIZED, ApiError
-from .interactions import UserInteractions
+from .handle import SandboxHandle
 from .limits import Limits
 from .methods import Call, find
 from .params import read_params
-from .pins import PinActions
-from .webhook import WebhookDelivery
-from .world import Options, World
+from .world import Options
 
 log = logging.getLogger(__name__)
 
 MAX_UPLOAD = 60 * 1024 * 1024  # Telegram accepts up to 50 MB uploads; leave headroom.
 
 
-class TelegramSandbox(WorldControl, UserInteractions, PinActions):
+class TelegramSandbox(SandboxHandle):
     """An offline Telegram Bot API server with a control API.
 
     ``limits`` defaults to Telegram's flood limits; pass ``Limits.off()`` to
@@ -46,20 +43,8 @@ class TelegramSandbox(WorldControl, UserInteractions, PinActions):
         clock: Clock | None = None,
         options: Options | None = None,
     ) -> None:
-        self.world = World(limits, clock, options)
-        self.webhooks = WebhookDelivery(self.world)
-        self.world.on_update = self.webhooks.kick
+        super().__init__(limits, clock=clock, options=options)
         self._runner: web.AppRunner | None = None
-        self.base_url = ""
-
-    @property
-    def limits(self) -> Limits:
-        """The flood limits in force (assignable at any time)."""
-        return self.world.flood.limits
-
-    @limits.setter
-    def limits(self, value: Limits) -> None:
-        self.world.flood.limits = value
 
     def app(self) -> web.Application:
         """The aiohttp application serving the Bot API, files and control routes."""

@@ -4,6 +4,9 @@ Bodies and answers are JSON: ``{"ok": true, "result": ...}`` or
 ``{"ok": false, "description": "..."}``. Communities and users are addressed by
 id, messages by their VK ``id`` within the community's chat with the user.
 Attachment bytes travel base64-encoded.
+
+The routes drive the Python control API (:class:`~sandbox.vk.control.VkControl`) only;
+the server registers them and this module never imports the server.
 """
 
 from __future__ import annotations
@@ -11,15 +14,13 @@ from __future__ import annotations
 import base64
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
+from .control import VkControl
 from .errors import SandboxError
 from .models import AttachmentSpec, Community, VkMessage, VkUser
-
-if TYPE_CHECKING:
-    from .server import VkSandbox
 
 Action = Callable[[dict[str, Any]], Any]
 
@@ -27,7 +28,7 @@ Action = Callable[[dict[str, Any]], Any]
 class _Control:
     """Route handlers bound to one sandbox."""
 
-    def __init__(self, sandbox: VkSandbox) -> None:
+    def __init__(self, sandbox: VkControl) -> None:
         self.sb = sandbox
 
     def community(self, body: dict[str, Any]) -> Community:
@@ -129,7 +130,7 @@ def _route(
     return handle
 
 
-def add_control_routes(app: web.Application, sandbox: VkSandbox) -> None:
+def add_control_routes(app: web.Application, sandbox: VkControl) -> None:
     """Register the ``/sandbox`` routes of ``sandbox`` on ``app``."""
     c = _Control(sandbox)
     posts: dict[str, Action] = {
