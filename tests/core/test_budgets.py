@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.budgets import BudgetLedger, Budgets, Rate, SlidingWindow
 from core.enums import DestinationKind
+from core.outbox.budgets import BudgetLedger, Budgets, Rate, SlidingWindow
 
 
 def assert_within(sends: list[tuple[float, int]], rate: Rate) -> None:

@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import pytest
 
-from core.containment import Outcome, RetryPolicy, contain
-from core.dead_letters import Letter, drop, find, mark_replayed, recent, set_aside, summary
 from core.enums import Channel
+from core.intake.containment import Outcome, RetryPolicy, contain
+from core.intake.dead_letters import Letter, drop, find, mark_replayed, recent, set_aside, summary
 from core.metrics import DEAD_LETTERS
 from core.models import DeadLetter
 from core.outages import OutageLog
@@ -59,7 +59,7 @@ async def test_a_failure_that_goes_away_is_retried_quietly(
     assert outcome is Outcome.HANDLED
     assert len(calls) == 3
     assert await DeadLetter.all().count() == 0
-    retries = [r for r in caplog.records if r.name == "core.containment"]
+    retries = [r for r in caplog.records if r.name == "core.intake.containment"]
     assert [r.levelname for r in retries] == ["WARNING", "WARNING"]
     assert all(r.exc_info is None for r in retries)  # no traceback per retry
 
@@ -132,7 +132,7 @@ async def test_without_a_database_the_poison_update_stays_unacknowledged(
     assert outcome is None and len(calls) > 3  # tried afresh after each pause
     outage_lines = [r.levelname for r in caplog.records if r.name == "test.containment"]
     assert outage_lines == ["WARNING"]  # one, however many tries
-    retries = [r for r in caplog.records if r.name == "core.containment"]
+    retries = [r for r in caplog.records if r.name == "core.intake.containment"]
     assert [r.levelname for r in retries if r.levelno >= logging.WARNING] == ["WARNING"] * 2
 
 

@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 
 from core.clock import FrozenClock
 from core.context import DeskContext
-from core.csat import ChoiceData, handle_choice, parse_choice
 from core.entities import ChoicePress, Content, CustomerProfile, InboundMessage
 from core.enums import Channel, EventKind, MessageKind, TicketStatus
-from core.ingest import ingest
 from core.models import Event, OutboxItem, Ticket
-from core.queues import ACKNOWLEDGE, ASK_COMMENT, NEW_TICKET_CARD, NOTICE
+from core.outbox.queues import ACKNOWLEDGE, ASK_COMMENT, NEW_TICKET_CARD, NOTICE
+from core.relay.ingest import ingest
+from core.tickets.csat import ChoiceData, handle_choice, parse_choice
 from tests.core.test_queries import GROUP, NOW, customer_writes, ticket_of
 
 ALICE = CustomerProfile(Channel.TELEGRAM, 1, "Alice", "", "alice", "ru")

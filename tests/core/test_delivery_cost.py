@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from core.delivery import DeliverReplies
 from core.enums import DestinationKind
+from core.messaging.delivery import DeliverReplies
 from core.outbox import Job
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)

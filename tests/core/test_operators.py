@@ -10,9 +10,9 @@ from core.clock import FrozenClock
 from core.context import DeskContext
 from core.entities import OperatorProfile
 from core.enums import EventKind, OperatorRole
-from core.events import events_of, record
 from core.models import Event, Operator
-from core.operators import Refusal, set_role, set_shift, team, whoami
+from core.staff.events import events_of, record
+from core.staff.operators import Refusal, set_role, set_shift, team, whoami
 
 GROUP = -1001234567890
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

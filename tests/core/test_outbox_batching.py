@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
-from core.budgets import Budgets, Rate
 from core.enums import DestinationKind, OutboxStatus
 from core.outbox import enqueue
+from core.outbox.budgets import Budgets, Rate
 from tests.core.test_outbox_support import (
     CLOCK,
     Batcher,

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from core.budgets import Budgets, Rate
 from core.clock import SystemClock
 from core.enums import DestinationKind, OutboxStatus
 from core.errors import DeliveryError
 from core.models import OutboxItem
 from core.outbox import Completion, FailureDecision, Job, Operation, OutboxSettings, OutboxWorker
 from core.outbox import enqueue as outbox_enqueue
+from core.outbox.budgets import Budgets, Rate
 
 CLOCK = SystemClock()
 ROOMY = Budgets(

@@ -9,10 +9,10 @@ from collections.abc import Sequence
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from core.budgets import Budgets, Rate
 from core.enums import DestinationKind, OutboxStatus
 from core.models import ChannelCursor, OutboxItem
 from core.outbox import Completion, Job, OutboxSettings, recover
+from core.outbox.budgets import Budgets, Rate
 from tests.core.test_outbox_support import (
     CLOCK,
     FAST,

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.enums import OperatorRole, TicketStatus
-from core.permissions import (
+from core.staff.permissions import (
     MIN_ROLE,
     Action,
     allowed,

@@ -6,16 +6,16 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
-from core import queries
-from core.bans import BAN_NOTICE, BanOutcome, set_banned
 from core.clock import FrozenClock
 from core.context import DeskContext
 from core.entities import Content, CustomerProfile, InboundMessage, OperatorProfile
 from core.enums import Channel, EventKind, MessageKind, OperatorRole, TicketStatus
-from core.events import record
-from core.ingest import ingest
 from core.models import Conversation, Customer, Event, Message, Operator, OutboxItem, Ticket
-from core.queues import MIRROR
+from core.outbox.queues import MIRROR
+from core.relay.ingest import ingest
+from core.staff.events import record
+from core.tickets import queries
+from core.tickets.bans import BAN_NOTICE, BanOutcome, set_banned
 
 GROUP = -1001234567890
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

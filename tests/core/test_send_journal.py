@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from core.messaging.send_journal import JournalState, SendJournal, SweepRange
 from core.outbox.attempt import Attempt, current_attempt
-from core.send_journal import JournalState, SendJournal, SweepRange
 
 
 class MemoryJournal(SendJournal):

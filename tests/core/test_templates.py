@@ -11,10 +11,10 @@ from core.clock import FrozenClock
 from core.context import DeskContext
 from core.entities import Attachment, Content, CustomerProfile, InboundMessage, OperatorProfile
 from core.enums import Channel, EventKind, MessageDirection, MessageKind
-from core.ingest import ingest
 from core.models import Conversation, Event, Message, OutboxItem, Template
-from core.template_posting import use_template
-from core.templates import (
+from core.relay.ingest import ingest
+from core.relay.template_posting import use_template
+from core.tickets.templates import (
     POST_TEMPLATE,
     VARIABLES,
     delete_template,

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from core.entities import Attachment, Content
 from core.enums import MessageKind
-from core.thanks import FILLER, GRATITUDE, is_thanks
+from core.tickets.thanks import FILLER, GRATITUDE, is_thanks
 
 
 def text(value: str) -> Content:

@@ -11,12 +11,12 @@ from core.clock import FrozenClock
 from core.context import DeskContext
 from core.entities import Content, CustomerProfile, InboundMessage, OperatorMessage, OperatorProfile
 from core.enums import Channel, MessageDirection, MessageKind, OperatorRole
-from core.ingest import ingest, ingest_batch
+from core.messaging.usecase import Outcome
 from core.models import Conversation, Customer, Message, Operator, OutboxItem, Ticket
 from core.outbox import HELD_UNTIL
-from core.queues import DELIVER, MIRROR, OPEN_TOPIC
-from core.replies import handle_operator_message, note_text
-from core.tickets import Outcome
+from core.outbox.queues import DELIVER, MIRROR, OPEN_TOPIC
+from core.relay.ingest import ingest, ingest_batch
+from core.relay.replies import handle_operator_message, note_text
 
 GROUP = -1001234567890
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

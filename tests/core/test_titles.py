@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.titles import BIDI_CONTROLS, FSI, PDI, TITLE_LIMIT, safe_name, title_of, visible
+from core.messaging.titles import BIDI_CONTROLS, FSI, PDI, TITLE_LIMIT, safe_name, title_of, visible
 
 HEAD, SUFFIX = "🟢🔥 #2147483647 ", " · Telegram"
 TRICKY = [*sorted(BIDI_CONTROLS), "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u3164"]

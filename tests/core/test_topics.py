@@ -12,19 +12,19 @@ from core.context import DeskContext
 from core.entities import Content, CustomerProfile, InboundMessage, Mirror
 from core.enums import Channel, DeliveryState, MessageKind
 from core.errors import TopicClosed, TopicGone
-from core.ingest import ingest
-from core.mirroring import MirrorMessages
-from core.models import Conversation, Message, OutboxItem, Ticket
-from core.outbox import Job
-from core.ports import Ports
-from core.queues import ALERT, MIRROR
-from core.topics import (
+from core.messaging.mirroring import MirrorMessages
+from core.messaging.topics import (
     in_topic,
     rights_lost,
     rights_restored,
     topic_closed,
     topic_state,
 )
+from core.models import Conversation, Message, OutboxItem, Ticket
+from core.outbox import Job
+from core.outbox.queues import ALERT, MIRROR
+from core.ports import Ports
+from core.relay.ingest import ingest
 
 GROUP = -1001234567890
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

@@ -9,14 +9,14 @@ from core.clock import FrozenClock
 from core.context import DeskContext
 from core.entities import OperatorProfile
 from core.enums import EventKind, OperatorRole, OutboxStatus, TicketPriority, TicketStatus
-from core.events import events_of
-from core.ingest import ingest
+from core.messaging.views import topic_title
 from core.models import Conversation, Customer, Event, Operator, OutboxItem, Tag, Ticket
 from core.outbox import SUPERSEDED
-from core.queues import EDIT_CARD, RENAME_TOPIC
-from core.tags import TagOutcome, add_tag, tag_names
-from core.views import topic_title
-from core.workflow import (
+from core.outbox.queues import EDIT_CARD, RENAME_TOPIC
+from core.relay.ingest import ingest
+from core.staff.events import events_of
+from core.tickets.tags import TagOutcome, add_tag, tag_names
+from core.tickets.workflow import (
     Origin,
     Problem,
     assign,

@@ -24,8 +24,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from core.dead_letters import Letter, set_aside, summary
 from core.errors import RetryLater
+from core.intake.dead_letters import Letter, set_aside, summary
 from core.metrics import DEAD_LETTERS
 from core.outages import OutageLog, describe, is_outage
 from core.stopping import sleep_or_stop

@@ -2,7 +2,7 @@
 
 A tag name is one word of letters, digits, ``_`` or ``-`` (at most 32 characters),
 kept in lower case so ``#Billing`` and ``#billing`` are one tag. Only an operator
-allowed :attr:`~core.permissions.Action.MANAGE_TAGS` may add one; a refusal is recorded.
+allowed :attr:`~core.staff.permissions.Action.MANAGE_TAGS` may add one; a refusal is recorded.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from core.context import DeskContext
 from core.entities import OperatorProfile
 from core.enums import OperatorRole
 from core.limits import max_length
+from core.messaging.usecase import atomically
 from core.models import Tag
-from core.operators import refuse, upsert_operator
-from core.permissions import Action, allowed
-from core.tickets import atomically
+from core.staff.operators import refuse, upsert_operator
+from core.staff.permissions import Action, allowed
 
 #: One word of letters, digits, ``_`` or ``-``, as long as the column allows.
 TAG_NAME = re.compile(rf"^[\w-]{{1,{max_length(Tag, 'name')}}}$")

@@ -16,15 +16,15 @@ from enum import StrEnum
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from core.card_refresh import queue_refresh
 from core.context import DeskContext
 from core.entities import OperatorProfile, TicketCard
 from core.enums import EventKind, OperatorRole, TicketStatus
-from core.events import record
+from core.messaging.usecase import atomically
 from core.models import Conversation, Operator, Ticket
-from core.operators import refuse, upsert_operator
-from core.permissions import Action, needed_role
-from core.tickets import atomically
+from core.staff.events import record
+from core.staff.operators import refuse, upsert_operator
+from core.staff.permissions import Action, needed_role
+from core.tickets.card_refresh import queue_refresh
 
 
 class Problem(StrEnum):

@@ -2,11 +2,11 @@
 
 * inside the reopen window after a *resolution* (``DeskContext.reopen_window``, 72 hours
   by default), a real message reopens the same ticket;
-* a thank-you or an "ok" (:func:`core.thanks.is_thanks`) inside the window after a
+* a thank-you or an "ok" (:func:`core.tickets.thanks.is_thanks`) inside the window after a
   resolution or a close reopens nothing: it is kept, shown to operators and acknowledged
   with a reaction;
 * the answer to "add a comment to your rating?" becomes the rating's comment
-  (:mod:`core.csat`); after a low rating (:data:`LOW_RATING`, 1–2 stars) it also reopens
+  (:mod:`core.tickets.csat`); after a low rating (:data:`LOW_RATING`, 1–2 stars) it also reopens
   the ticket, because an unhappy customer explaining why needs an answer, not a 👍;
 * anything else — after the window, or after a close (closed is final) — opens a new
   ticket in the same topic, whose card is posted under a visible separator.
@@ -20,14 +20,14 @@ from enum import StrEnum
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from core.card_refresh import queue_refresh
 from core.context import DeskContext
 from core.entities import Content
 from core.enums import ACTIVE_TICKET_STATUSES, EventKind, TicketStatus
-from core.events import record
 from core.models import Conversation, Ticket
-from core.queues import NEW_TICKET_CARD, enqueue_on, topic_queue
-from core.thanks import is_thanks
+from core.outbox.queues import NEW_TICKET_CARD, enqueue_on, topic_queue
+from core.staff.events import record
+from core.tickets.card_refresh import queue_refresh
+from core.tickets.thanks import is_thanks
 
 #: the highest score whose comment reopens the ticket
 LOW_RATING = 2

@@ -21,11 +21,7 @@ from core.enums import Channel, DeliveryState
 from core.errors import AdminFixable, ChatNotFound, DeliveryError, NotModified, PermanentError
 from core.i18n import _
 from core.lookup import marks, sql
-from core.models import Conversation, Message
-from core.outbox import Completion, FailureDecision, Job, Operation
-from core.ports import Ports
-from core.tickets import notice_text, post_notice
-from core.topics import (
+from core.messaging.topics import (
     TOPIC_STATE_COLUMNS,
     TopicState,
     alert_held,
@@ -34,7 +30,11 @@ from core.topics import (
     in_topic,
     release_held_topics,
 )
-from core.views import content_of, merged_html, message_html
+from core.messaging.usecase import notice_text, post_notice
+from core.messaging.views import content_of, merged_html, message_html
+from core.models import Conversation, Message
+from core.outbox import Completion, FailureDecision, Job, Operation
+from core.ports import Ports
 
 log = logging.getLogger(__name__)
 

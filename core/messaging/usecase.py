@@ -2,7 +2,7 @@
 
 Each use case runs in one database transaction that stores the domain change *and* the
 outbox items it causes, then wakes the outbox worker. Nothing here talks to a messenger:
-sending is the outbox's job (see ``core.delivery``), so a crash never leaves a stored
+sending is the outbox's job (see ``core.messaging.delivery``), so a crash never leaves a stored
 message without its pending delivery, and an acknowledged update is never lost.
 """
 
@@ -22,7 +22,7 @@ from core.entities import Content
 from core.enums import Channel
 from core.i18n import _, gettext
 from core.models import Message
-from core.queues import NOTICE, enqueue_on, topic_queue
+from core.outbox.queues import NOTICE, enqueue_on, topic_queue
 
 log = logging.getLogger(__name__)
 

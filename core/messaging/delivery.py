@@ -20,12 +20,12 @@ from core.entities import Delivery, DeliveryEdit
 from core.enums import DeliveryState, DestinationKind, MessageKind
 from core.errors import DeliveryError, RecipientUnavailable
 from core.i18n import _
+from core.messaging.usecase import NOT_DELIVERED_YET, REACHABLE_AGAIN, notice_text, post_notice
+from core.messaging.views import content_of
 from core.models import Conversation, Customer, Message
 from core.outbox import Completion, FailureDecision, Job, Operation
+from core.outbox.queues import DELIVER, customer_queue, enqueue_on
 from core.ports import Ports
-from core.queues import DELIVER, customer_queue, enqueue_on
-from core.tickets import NOT_DELIVERED_YET, REACHABLE_AGAIN, notice_text, post_notice
-from core.views import content_of
 
 log = logging.getLogger(__name__)
 

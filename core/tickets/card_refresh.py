@@ -21,13 +21,13 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from core.context import DeskContext
 from core.errors import NotModified, TopicClosed, TopicGone
 from core.i18n import _
-from core.mirroring import TopicOperation
+from core.messaging.mirroring import TopicOperation
+from core.messaging.topics import ensure_topic, topic_closed
+from core.messaging.usecase import notice_text
+from core.messaging.views import ticket_card, topic_title
 from core.models import Conversation, Customer, Ticket
 from core.outbox import Completion, Job, enqueue
-from core.queues import EDIT_CARD, RENAME_TOPIC, topic_queue
-from core.tickets import notice_text
-from core.topics import ensure_topic, topic_closed
-from core.views import ticket_card, topic_title
+from core.outbox.queues import EDIT_CARD, RENAME_TOPIC, topic_queue
 
 log = logging.getLogger(__name__)
 

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from core.bans import BAN_NOTICE, BanNotice
-from core.card_refresh import EditCard, NewTicketCard, RenameTopic
-from core.collisions import HoldPrompt
 from core.context import DeskContext
-from core.csat import Acknowledge, AskComment, AskRating
-from core.delivery import DeliverEdit, DeliverReplies
-from core.mirroring import MirrorEdit, MirrorMessages, OpenTopic, PostAlert, PostNotice
+from core.messaging.delivery import DeliverEdit, DeliverReplies
+from core.messaging.mirroring import MirrorEdit, MirrorMessages, OpenTopic, PostAlert, PostNotice
 from core.outbox import Operation
-from core.ports import Ports
-from core.queues import (
+from core.outbox.queues import (
     ACKNOWLEDGE,
     ALERT,
     ASK_COMMENT,
@@ -27,8 +22,13 @@ from core.queues import (
     OPEN_TOPIC,
     RENAME_TOPIC,
 )
-from core.template_posting import PostTemplate
-from core.templates import POST_TEMPLATE
+from core.ports import Ports
+from core.relay.template_posting import PostTemplate
+from core.tickets.bans import BAN_NOTICE, BanNotice
+from core.tickets.card_refresh import EditCard, NewTicketCard, RenameTopic
+from core.tickets.collisions import HoldPrompt
+from core.tickets.csat import Acknowledge, AskComment, AskRating
+from core.tickets.templates import POST_TEMPLATE
 
 
 def relay_operations(ports: Ports, ctx: DeskContext) -> dict[str, Operation]:

@@ -29,12 +29,12 @@ from core.errors import (
 )
 from core.i18n import _
 from core.lookup import sql
+from core.messaging.usecase import atomically, notice_text
+from core.messaging.views import ticket_card, topic_title
 from core.models import ChannelCursor, Conversation, Customer, OutboxItem, Ticket
 from core.outbox import HELD_PREFIX, release_held
+from core.outbox.queues import ALERT, enqueue_on, general_queue
 from core.ports import Ports
-from core.queues import ALERT, enqueue_on, general_queue
-from core.tickets import atomically, notice_text
-from core.views import ticket_card, topic_title
 
 log = logging.getLogger(__name__)
 
@@ -271,7 +271,7 @@ async def announce_desk(ports: Ports, ctx: DeskContext) -> bool:
     """Say in the General topic that botdesk works here now; False if that failed.
 
     Sent once, at the first start on a group: its id is where botdesk's own messages in
-    the group begin (``core.send_journal``).
+    the group begin (``core.messaging.send_journal``).
     """
     text = _(
         "✅ botdesk is connected to this group. Every customer conversation gets its own "

@@ -22,16 +22,16 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from core.context import DeskContext
 from core.entities import OperatorProfile
 from core.enums import ACTIVE_TICKET_STATUSES, EventKind, OperatorRole
-from core.events import record
 from core.i18n import _, gettext
+from core.messaging.usecase import atomically
+from core.messaging.views import profile_of
 from core.models import Conversation, Customer, Event, Ticket
-from core.operators import refuse, upsert_operator
 from core.outbox import Completion, Job, Operation
-from core.permissions import Action, allowed
+from core.outbox.queues import customer_queue, enqueue_on
 from core.ports import Ports
-from core.queues import customer_queue, enqueue_on
-from core.tickets import atomically
-from core.views import profile_of
+from core.staff.events import record
+from core.staff.operators import refuse, upsert_operator
+from core.staff.permissions import Action, allowed
 
 log = logging.getLogger(__name__)
 

@@ -10,17 +10,11 @@ import re
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from core.collisions import Collision, claim_for_reply, queue_hold_prompt, warn_collision
 from core.context import DeskContext
-from core.delivery import queue_delivery
 from core.entities import CustomerProfile, OperatorEdit, OperatorMessage
 from core.enums import ACTIVE_TICKET_STATUSES, DeliveryState, MessageDirection
-from core.metrics import MESSAGES_STORED
-from core.models import Conversation, Customer, Message, Ticket
-from core.operators import upsert_operator
-from core.outbox import release_held
-from core.queues import DELIVER_EDIT, customer_queue, enqueue_on
-from core.tickets import (
+from core.messaging.delivery import queue_delivery
+from core.messaging.usecase import (
     NOT_DELIVERED_YET,
     REACHABLE_AGAIN,
     UNREACHABLE,
@@ -30,6 +24,12 @@ from core.tickets import (
     post_notice,
     set_content,
 )
+from core.metrics import MESSAGES_STORED
+from core.models import Conversation, Customer, Message, Ticket
+from core.outbox import release_held
+from core.outbox.queues import DELIVER_EDIT, customer_queue, enqueue_on
+from core.staff.operators import upsert_operator
+from core.tickets.collisions import Collision, claim_for_reply, queue_hold_prompt, warn_collision
 
 _NOTE_COMMAND = re.compile(r"^/note(?:@\w+)?(?:\s+|$)", re.IGNORECASE)
 NOTE_PREFIX = "//"

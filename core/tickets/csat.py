@@ -6,7 +6,7 @@ the card and as a notice in the topic) and asks for an optional comment with a S
 button; the customer's next text inside the reopen window becomes that comment
 (``COMMENTED``) instead of reopening the ticket — unless the rating was low (1–2): then
 it is the comment *and* reopens the ticket, with an alert in the topic (see
-:mod:`core.reopening`).
+:mod:`core.tickets.reopening`).
 """
 
 from __future__ import annotations
@@ -19,20 +19,20 @@ from html import escape
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from core.card_refresh import queue_refresh
 from core.context import DeskContext
-from core.delivery import RECHECK_UNREACHABLE
 from core.entities import Choice, ChoicePress
 from core.enums import EventKind, TicketStatus
 from core.errors import DeliveryError, RecipientUnavailable
-from core.events import record
 from core.i18n import _, gettext
 from core.limits import INT_MAX
+from core.messaging.delivery import RECHECK_UNREACHABLE
+from core.messaging.usecase import atomically, notice_text, post_notice
 from core.models import Conversation, Customer, Message, Ticket
 from core.outbox import Completion, FailureDecision, Job, Operation
+from core.outbox.queues import ACKNOWLEDGE, ASK_COMMENT, ASK_RATING, customer_queue, enqueue_on
 from core.ports import Ports
-from core.queues import ACKNOWLEDGE, ASK_COMMENT, ASK_RATING, customer_queue, enqueue_on
-from core.tickets import atomically, notice_text, post_notice
+from core.staff.events import record
+from core.tickets.card_refresh import queue_refresh
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ async def record_comment(
     """The customer's text after "add a comment?" is the comment to their rating.
 
     ``reopened``: the rating was low and the comment reopened the ticket (see
-    :mod:`core.reopening`); the team gets an alert under the comment.
+    :mod:`core.tickets.reopening`); the team gets an alert under the comment.
     """
     text = message.text or ""
     fields: dict[str, object] = {"csat_comment": text, "csat_comment_pending": False}

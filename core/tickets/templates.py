@@ -4,7 +4,7 @@ A template is stored per (name, language); language ``""`` is the variant for an
 Its text may hold the variables in :data:`VARIABLES`; a template with any other
 ``{…}`` variable is refused when saved, so nothing half-filled ever reaches a customer.
 Using a template stores an outbound message authored by the operator and queues it to
-be posted in the topic first (see ``core.template_posting``); the posted message is then
+be posted in the topic first (see ``core.relay.template_posting``); the posted message is then
 delivered like any other reply, so edits and delivery marks keep working.
 """
 
@@ -20,10 +20,10 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from core.context import DeskContext
 from core.entities import Attachment, OperatorProfile
 from core.i18n import _
+from core.messaging.usecase import atomically
 from core.models import Customer, Template, Ticket
-from core.operators import upsert_operator
-from core.permissions import Action, allowed
-from core.tickets import atomically
+from core.staff.operators import upsert_operator
+from core.staff.permissions import Action, allowed
 
 POST_TEMPLATE = "post_template"
 

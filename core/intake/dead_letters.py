@@ -7,7 +7,7 @@ lists them (:func:`recent`), replays one after a fix (:func:`find`, then
 :func:`mark_replayed` when the handling went through) or drops one (:func:`drop`).
 
 Only storage and presentation live here; the loop that decides when to give up on an
-update is :mod:`core.containment`.
+update is :mod:`core.intake.containment`.
 """
 
 from __future__ import annotations

@@ -20,22 +20,22 @@ from html import escape
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from core.card_refresh import queue_refresh
 from core.context import DeskContext
-from core.delivery import queue_delivery
 from core.entities import Choice, OperatorProfile
 from core.enums import DeliveryState, OperatorRole, TicketStatus
 from core.i18n import _
 from core.limits import BIGINT_MAX
-from core.mirroring import TopicOperation
+from core.messaging.delivery import queue_delivery
+from core.messaging.mirroring import TopicOperation
+from core.messaging.topics import in_topic
+from core.messaging.usecase import atomically, notice_text, post_notice
 from core.models import Conversation, Message, Operator, Ticket
-from core.operators import refuse, upsert_operator
 from core.outbox import Completion, Job
-from core.permissions import Action, allowed
-from core.queues import HOLD_PROMPT, enqueue_on, topic_queue
-from core.tickets import atomically, notice_text, post_notice
-from core.topics import in_topic
-from core.workflow_frame import assign_to
+from core.outbox.queues import HOLD_PROMPT, enqueue_on, topic_queue
+from core.staff.operators import refuse, upsert_operator
+from core.staff.permissions import Action, allowed
+from core.tickets.card_refresh import queue_refresh
+from core.tickets.workflow_frame import assign_to
 
 log = logging.getLogger(__name__)
 

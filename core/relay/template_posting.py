@@ -14,9 +14,7 @@ from html import escape
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from core.collisions import Collision, claim_for_reply, queue_hold_prompt, warn_collision
 from core.context import DeskContext
-from core.delivery import queue_delivery
 from core.entities import Attachment, OperatorProfile
 from core.enums import (
     ACTIVE_TICKET_STATUSES,
@@ -26,20 +24,22 @@ from core.enums import (
     MessageKind,
 )
 from core.errors import DeliveryError
-from core.events import record
-from core.greetings import company_or_team
 from core.i18n import _
 from core.limits import max_length
+from core.messaging.delivery import queue_delivery
+from core.messaging.mirroring import TopicOperation
+from core.messaging.topics import in_topic
+from core.messaging.usecase import atomically
 from core.metrics import MESSAGES_STORED
-from core.mirroring import TopicOperation
 from core.models import Conversation, Customer, Message, Template, Ticket
-from core.operators import upsert_operator
 from core.outbox import Completion, FailureDecision, Job
-from core.permissions import Action, allowed
-from core.queues import enqueue_on, topic_queue
-from core.templates import POST_TEMPLATE, Result, pick_variant, render, values_for
-from core.tickets import atomically
-from core.topics import in_topic
+from core.outbox.queues import enqueue_on, topic_queue
+from core.relay.greetings import company_or_team
+from core.staff.events import record
+from core.staff.operators import upsert_operator
+from core.staff.permissions import Action, allowed
+from core.tickets.collisions import Collision, claim_for_reply, queue_hold_prompt, warn_collision
+from core.tickets.templates import POST_TEMPLATE, Result, pick_variant, render, values_for
 
 
 class PostTemplate(TopicOperation):
@@ -129,7 +129,7 @@ async def use_template(
         values = values_for(customer, ticket, operator.name, company_or_team(company, reader))
         attachment = Attachment.from_json(template.attachment) if template.attachment else None
         # A template is a reply like any other: it takes an unowned ticket, and in someone
-        # else's it is posted for the team to see but held (see core.collisions).
+        # else's it is posted for the team to see but held (see core.tickets.collisions).
         claim = await claim_for_reply(connection, ctx, ticket, operator, now)
         held = claim.collision is Collision.HOLD
         stored = await Message.create(

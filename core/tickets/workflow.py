@@ -20,13 +20,13 @@ from datetime import datetime
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.context import DeskContext
-from core.csat import queue_rating_request
 from core.entities import OperatorProfile
 from core.enums import EventKind, OperatorRole, TicketPriority, TicketStatus
+from core.messaging.views import ticket_card
 from core.models import Operator, Tag, Ticket
-from core.permissions import Action, allowed, permitted, status_action
-from core.views import ticket_card
-from core.workflow_frame import (
+from core.staff.permissions import Action, allowed, permitted, status_action
+from core.tickets.csat import queue_rating_request
+from core.tickets.workflow_frame import (
     Origin,
     Problem,
     WorkflowResult,

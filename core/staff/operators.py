@@ -5,7 +5,7 @@
 * The first admins come from the configuration (``ADMIN_IDS``): such an operator is
   ``admin`` when first seen, is made ``admin`` again whenever seen, and cannot be
   demoted with a command.
-* Changing roles needs :attr:`Action.MANAGE_ROLES` (see :mod:`core.permissions`); every
+* Changing roles needs :attr:`Action.MANAGE_ROLES` (see :mod:`core.staff.permissions`); every
   change is an ``EventKind.ROLE`` event, every refusal an ``EventKind.REFUSED`` one.
 
 Use cases return small frozen results (``ok`` or a :class:`Refusal` reason) that the
@@ -26,11 +26,11 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from core.context import DeskContext
 from core.entities import OperatorProfile
 from core.enums import EventKind, OperatorRole
-from core.events import record
 from core.limits import BIGINT_MAX, operator_profile
+from core.messaging.usecase import atomically
 from core.models import Operator
-from core.permissions import ROLE_ORDER, Action, allowed
-from core.tickets import atomically
+from core.staff.events import record
+from core.staff.permissions import ROLE_ORDER, Action, allowed
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from core.enums import ACTIVE_TICKET_STATUSES, EventKind, MessageDirection, TicketStatus
 from core.limits import INT_MAX
+from core.messaging.views import profile_of
 from core.models import Conversation, Customer, Event, Message, Operator, Ticket
-from core.views import profile_of
 
 #: The most rows a search returns (operators refine the words rather than page for ever).
 SEARCH_LIMIT = 200

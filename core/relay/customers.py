@@ -1,6 +1,6 @@
 """The customer's side of ingest: who wrote, in which conversation, replying to what.
 
-Split from :mod:`core.ingest` to keep each module to one job; these run inside the
+Split from :mod:`core.relay.ingest` to keep each module to one job; these run inside the
 ingest transaction (``connection``) and never commit on their own.
 """
 
@@ -15,7 +15,7 @@ from core.entities import CustomerProfile
 from core.enums import Channel
 from core.models import Conversation, Customer, Message
 from core.outbox import release_held
-from core.queues import customer_queue
+from core.outbox.queues import customer_queue
 
 
 async def unblocked(

@@ -15,30 +15,30 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from core.bans import active_ticket_id, banned_message
 from core.context import DeskContext
-from core.csat import acknowledge, record_comment
-from core.customers import (
-    conversation_for,
-    inbound_exists,
-    message_in_customer_chat,
-    unblocked,
-    upsert_customer,
-)
 from core.entities import InboundEdit, InboundMessage
 from core.enums import MessageDirection, MessageKind
 from core.lookup import lookup_customer
+from core.messaging.usecase import Outcome, commit_and_wake, set_content
 from core.metrics import MESSAGES_STORED
 from core.models import Conversation, Customer, Message
-from core.queues import (
+from core.outbox.queues import (
     MIRROR,
     MIRROR_EDIT,
     OPEN_TOPIC,
     enqueue_on,
     topic_queue,
 )
-from core.reopening import Route, open_ticket, route_message
-from core.tickets import Outcome, commit_and_wake, set_content
+from core.relay.customers import (
+    conversation_for,
+    inbound_exists,
+    message_in_customer_chat,
+    unblocked,
+    upsert_customer,
+)
+from core.tickets.bans import active_ticket_id, banned_message
+from core.tickets.csat import acknowledge, record_comment
+from core.tickets.reopening import Route, open_ticket, route_message
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ async def _ingest_changed(
     if customer.is_blocked:
         # Writing to the bot means they unblocked it, even if that update was missed.
         await unblocked(connection, ctx, customer, conversation)
-    if customer.is_banned:  # kept, never shown: see core.bans
+    if customer.is_banned:  # kept, never shown: see core.tickets.bans
         ticket_id = await active_ticket_id(connection, conversation.id)
         await _store_inbound(connection, ctx, inbound, conversation.id, ticket_id, mirror=False)
         await banned_message(connection, ctx, conversation)

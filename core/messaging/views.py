@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from core.entities import Attachment, Content, CustomerProfile, TicketCard
 from core.enums import Channel, MessageDirection, TicketPriority, TicketStatus
 from core.i18n import DEFAULT_LOCALE, _, gettext
+from core.messaging.titles import title_of
 from core.models import Conversation, Customer, Message, Operator, Ticket
-from core.titles import title_of
 
 CHANNEL_LABELS = {Channel.TELEGRAM: "Telegram", Channel.VK: "VK"}
 #: A topic's name for a customer whose own name shows nothing.
@@ -54,7 +54,7 @@ def topic_title(ticket: Ticket, customer: Customer, locale: str = DEFAULT_LOCALE
 
     The icon shows the ticket's status and 🔥 an urgent ticket, e.g.
     ``🟢 #12 Alice · Telegram``; 128 characters is Telegram's cap for a topic name. The
-    name is isolated and never blank (see :func:`core.titles.title_of`); ``locale`` is
+    name is isolated and never blank (see :func:`core.messaging.titles.title_of`); ``locale`` is
     the operators' language, for the fallback name.
     """
     mark = URGENT_MARK if ticket.priority == TicketPriority.URGENT else ""
