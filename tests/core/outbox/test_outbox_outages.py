@@ -18,7 +18,7 @@ from core.db import close_db, init_db
 from core.outages import is_service_outage
 from core.outbox import OutboxSettings
 from core.outbox.outages import Outage
-from tests.core.test_outbox_support import Recorder, all_done, put, running, until
+from tests.core.outbox.test_outbox_support import Recorder, all_done, put, running, until
 from tests.fixtures.database import _asyncpg_dsn, postgres_admin_url
 
 # scans often, so the worker meets the outage without being woken

@@ -24,7 +24,15 @@ from core.outbox import (
     enqueue,
     release_held,
 )
-from tests.core.test_outbox_support import CLOCK, FAST, Recorder, all_done, put, running, until
+from tests.core.outbox.test_outbox_support import (
+    CLOCK,
+    FAST,
+    Recorder,
+    all_done,
+    put,
+    running,
+    until,
+)
 
 
 async def item(name: str) -> OutboxItem:

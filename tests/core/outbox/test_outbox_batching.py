@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 from core.enums import DestinationKind, OutboxStatus
 from core.outbox import enqueue
 from core.outbox.budgets import Budgets, Rate
-from tests.core.test_outbox_support import (
+from tests.core.outbox.test_outbox_support import (
     CLOCK,
     Batcher,
     Recorder,

@@ -13,7 +13,7 @@ from core.enums import DestinationKind, OutboxStatus
 from core.models import ChannelCursor, OutboxItem
 from core.outbox import Completion, Job, OutboxSettings, recover
 from core.outbox.budgets import Budgets, Rate
-from tests.core.test_outbox_support import (
+from tests.core.outbox.test_outbox_support import (
     CLOCK,
     FAST,
     ROOMY,

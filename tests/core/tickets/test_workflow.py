@@ -26,7 +26,7 @@ from core.tickets.workflow import (
     toggle_tag,
     unassign,
 )
-from tests.core.test_tickets import inbound
+from tests.core.relay.test_relay import inbound
 
 GROUP = -1001234567890
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

@@ -16,7 +16,7 @@ from core.models import Event, OutboxItem, Ticket
 from core.outbox.queues import ACKNOWLEDGE, ASK_COMMENT, NEW_TICKET_CARD, NOTICE
 from core.relay.ingest import ingest
 from core.tickets.csat import ChoiceData, handle_choice, parse_choice
-from tests.core.test_queries import GROUP, NOW, customer_writes, ticket_of
+from tests.core.tickets.test_queries import GROUP, NOW, customer_writes, ticket_of
 
 ALICE = CustomerProfile(Channel.TELEGRAM, 1, "Alice", "", "alice", "ru")
 MALLORY = CustomerProfile(Channel.TELEGRAM, 2, "Mallory", "", "mallory", "en")
