@@ -33,16 +33,16 @@ from bots.telegram.content import operator_edit_of, operator_message_of
 from bots.telegram.customer import CustomerMessages, build_customer_router
 from bots.telegram.errors import telegram_errors
 from core import db
-from core.budgets import Budgets, Rate
 from core.clock import SystemClock
 from core.config import Settings, parse_rate
-from core.containment import RetryPolicy
 from core.context import DeskContext
 from core.enums import Channel
+from core.intake.containment import RetryPolicy
+from core.messaging.topics import announce_desk
 from core.outbox import OutboxSettings, OutboxWorker
+from core.outbox.budgets import Budgets, Rate
 from core.ports import CustomerChannel, Ports
-from core.relay import relay_operations
-from core.topics import announce_desk
+from core.relay.operations import relay_operations
 from operators_group.desk import TelegramOperatorDesk
 from operators_group.membership import MembersOnly
 from operators_group.relay import build_operator_router

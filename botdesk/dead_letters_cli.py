@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from core import db
 from core.config import Settings
-from core.dead_letters import StoredLetter, drop, find, mark_replayed, recent, summary
 from core.enums import Channel
+from core.intake.dead_letters import StoredLetter, drop, find, mark_replayed, recent, summary
 from core.outages import describe, is_outage
 
 if TYPE_CHECKING:

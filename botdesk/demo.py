@@ -33,7 +33,7 @@ from botdesk.web import free_port
 from core.config import isolated_settings
 from core.enums import OutboxStatus
 from core.models import OutboxItem
-from core.queues import general_queue
+from core.outbox.queues import general_queue
 from sandbox.telegram import AlbumItem, DemoWorld, Limits, TelegramSandbox, create_demo_world
 from sandbox.vk import Community, VkSandbox, VkUser
 

@@ -4,7 +4,7 @@ aiogram's own polling confirms an update (sends the next offset) while handlers 
 still run, and its webhook handler may answer before the handler finished. botdesk
 needs the opposite: a customer's message is acknowledged only once it is committed, so
 that a crash means redelivery (which core dedupes), never loss. And no single update
-may stop the desk: each one goes through :func:`core.containment.contain`.
+may stop the desk: each one goes through :func:`core.intake.containment.contain`.
 
 * Polling: updates of one batch are handled in order; the offset that confirms them is
   sent only with the next getUpdates, after each of them was handled or set aside as a
@@ -39,9 +39,9 @@ from aiogram.methods import GetUpdates
 from aiogram.types import Update
 from aiohttp import web
 
-from core.containment import RetryPolicy, contain
-from core.dead_letters import Letter
 from core.enums import Channel
+from core.intake.containment import RetryPolicy, contain
+from core.intake.dead_letters import Letter
 from core.metrics import UPDATES_RECEIVED
 from core.outages import OutageLog, describe, is_outage
 from core.stopping import sleep_or_stop, unless_stopped

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from core.budgets import BudgetLedger
 from core.clock import Clock
 from core.config import Settings
 from core.context import DeskContext
-from core.csat import handle_choice
 from core.entities import Attachment, ChoicePress
+from core.outbox.budgets import BudgetLedger
+from core.tickets.csat import handle_choice
 
 if TYPE_CHECKING:
     from bots.vk.channel import VkChannel

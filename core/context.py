@@ -31,8 +31,8 @@ class DeskContext:
     clock: Clock = field(default_factory=SystemClock)
     wake: Callable[[], None] = _nothing
     admin_ids: tuple[int, ...] = ()  # Telegram ids of the admins named in the config
-    collision_mode: str = "hold"  # or "warn": see core.collisions
-    reopen_window: timedelta = timedelta(hours=72)  # see core.reopening
+    collision_mode: str = "hold"  # or "warn": see core.tickets.collisions
+    reopen_window: timedelta = timedelta(hours=72)  # see core.tickets.reopening
 
     def customer_language(self, code: str | None) -> str:
         """The locale a customer with language ``code`` reads (their own, else the default)."""

@@ -3,7 +3,7 @@
 Most customer messages come from someone the desk already knows, with a ticket open.
 Answering "which conversation and which open ticket?" with the ORM costs three queries
 and most of the time goes into building them; one hand-written query does it at a
-fraction of the cost. Anything unusual falls back to the ORM path in ``core.tickets``.
+fraction of the cost. Anything unusual falls back to the ORM path in ``core.messaging.usecase``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The ticket card's buttons: typed callbacks in, one core use case each, an answer out.
 
-Every press is checked by :mod:`core.workflow`: the presser is an operator with the
+Every press is checked by :mod:`core.tickets.workflow`: the presser is an operator with the
 right role, the ticket exists and the press comes from that ticket's card in its own
 topic. A refused press changes nothing and is answered with a short alert (the refusal
 is recorded and logged in core). Menus (Assign…, Status, Priority, Tags) replace the
@@ -31,10 +31,10 @@ from core.entities import OperatorProfile
 from core.enums import TicketPriority, TicketStatus
 from core.i18n import Translator, _
 from core.limits import operator_profile
-from core.operators import team
-from core.permissions import Action, status_action
-from core.tags import TagOutcome, add_tag, tag_names
-from core.workflow import (
+from core.staff.operators import team
+from core.staff.permissions import Action, status_action
+from core.tickets.tags import TagOutcome, add_tag, tag_names
+from core.tickets.workflow import (
     Origin,
     Problem,
     WorkflowResult,

@@ -26,7 +26,7 @@ from core.enums import Channel
 from core.i18n import Translator, _
 from core.limits import BIGINT_MAX, INT_MAX, max_length
 from core.models import Tag
-from core.tags import normalize_tag
+from core.tickets.tags import normalize_tag
 
 STATUS_ICONS = {"new": "🆕", "open": "🟢", "waiting": "⏳", "resolved": "✅", "closed": "⚫"}
 COMMENT_SHOWN = 300  # characters of a rating comment on the card (the topic has it all)

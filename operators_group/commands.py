@@ -8,8 +8,8 @@
 * ``/help`` lists the commands, and so does any command nobody else knows.
 
 This router comes last among the command routers (its catch-all answers unknown
-commands) but before the relay. The queries live in :mod:`core.queries`, the ban rules
-in :mod:`core.bans`.
+commands) but before the relay. The queries live in :mod:`core.tickets.queries`, the ban rules
+in :mod:`core.tickets.bans`.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
-from core import queries
-from core.bans import BanOutcome, set_banned
 from core.context import DeskContext
 from core.i18n import Translator, _
 from core.limits import operator_profile
-from core.replies import note_text
+from core.relay.replies import note_text
+from core.tickets import queries
+from core.tickets.bans import BanOutcome, set_banned
 from operators_group.listing import (
     ListKind,
     PageCallback,

@@ -8,7 +8,7 @@
 
 The router accepts only the operator group (filter on the router); replies go to the
 topic (or General) where the command was written. The rules live in
-:mod:`core.operators`; these handlers map, call and render.
+:mod:`core.staff.operators`; these handlers map, call and render.
 """
 
 from __future__ import annotations
@@ -25,7 +25,15 @@ from core.context import DeskContext
 from core.entities import OperatorProfile
 from core.enums import OperatorRole
 from core.i18n import Translator, _
-from core.operators import OperatorInfo, Refusal, TeamResult, set_role, set_shift, team, whoami
+from core.staff.operators import (
+    OperatorInfo,
+    Refusal,
+    TeamResult,
+    set_role,
+    set_shift,
+    team,
+    whoami,
+)
 
 log = logging.getLogger(__name__)
 

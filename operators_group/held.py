@@ -1,6 +1,6 @@
 """[Send anyway] [Discard] under a reply held because the ticket is someone else's.
 
-The prompt is posted by the outbox (``core.collisions.HoldPrompt``); a tap comes here,
+The prompt is posted by the outbox (``core.tickets.collisions.HoldPrompt``); a tap comes here,
 core decides (only the writer, or a senior and above, may), and the prompt is rewritten
 to say what happened so the topic keeps a record. A refused tap changes nothing and is
 answered with an alert; core records and logs it.
@@ -15,10 +15,10 @@ from aiogram import F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, Message
 
-from core.collisions import Decision, decide_held
 from core.context import DeskContext
 from core.entities import OperatorProfile
 from core.i18n import Translator, _
+from core.tickets.collisions import Decision, decide_held
 from operators_group.desk import DESK_CHOICE_PREFIX
 
 log = logging.getLogger(__name__)

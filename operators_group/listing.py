@@ -26,7 +26,7 @@ from pydantic import Field, model_validator
 from core.enums import TicketStatus
 from core.i18n import Translator, _
 from core.limits import BIGINT_MAX
-from core.queries import HistoryRow, LogRow, TicketRow
+from core.tickets.queries import HistoryRow, LogRow, TicketRow
 from operators_group.event_lines import CUSTOMER_EVENTS, describe
 
 PAGE_SIZE = 10

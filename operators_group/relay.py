@@ -20,8 +20,8 @@ from aiogram.types import ChatMemberAdministrator, ChatMemberOwner, ChatMemberUp
 
 from core.context import DeskContext
 from core.entities import OperatorEdit, OperatorMessage
-from core.replies import handle_operator_edit, handle_operator_message, note_text
-from core.topics import rights_lost, rights_restored, topic_closed
+from core.messaging.topics import rights_lost, rights_restored, topic_closed
+from core.relay.replies import handle_operator_edit, handle_operator_message, note_text
 from operators_group.service import add_service_handlers, is_service
 
 log = logging.getLogger(__name__)

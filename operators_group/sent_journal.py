@@ -4,7 +4,7 @@ A session middleware of the bot: it sees each Bot API call the desk makes. Calls
 create a message (or a topic) in the operator group are serialized, and those of an
 outbox attempt hold the group from their first send to the attempt's recorded outcome.
 That way the ids of the group tell which messages of ours may have been sent twice
-(``core.send_journal``), and the orphans are searched and deleted right after the next
+(``core.messaging.send_journal``), and the orphans are searched and deleted right after the next
 message of ours lands (``operators_group.sweep``), before anything else is posted.
 
 Telegram allows a bot 20 messages a minute in one group, so one send at a time costs
@@ -23,8 +23,8 @@ from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.methods import CreateForumTopic
 from aiogram.types import ForumTopic, Message, MessageId
 
+from core.messaging.send_journal import JournalState, SendJournal, SweepRange
 from core.outbox.attempt import Attempt, current_attempt
-from core.send_journal import JournalState, SendJournal, SweepRange
 from operators_group.sweep import Sweeper
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
 """Find and delete orphans: messages (or a topic) of ours that botdesk sent again.
 
 An orphan is the first copy of a send whose answer botdesk never saw (it died, or the
-connection broke) and which the outbox therefore sent again. ``core.send_journal``
+connection broke) and which the outbox therefore sent again. ``core.messaging.send_journal``
 says where orphans can be: ranges of message ids in the operator group. The Bot API
 cannot list messages, so every id of a range is probed with a call that changes
 nothing of ours: ``editMessageReplyMarkup`` without a keyboard. Telegram answers
@@ -26,7 +26,7 @@ from enum import Enum
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 
-from core.send_journal import SweepRange, recorded_ids
+from core.messaging.send_journal import SweepRange, recorded_ids
 
 log = logging.getLogger(__name__)
 

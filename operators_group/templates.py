@@ -7,7 +7,7 @@
   it; ``/template list``; ``/template delete <name> [language]``.
 
 The router accepts only the operator group (filter on the router). The rules live in
-:mod:`core.templates`; the mapping of a Telegram message to content is injected by the
+:mod:`core.tickets.templates`; the mapping of a Telegram message to content is injected by the
 composition root, so this package depends on core only.
 """
 
@@ -31,8 +31,8 @@ from core.enums import MessageKind
 from core.i18n import Translator, _
 from core.limits import max_length
 from core.models import Template
-from core.template_posting import use_template
-from core.templates import (
+from core.relay.template_posting import use_template
+from core.tickets.templates import (
     Result,
     TemplateInfo,
     delete_template,

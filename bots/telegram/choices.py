@@ -1,6 +1,6 @@
 """The callback data of the desk's quick-reply buttons in customers' private chats.
 
-Core names a choice in its own words (:class:`core.csat.ChoiceData`: rate a ticket 1–5,
+Core names a choice in its own words (:class:`core.tickets.csat.ChoiceData`: rate a ticket 1–5,
 or skip the comment); on Telegram it travels as a typed :class:`ChoiceCallback`. The
 data comes back from the client, so a modified one can send anything: the ticket id
 must fit its column and a score is exactly 1 to 5, or the press is no choice at all
@@ -15,8 +15,8 @@ from typing import Annotated
 from aiogram.filters.callback_data import CallbackData
 from pydantic import Field, model_validator
 
-from core.csat import ChoiceData, parse_choice
 from core.limits import INT_MAX
+from core.tickets.csat import ChoiceData, parse_choice
 
 
 class ChoiceAct(StrEnum):

@@ -20,12 +20,12 @@ from bots.telegram.choices import ChoiceCallback
 from bots.telegram.content import inbound_edit_of, inbound_of, profile_of
 from core.config import Settings
 from core.context import DeskContext
-from core.csat import handle_choice
 from core.entities import ChoicePress
-from core.greetings import greeting, help_text
 from core.i18n import _, gettext, normalize_locale
-from core.ingest import ingest, ingest_batch, ingest_edit
-from core.replies import set_customer_reachable
+from core.relay.greetings import greeting, help_text
+from core.relay.ingest import ingest, ingest_batch, ingest_edit
+from core.relay.replies import set_customer_reachable
+from core.tickets.csat import handle_choice
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 VK posts each event as JSON and expects the body ``ok``; anything else (or no answer
 in time) makes it send the event again. So the answer is ``ok`` only after the event
 was handled (committed by core) or, failing again and again, set aside as a dead
-letter (:func:`core.containment.contain`); during an outage (database, Redis
+letter (:func:`core.intake.containment.contain`); during an outage (database, Redis
 unreachable) it is a 500: a crash never loses an event, a redelivered one is a no-op
 in core, and a poison one is not sent again and again.
 
@@ -25,8 +25,8 @@ from typing import Any
 from aiohttp import web
 
 from bots.vk.polling import letter_of
-from core.containment import RetryPolicy, contain
 from core.enums import Channel
+from core.intake.containment import RetryPolicy, contain
 from core.metrics import UPDATES_RECEIVED
 from core.outages import OutageLog
 

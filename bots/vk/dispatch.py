@@ -2,14 +2,14 @@
 
 Thin on purpose: each event is mapped to a core entity and handed to one use case.
 
-* ``message_new`` from a customer → :func:`core.ingest.ingest`; except the "Start"
+* ``message_new`` from a customer → :func:`core.relay.ingest.ingest`; except the "Start"
   button (payload ``{"command": "start"}``) or the text ``/start`` alone, which get
   the greeting and open no ticket (spam must not flood the group with topics), and
   a text button carrying a choice (``{"choice": …}``), which is a :class:`ChoicePress`;
-* ``message_edit`` from a customer → :func:`core.ingest.ingest_edit`;
+* ``message_edit`` from a customer → :func:`core.relay.ingest.ingest_edit`;
 * ``message_event`` (a callback button) → a :class:`ChoicePress` for the injected
   ``on_choice``, whose answer is shown as a snackbar (``sendMessageEventAnswer``);
-* ``message_deny`` / ``message_allow`` → :func:`core.replies.set_customer_reachable`.
+* ``message_deny`` / ``message_allow`` → :func:`core.relay.replies.set_customer_reachable`.
 
 Messages of the community itself and of group chats are ignored: the desk serves
 one-to-one dialogs. :meth:`VkDispatcher.handle` raises if a use case fails, so the
@@ -32,9 +32,9 @@ from bots.vk.text import parse_payload, plain_text
 from core.context import DeskContext
 from core.entities import ChoicePress, CustomerProfile
 from core.errors import DeliveryError
-from core.greetings import greeting
-from core.ingest import ingest, ingest_edit
-from core.replies import set_customer_reachable
+from core.relay.greetings import greeting
+from core.relay.ingest import ingest, ingest_edit
+from core.relay.replies import set_customer_reachable
 
 __all__ = ["ChoiceHandler", "VkDispatcher"]
 

@@ -15,10 +15,10 @@ from typing import Any
 
 from vkbottle import API
 
-from core.budgets import BudgetLedger
 from core.clock import Clock
 from core.enums import DestinationKind
 from core.outbox.attempt import current_attempt
+from core.outbox.budgets import BudgetLedger
 
 #: books one call of the channel budget; returns the seconds to wait before making it
 Reserve = Callable[[], float]

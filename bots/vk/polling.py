@@ -6,7 +6,7 @@ stored in the database (``ChannelCursor`` ``vk:longpoll:<group>``) only after ev
 event of that response was handled, so a crash (even SIGKILL) means the response is
 fetched again on restart (core dedupes), never that an event is lost.
 
-Each event goes through :func:`core.containment.contain`: an outage (database, Redis,
+Each event goes through :func:`core.intake.containment.contain`: an outage (database, Redis,
 VK unreachable) is waited out without storing the ``ts``; an event that keeps failing
 for reasons of its own is set aside as a dead letter after a few tries, so it never
 blocks the ones after it. Network failures of the long poll itself are logged once
@@ -27,10 +27,10 @@ from aiohttp import ClientTimeout
 from vkbottle import API
 
 from bots.vk.errors import vk_errors
-from core.containment import RetryPolicy, contain
-from core.dead_letters import Letter
 from core.enums import Channel
 from core.errors import DeliveryError, RetryLater
+from core.intake.containment import RetryPolicy, contain
+from core.intake.dead_letters import Letter
 from core.metrics import UPDATES_RECEIVED
 from core.models import ChannelCursor
 from core.outages import OutageLog, describe, is_outage

@@ -1,6 +1,6 @@
 """Storage rows of updates set aside after their handling failed (the dead letters).
 
-See :mod:`core.dead_letters` for how they are written, listed and replayed.
+See :mod:`core.intake.dead_letters` for how they are written, listed and replayed.
 """
 
 from __future__ import annotations

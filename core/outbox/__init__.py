@@ -7,7 +7,7 @@ After the commit the use case calls :meth:`OutboxWorker.wake`, and the worker se
 
 * FIFO per ``destination`` (one queue per private chat or per topic): at most one item
   or batch of a destination is in flight, the next one waits for it;
-* within the flood budgets (:class:`~core.budgets.Budgets`) of its chat
+* within the flood budgets (:class:`~core.outbox.budgets.Budgets`) of its chat
   (``budget_key``) and of the whole channel; among the destinations that may send, the
   oldest head item goes first;
 * with the :class:`Operation` registered for its ``operation``, which may batch
@@ -26,11 +26,11 @@ Delivery is at least once: a crash between the messenger accepting a send and th
 mark leaves the item ``in_flight``, and :func:`recover` (run by :meth:`OutboxWorker.start`)
 sends it again. What the messenger shows is made exactly once below the port: VK
 deduplicates on the ``random_id`` derived from the item, and in the operator group the
-first copy is found and deleted (:mod:`core.send_journal`); adapters learn which attempt
-a call belongs to from :func:`~core.outbox.attempt.current_attempt`. On SQLite one worker
-per database is assumed; on PostgreSQL a claim is a conditional update that only one
-instance can win, so instances could share the table (budgets stay per process), but
-the operator group's send journal assumes one botdesk process per group.
+first copy is found and deleted (:mod:`core.messaging.send_journal`); adapters learn
+which attempt a call belongs to from :func:`~core.outbox.attempt.current_attempt`. On
+SQLite one worker per database is assumed; on PostgreSQL a claim is a conditional update
+that only one instance can win, so instances could share the table (budgets stay per
+process), but the operator group's send journal assumes one botdesk process per group.
 
 Usage inside a use case::
 
@@ -41,11 +41,15 @@ Usage inside a use case::
                       operation="mirror_message", payload={...}, message_id=message.id,
                       now=clock.now(), using_db=connection)
     worker.wake()
+
+Here too: :mod:`core.outbox.budgets` (the flood budgets) and :mod:`core.outbox.queues`
+(queue and operation names). The package uses only ``core.models`` and the foundation;
+it knows operations by name, never the use cases that register them.
 """
 
 from __future__ import annotations
 
-from core.budgets import Budgets, Rate
+from core.outbox.budgets import Budgets, Rate
 from core.outbox.operations import Completion, FailureAction, FailureDecision, Job, Operation
 from core.outbox.outcomes import OutboxCounters, OutboxSettings
 from core.outbox.store import HELD_PREFIX, HELD_UNTIL, SUPERSEDED, enqueue, recover, release_held

@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
-from core.budgets import BudgetLedger
 from core.clock import Clock
 from core.enums import DestinationKind
 from core.errors import DeliveryError, NotModified, PermanentError, RetryLater, TransientError
@@ -18,6 +17,7 @@ from core.metrics import observe_delivered
 from core.outages import OutageLog, is_service_outage
 from core.outbox import store
 from core.outbox.attempt import Attempt
+from core.outbox.budgets import BudgetLedger
 from core.outbox.operations import (
     Completion,
     FailureAction,

@@ -16,12 +16,12 @@ import random
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from core.budgets import BudgetLedger, Budgets
 from core.clock import Clock
 from core.enums import DestinationKind
 from core.models import OutboxItem
 from core.outages import is_service_outage
 from core.outbox import store
+from core.outbox.budgets import BudgetLedger, Budgets
 from core.outbox.operations import Job, Operation
 from core.outbox.outages import Outages
 from core.outbox.outcomes import OutboxCounters, OutboxSettings, Outcomes

@@ -1,4 +1,4 @@
-"""Benchmark 1: inbound messages per second through ``core.tickets.ingest``.
+"""Benchmark 1: inbound messages per second through ``core.messaging.usecase.ingest``.
 
 Each call is the whole use case the poller runs per customer message: dedupe, upsert the
 customer, find or create the conversation and ticket, store the message, enqueue the
@@ -17,9 +17,9 @@ from time import perf_counter
 from bench.common import Report, customer_inbound, percentile, postgres_database
 from core.context import DeskContext
 from core.db import close_db, init_db
-from core.ingest import ingest, ingest_batch
+from core.messaging.usecase import Outcome
 from core.models import Message, OutboxItem
-from core.tickets import Outcome
+from core.relay.ingest import ingest, ingest_batch
 
 GROUP = -1_001_000_000_001
 FIRST_USER = 300_000_001

@@ -1,6 +1,6 @@
 """Benchmark 4: peak RSS of the app with many conversations in its SQLite database.
 
-The database is filled through ``core.tickets.ingest`` (one first message per customer,
+The database is filled through ``core.messaging.usecase.ingest`` (one first message per customer,
 so every row is one the app itself would write), their outbox items are then marked done
 and the topics left unopened. Then a desk runs against the sandbox for a short load: part
 of it from stored customers (their topics get opened now), part from new ones. The desk's
@@ -20,8 +20,8 @@ from bench.stage import Stage
 from core.context import DeskContext
 from core.db import close_db, init_db
 from core.enums import OutboxStatus
-from core.ingest import ingest
 from core.models import Conversation, Message, OutboxItem
+from core.relay.ingest import ingest
 from sandbox.telegram import Limits, TelegramSandbox, User
 
 RSS_TARGET_MB = 200.0

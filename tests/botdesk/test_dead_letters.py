@@ -18,10 +18,10 @@ from aiogram.types import Message, Update
 from aiohttp import web
 
 from botdesk.updates import feed_raw, poll, webhook_app
-from core.containment import RetryPolicy
 from core.db import close_db, init_db
-from core.dead_letters import mark_replayed, recent
 from core.enums import Channel
+from core.intake.containment import RetryPolicy
+from core.intake.dead_letters import mark_replayed, recent
 from core.metrics import DEAD_LETTERS, UPDATES_RECEIVED
 from sandbox.telegram import BotAccount, TelegramSandbox
 from tests.botdesk.test_updates import free_port

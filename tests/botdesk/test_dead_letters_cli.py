@@ -19,8 +19,8 @@ from botdesk.dead_letters_cli import dead_letters
 from botdesk.updates import RawUpdates
 from core.config import Settings
 from core.db import close_db, init_db
-from core.dead_letters import Letter, set_aside
 from core.enums import Channel
+from core.intake.dead_letters import Letter, set_aside
 from core.models import Ticket
 from operators_group.cards import CardAct, CardCallback
 from sandbox.telegram.serialize import message_json, user_json

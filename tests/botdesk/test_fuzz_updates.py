@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from botdesk.app import run_app
 from core.config import Settings
-from core.containment import RetryPolicy
-from core.dead_letters import recent
+from core.intake.containment import RetryPolicy
+from core.intake.dead_letters import recent
 from sandbox.telegram import User
 from sandbox.telegram.serialize import message_json, user_json
 from tests.e2e.conftest import FAST_RATES, opened, shown, topic_of, welcomed

@@ -19,7 +19,7 @@ import pytest
 
 from botdesk.app import run_app
 from core.config import Settings
-from core.containment import RetryPolicy
+from core.intake.containment import RetryPolicy
 from tests.e2e.conftest import FAST_RATES, opened, shown, welcomed
 from tests.fixtures.database import _asyncpg_dsn, postgres_admin_url
 from tests.fixtures.telegram_sandbox import DeskWorld
@@ -88,4 +88,6 @@ async def test_a_lost_database_is_waited_for_and_nothing_is_set_aside_or_lost(
         assert await check.fetchval("SELECT count(*) FROM dead_letters") == 0
     finally:
         await check.close()
-    assert not [r for r in caplog.records if r.name == "core.containment" and r.levelno >= 40]
+    assert not [
+        r for r in caplog.records if r.name == "core.intake.containment" and r.levelno >= 40
+    ]

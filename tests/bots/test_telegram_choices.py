@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bots.telegram.choices import ChoiceAct, ChoiceCallback
-from core.csat import ChoiceData
+from core.tickets.csat import ChoiceData
 
 
 @given(st.integers(min_value=1, max_value=2**31 - 1), st.none() | st.integers(1, 5))

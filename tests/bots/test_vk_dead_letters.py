@@ -20,11 +20,11 @@ from bots.vk.channel import VkChannel
 from bots.vk.dispatch import VkDispatcher
 from bots.vk.polling import VkLongPoll
 from core.config import Settings
-from core.containment import RetryPolicy
 from core.context import DeskContext
 from core.db import close_db, init_db
-from core.dead_letters import Letter, recent, set_aside
 from core.enums import Channel
+from core.intake.containment import RetryPolicy
+from core.intake.dead_letters import Letter, recent, set_aside
 from core.models import Message
 from sandbox.vk import VkSandbox
 from tests.botdesk.test_updates import free_port

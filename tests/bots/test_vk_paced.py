@@ -15,11 +15,11 @@ from vkbottle import AiohttpClient
 
 from bots.vk.errors import FailFastRescheduler, vk_errors
 from bots.vk.paced import PacedAPI
-from core.budgets import BudgetLedger, Budgets, Rate
 from core.clock import SystemClock
 from core.enums import DestinationKind
 from core.errors import RetryLater
 from core.outbox.attempt import Attempt
+from core.outbox.budgets import BudgetLedger, Budgets, Rate
 from sandbox.vk import Community, VkSandbox
 
 BURST = 45

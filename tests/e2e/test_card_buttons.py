@@ -12,7 +12,7 @@ import sandbox.telegram.server as sandbox_server
 from core.config import Settings
 from core.enums import EventKind, OutboxStatus, TicketPriority, TicketStatus
 from core.models import Event, OutboxItem, Ticket
-from core.queues import EDIT_CARD, RENAME_TOPIC
+from core.outbox.queues import EDIT_CARD, RENAME_TOPIC
 from operators_group.cards import CardAct, CardCallback
 from sandbox.telegram import MessageView, Topic, User
 from tests.e2e.conftest import FAST_RATES, general, opened, topic_of, until

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from core.bans import NOTICE
 from core.enums import Channel, EventKind, TicketStatus
 from core.i18n import gettext
 from core.models import Conversation, Customer, Event, Message, Ticket
+from core.tickets.bans import NOTICE
 from sandbox.telegram import MessageView
 from tests.e2e.conftest import command, from_bot, general, in_topic, opened, shown, until
 from tests.fixtures.telegram_sandbox import DeskWorld

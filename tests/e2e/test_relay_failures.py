@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from core.models import OutboxItem
-from core.queues import DELIVER
+from core.outbox.queues import DELIVER
 from sandbox.telegram import Topic
 from tests.e2e.conftest import (
     from_bot,

@@ -1,0 +1,104 @@
+"""Read-side helpers: turn storage rows into the entities that ports and renderers need."""
+
+from __future__ import annotations
+
+from html import escape
+from zoneinfo import ZoneInfo
+
+from core.entities import Attachment, Content, CustomerProfile, TicketCard
+from core.enums import Channel, MessageDirection, TicketPriority, TicketStatus
+from core.i18n import DEFAULT_LOCALE, _, gettext
+from core.messaging.titles import title_of
+from core.models import Conversation, Customer, Message, Operator, Ticket
+
+CHANNEL_LABELS = {Channel.TELEGRAM: "Telegram", Channel.VK: "VK"}
+#: A topic's name for a customer whose own name shows nothing.
+NAMELESS = _("Customer {id}")
+
+
+def profile_of(customer: Customer) -> CustomerProfile:
+    """The customer's profile as an entity."""
+    return CustomerProfile(
+        channel=customer.channel,
+        external_id=customer.external_id,
+        first_name=customer.first_name,
+        last_name=customer.last_name,
+        username=customer.username,
+        language=customer.language,
+    )
+
+
+def content_of(message: Message) -> Content:
+    """A stored message's content as an entity."""
+    return Content(
+        kind=message.kind,
+        text=message.text,
+        html=message.html,
+        attachments=tuple(Attachment.from_json(a) for a in message.attachments),
+    )
+
+
+#: The status icon that heads a topic's title (and the ticket card).
+STATUS_ICONS = {
+    TicketStatus.NEW: "🆕",
+    TicketStatus.OPEN: "🟢",
+    TicketStatus.WAITING: "⏳",
+    TicketStatus.RESOLVED: "✅",
+    TicketStatus.CLOSED: "⚫",
+}
+URGENT_MARK = "🔥"
+
+
+def topic_title(ticket: Ticket, customer: Customer, locale: str = DEFAULT_LOCALE) -> str:
+    """``<status icon>[🔥] #<ticket> <customer name> · <channel>``, at most 128 characters.
+
+    The icon shows the ticket's status and 🔥 an urgent ticket, e.g.
+    ``🟢 #12 Alice · Telegram``; 128 characters is Telegram's cap for a topic name. The
+    name is isolated and never blank (see :func:`core.messaging.titles.title_of`); ``locale`` is
+    the operators' language, for the fallback name.
+    """
+    mark = URGENT_MARK if ticket.priority == TicketPriority.URGENT else ""
+    suffix = f" · {CHANNEL_LABELS.get(customer.channel, str(customer.channel))}"
+    head = f"{STATUS_ICONS.get(TicketStatus(ticket.status), '•')}{mark} #{ticket.number} "
+    fallback = gettext(NAMELESS, locale, id=customer.external_id)
+    return title_of(head, profile_of(customer).full_name, suffix, fallback=fallback)
+
+
+async def ticket_card(ticket: Ticket) -> TicketCard:
+    """Everything the ticket's card shows, read from the database."""
+    conversation = await Conversation.get(id=ticket.conversation_id)
+    customer = await Customer.get(id=conversation.customer_id)
+    earlier = await Ticket.filter(conversation_id=conversation.id, id__lt=ticket.id).count()
+    last_inbound = (
+        await Message.filter(conversation_id=conversation.id, direction=MessageDirection.INBOUND)
+        .order_by("-id")
+        .first()
+    )
+    assignee = await Operator.get_or_none(id=ticket.assignee_id) if ticket.assignee_id else None
+    return TicketCard(
+        number=ticket.number,
+        status=ticket.status.value,
+        priority=ticket.priority.value,
+        customer=profile_of(customer),
+        opened_at=ticket.opened_at,
+        last_customer_message_at=last_inbound.created_at if last_inbound else None,
+        earlier_tickets=earlier,
+        assignee=assignee.name if assignee else None,
+        tags=tuple(ticket.tags),
+        csat_score=ticket.csat_score,
+        csat_comment=ticket.csat_comment,
+    )
+
+
+def message_html(message: Message) -> str:
+    """A stored text message as safe HTML (its own formatting, or escaped plain text)."""
+    return message.html or escape(message.text or "")
+
+
+def merged_html(messages: list[Message], timezone: ZoneInfo) -> str:
+    """Several plain-text customer messages as one, each line keeping its own time."""
+    lines = []
+    for message in messages:
+        stamp = message.created_at.astimezone(timezone).strftime("%H:%M:%S")
+        lines.append(f"<code>{stamp}</code> {message_html(message)}")
+    return "\n".join(lines)
