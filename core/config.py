@@ -170,7 +170,7 @@ class CalendarSettings(BaseModel):
     def _check_days(self) -> CalendarSettings:
         both = sorted(set(self.extra_days_off) & set(self.extra_workdays))
         if both:
-            raise ValueError(f"extra_days_off: {both[0]} is also listed in extra_workdays")
+            raise ValueError(f"extra_days_off: has {both[0]}, which extra_workdays lists too")
         return self
 
 
