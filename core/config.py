@@ -13,17 +13,13 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
 from dotenv import dotenv_values
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
@@ -38,7 +34,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from core.hours import DAY_NAMES, HOURS_EXAMPLE, parse_hours
+from core.calendar_settings import CalendarSettings, calendar_error
 from core.i18n import SUPPORTED_LOCALES
 
 DEMO_HINT = "To try botdesk without any tokens or services, run `make demo`."
@@ -103,90 +99,6 @@ HINTS: dict[str, str] = {
 
 class ConfigError(Exception):
     """A configuration problem explained in one human-readable paragraph."""
-
-
-# ---- [calendar]: the business calendar (its arithmetic lives in core.timers.calendar) ----
-
-CALENDAR_HINTS: dict[str, str] = {
-    "timezone": 'Use an IANA time zone name, e.g. timezone = "Europe/Moscow", or leave it '
-    "out to use TIMEZONE.",
-    "hours": f"Use days and HH:MM-HH:MM windows, e.g. hours = {HOURS_EXAMPLE}; a window "
-    "like 22:00-06:00 runs past midnight.",
-    "holidays": 'Use a country code of the holidays package, e.g. holidays = "RU", optionally '
-    'with a subdivision, e.g. "DE-BY", or leave it out for no public holidays.',
-    "extra_days_off": 'Use a list of dates, e.g. extra_days_off = ["2026-12-31"].',
-    "extra_workdays": 'Use a list of dates, e.g. extra_workdays = ["2026-11-01"] (a moved '
-    "working Saturday).",
-    "workday_hours": f"Use one of {', '.join(DAY_NAMES)}: the weekday whose hours an extra "
-    "workday gets.",
-}
-
-
-class CalendarSettings(BaseModel):
-    """The ``[calendar]`` table of ``botdesk.toml``: when the desk is open."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    #: empty: the desk's TIMEZONE
-    timezone: str = ""
-    hours: str = "24/7"
-    holidays: str = ""
-    extra_days_off: list[date] = Field(default_factory=list)
-    extra_workdays: list[date] = Field(default_factory=list)
-    workday_hours: str = "mon"
-
-    @field_validator("timezone")
-    @classmethod
-    def _check_timezone(cls, value: str) -> str:
-        if value:
-            check_timezone(value)
-        return value
-
-    @field_validator("hours")
-    @classmethod
-    def _check_hours(cls, value: str) -> str:
-        parse_hours(value)
-        return value
-
-    @field_validator("holidays")
-    @classmethod
-    def _check_holidays(cls, value: str) -> str:
-        country, _, subdivision = value.strip().upper().partition("-")
-        supported = holidays.list_supported_countries()
-        if value and country not in supported:
-            raise ValueError(f"is {value!r}, which is not a country the holidays package knows")
-        if subdivision and subdivision not in supported[country]:
-            raise ValueError(f"is {value!r}, and {country} has no subdivision {subdivision!r}")
-        return value.strip().upper()
-
-    @field_validator("workday_hours")
-    @classmethod
-    def _check_workday_hours(cls, value: str) -> str:
-        if value.lower() not in DAY_NAMES:
-            raise ValueError(f"is {value!r}, which is not a day name")
-        return value.lower()
-
-    @model_validator(mode="after")
-    def _check_days(self) -> CalendarSettings:
-        both = sorted(set(self.extra_days_off) & set(self.extra_workdays))
-        if both:
-            raise ValueError(f"extra_days_off: has {both[0]}, which extra_workdays lists too")
-        return self
-
-
-def _calendar_paragraph(key: str, problem: str) -> str:
-    return (
-        f"Configuration error: calendar.{key} {problem}. {CALENDAR_HINTS.get(key, '')} "
-        f"Set it in the [calendar] table of botdesk.toml. {DEMO_HINT}"
-    ).replace("  ", " ")
-
-
-def check_timezone(value: str) -> None:
-    """Raise ``ValueError`` unless ``value`` is a known IANA time zone."""
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"is {value!r}, which is not a known time zone") from None
 
 
 def _env_name(field: str) -> str:
@@ -333,7 +245,10 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:
-        check_timezone(value)
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"is {value!r}, which is not a known time zone") from None
         return value
 
     @field_validator("log_level")
@@ -448,25 +363,6 @@ def _read_toml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _calendar_error(loc: list[str], problem: str, kind: str) -> str:
-    """The paragraph for a mistake inside ``[calendar]``, naming ``calendar.<key>``."""
-    if kind == "extra_forbidden":
-        known = ", ".join(CalendarSettings.model_fields)
-        return (
-            f"Configuration error: botdesk.toml has an unknown key 'calendar.{loc[0]}'. Check "
-            f"its spelling or remove it; the [calendar] keys are: {known}. {DEMO_HINT}"
-        )
-    if not loc:  # the model's own check, or [calendar] that is not a table
-        key, _, rest = problem.partition(": ")
-        if key in CalendarSettings.model_fields:
-            return _calendar_paragraph(key, rest)
-        return (
-            f"Configuration error: calendar {problem}. Write it as a [calendar] table of "
-            f"botdesk.toml, e.g. [calendar] then hours = {HOURS_EXAMPLE}. {DEMO_HINT}"
-        )
-    return _calendar_paragraph(loc[0], problem)
-
-
 def _dotenv_names(path: Path) -> set[str]:
     if not path.is_file():
         return set()
@@ -506,7 +402,8 @@ def load_settings(toml_path: Path | None = None, **overrides: Any) -> Settings:
         if problem[:1].isupper():  # pydantic's own wording: "Input should be ..."
             problem = f"is not valid: {problem[0].lower()}{problem[1:]}"
         if field == "calendar":
-            raise ConfigError(_calendar_error(loc[1:], problem, error["type"])) from None
+            paragraph = calendar_error(loc[1:], problem, error["type"])
+            raise ConfigError(f"{paragraph} {DEMO_HINT}") from None
         raise ConfigError(_paragraph(field, problem)) from None
     settings.check_vk()
     return settings

@@ -237,7 +237,7 @@ def test_malformed_calendar_names_the_key_and_the_right_form(
     with pytest.raises(ConfigError) as caught:
         load_settings()
     text = str(caught.value)
-    assert named in text and fix in text
+    assert named in text and fix in text and "make demo" in text
     assert "\n" not in text  # one paragraph
 
 
