@@ -47,9 +47,19 @@ class BusinessCalendar:
     workday_hours: str = "mon"
 
     def __post_init__(self) -> None:
+        # Refuse a bad calendar when it is built, not at the first deadline it computes.
         overlap = self.extra_days_off & self.extra_workdays
         if overlap:
             raise ValueError(f"{min(overlap)} is both an extra day off and an extra workday")
+        if self.workday_hours not in DAY_NAMES:
+            raise ValueError(f"workday_hours is {self.workday_hours!r}, not a day name")
+        if len(self.hours) != len(DAY_NAMES):
+            raise ValueError("hours must give the windows of all seven days")
+        _zone(self.timezone)
+        try:
+            _holiday_dates(self.holidays, 2000)
+        except NotImplementedError:
+            raise ValueError(f"the holidays package knows no country {self.holidays!r}") from None
 
     @classmethod
     def from_text(cls, hours: str = "24/7", **values: object) -> BusinessCalendar:
@@ -199,6 +209,6 @@ def _holiday_dates(code: str, year: int) -> frozenset[date]:
     """The public holidays of ``code`` (``RU``, ``DE-BY``) in ``year``; none for ``""``."""
     if not code:
         return frozenset()
-    country, _, subdivision = code.partition("-")
+    country, _, subdivision = code.upper().partition("-")
     table = holiday_tables.country_holidays(country, subdiv=subdivision or None, years=year)
     return frozenset(table)

@@ -150,6 +150,11 @@ def test_mistakes_are_refused() -> None:
             extra_days_off=frozenset({date(2026, 1, 1)}),
             extra_workdays=frozenset({date(2026, 1, 1)}),
         )
+    with pytest.raises(ValueError, match="knows no country 'XX'"):
+        BusinessCalendar(holidays="XX")
+    with pytest.raises(ValueError, match="not a day name"):
+        BusinessCalendar(workday_hours="someday")
+    assert not BusinessCalendar(holidays="ru").is_open(datetime(2026, 1, 7, 12, tzinfo=UTC))
 
 
 def test_built_from_the_settings() -> None:
