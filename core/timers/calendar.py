@@ -59,7 +59,7 @@ class BusinessCalendar:
         try:
             _holiday_dates(self.holidays, 2000)
         except NotImplementedError:
-            raise ValueError(f"the holidays package knows no country {self.holidays!r}") from None
+            raise ValueError(f"the holidays package does not know {self.holidays!r}") from None
 
     @classmethod
     def from_text(cls, hours: str = "24/7", **values: object) -> BusinessCalendar:
