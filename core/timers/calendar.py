@@ -139,7 +139,7 @@ class BusinessCalendar:
             spans = [span for span in self._day_intervals(day) if span[1] > at]
             yield from spans
             closed_days = 0 if spans else closed_days + 1
-            if closed_days > HORIZON_DAYS:
+            if closed_days > HORIZON_DAYS and last_day is None:
                 raise ValueError(f"the calendar has no open time within {HORIZON_DAYS} days")
             day += timedelta(days=1)
 
