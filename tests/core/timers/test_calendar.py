@@ -170,3 +170,15 @@ def test_built_from_the_settings() -> None:
     assert office.timezone == "Europe/Moscow" and office.holidays == "RU"
     assert office.is_open(msk(2025, 11, 1, 12)) and not office.is_open(msk(2025, 11, 3, 12))
     assert calendar_from_settings(isolated_settings()).always_open
+
+
+def test_a_calendar_that_never_opens_says_so_instead_of_searching_forever() -> None:
+    every_monday_off = frozenset(date(2026, 12, 7) + timedelta(weeks=k) for k in range(200))
+    closed = BusinessCalendar.from_text("mon 09:00-10:00", extra_days_off=every_monday_off)
+    start = datetime(2026, 12, 7, tzinfo=UTC)
+    with pytest.raises(ValueError, match="no open time within"):
+        closed.next_opening(start)
+    with pytest.raises(ValueError, match="no open time within"):
+        closed.add_business_seconds(start, 60)
+    # counting between two instants needs no search: nothing open is simply 0
+    assert closed.business_seconds_between(start, start + timedelta(days=4 * 366)) == 0
