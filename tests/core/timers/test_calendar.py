@@ -181,4 +181,4 @@ def test_a_calendar_that_never_opens_says_so_instead_of_searching_forever() -> N
     with pytest.raises(ValueError, match="no open time within"):
         closed.add_business_seconds(start, 60)
     # counting between two instants needs no search: nothing open is simply 0
-    assert closed.business_seconds_between(start, start + timedelta(days=4 * 366)) == 0
+    assert closed.business_seconds_between(start, start + timedelta(weeks=200)) == 0
