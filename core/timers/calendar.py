@@ -152,7 +152,14 @@ class BusinessCalendar:
                 minutes.append((0, end - MINUTES_PER_DAY))
         for start, end in self._windows(day):
             minutes.append((start, min(end, MINUTES_PER_DAY)))
-        spans = [(self._instant(day, s), self._instant(day, e)) for s, e in sorted(minutes)]
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(minutes):
+            # last night's shift may overlap this morning's window: count that time once
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+            else:
+                merged.append((start, end))
+        spans = [(self._instant(day, s), self._instant(day, e)) for s, e in merged]
         return [(opens, closes) for opens, closes in spans if closes > opens]
 
     def _windows(self, day: date) -> tuple[tuple[int, int], ...]:

@@ -47,6 +47,17 @@ def test_night_shift_crosses_midnight() -> None:
     )
 
 
+def test_a_night_shift_overlapping_the_morning_counts_once() -> None:
+    desk = BusinessCalendar.from_text("mon 22:00-06:00; tue 05:00-09:00")
+    monday_night = datetime(2026, 12, 7, 22, tzinfo=UTC)
+    assert desk.business_seconds_between(monday_night, monday_night + timedelta(days=1)) == (
+        11 * HOUR
+    )
+    assert desk.add_business_seconds(monday_night, 10 * HOUR) == datetime(
+        2026, 12, 8, 8, tzinfo=UTC
+    )
+
+
 def test_a_night_shift_starting_on_a_day_off_does_not_run_into_the_next_morning() -> None:
     nights = BusinessCalendar.from_text(
         "sun-thu 22:00-06:00", extra_days_off=frozenset({date(2026, 12, 6)})

@@ -18,6 +18,10 @@ CALENDARS = [
         extra_days_off=frozenset({date(2026, 6, 15)}),
     ),
     BusinessCalendar.from_text("sun-thu 22:00-06:00", timezone="Europe/Berlin"),
+    # the night shift overlaps the early window of the next morning
+    BusinessCalendar.from_text(
+        "sun-thu 22:00-06:00; mon-fri 05:00-09:00", timezone="Europe/Berlin", holidays="DE-BY"
+    ),
     BusinessCalendar.from_text(
         "mon-fri 08:00-12:00,13:00-17:30; sun 02:30-03:30", timezone="America/New_York"
     ),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from core.hours import is_always_open, parse_hours
+from core.hours import DAY_NAMES, is_always_open, parse_hours
 
 
 def test_several_windows_a_day_and_a_saturday() -> None:
@@ -50,3 +52,43 @@ def test_always_open() -> None:
 def test_malformed_hours_say_what_is_wrong(text: str, problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
         parse_hours(text)
+
+
+windows = st.tuples(st.integers(0, 23), st.integers(0, 59), st.integers(0, 24), st.integers(0, 59))
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sets(st.sampled_from(DAY_NAMES), min_size=1), st.lists(windows, min_size=1)),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_any_written_week_parses_to_sorted_separate_windows(
+    groups: list[tuple[set[str], list[tuple[int, int, int, int]]]],
+) -> None:
+    parts = []
+    for days, spans in groups:
+        written = [
+            f"{h1:02}:{m1:02}-{min(h2, 24):02}:{0 if h2 >= 24 else m2:02}"
+            for h1, m1, h2, m2 in spans
+        ]
+        parts.append(f"{','.join(sorted(days))} {','.join(written)}")
+    try:
+        hours = parse_hours("; ".join(parts))
+    except ValueError as error:
+        assert "which is empty" in str(error)  # the only mistake the generator can make
+        return
+    for day in hours:
+        assert all(0 <= start < end <= 2 * 24 * 60 for start, end in day)
+        assert all(day[i][1] < day[i + 1][0] for i in range(len(day) - 1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60))
+def test_any_text_parses_or_is_refused_with_a_reason(text: str) -> None:
+    try:
+        parse_hours(text)
+    except ValueError as error:
+        assert str(error)
