@@ -34,6 +34,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from core.calendar_settings import CalendarSettings, calendar_error
 from core.i18n import SUPPORTED_LOCALES
 
 DEMO_HINT = "To try botdesk without any tokens or services, run `make demo`."
@@ -161,6 +162,13 @@ class Settings(BaseSettings):
     vk_api_base: str | None = None
     vk_callback_secret: SecretStr | None = None
     vk_confirmation: str | None = None
+    # The business calendar, a [calendar] table in botdesk.toml.
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+
+    @property
+    def calendar_timezone(self) -> str:
+        """The calendar's time zone: its own, else the desk's TIMEZONE."""
+        return self.calendar.timezone or self.timezone
 
     @field_validator("bot_token")
     @classmethod
@@ -388,10 +396,14 @@ def load_settings(toml_path: Path | None = None, **overrides: Any) -> Settings:
         settings = Settings(**{**file_values, **overrides})
     except ValidationError as exc:
         error = exc.errors()[0]
-        field = str(error["loc"][0]) if error["loc"] else "configuration"
+        loc = [str(part) for part in error["loc"]]
+        field = loc[0] if loc else "configuration"
         problem = str(error["msg"]).removeprefix("Value error, ")
         if problem[:1].isupper():  # pydantic's own wording: "Input should be ..."
             problem = f"is not valid: {problem[0].lower()}{problem[1:]}"
+        if field == "calendar":
+            paragraph = calendar_error(loc[1:], problem, error["type"])
+            raise ConfigError(f"{paragraph} {DEMO_HINT}") from None
         raise ConfigError(_paragraph(field, problem)) from None
     settings.check_vk()
     return settings

@@ -57,6 +57,16 @@ def test_unknown_key_in_toml_exits_2(tmp_path: Path) -> None:
     assert "botdesk.toml has an unknown key 'databse_url'" in result.stderr
 
 
+def test_malformed_calendar_hours_exit_2_naming_the_key(tmp_path: Path) -> None:
+    (tmp_path / "botdesk.toml").write_text(
+        '[calendar]\nhours = "mon-fri 09:00-18:00; sat 10-14"\n', encoding="utf-8"
+    )
+    result = botdesk("migrate", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "calendar.hours has the time '10'" in result.stderr
+    assert "mon-fri 09:00-13:00,14:00-18:00" in result.stderr
+
+
 def test_migrate_creates_the_default_sqlite_database(tmp_path: Path) -> None:
     result = botdesk("migrate", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

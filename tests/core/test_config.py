@@ -180,3 +180,68 @@ def test_vk_is_optional_and_complete_vk_settings_load(monkeypatch: pytest.Monkey
     settings = load_settings()
     assert settings.vk_group_id == 12345 and settings.rate_vk == "20/1"
     assert settings.vk_callback_secret is None and settings.collision_mode == "hold"
+
+
+def test_calendar_defaults_to_open_around_the_clock_in_the_desk_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TIMEZONE", "Europe/Moscow")
+    settings = load_settings()
+    assert settings.calendar.hours == "24/7" and settings.calendar.holidays == ""
+    assert settings.calendar_timezone == "Europe/Moscow"
+
+
+def test_calendar_table_is_read_from_the_toml_file(tmp_path: Path) -> None:
+    (tmp_path / "botdesk.toml").write_text(
+        "[calendar]\n"
+        'timezone = "Asia/Yekaterinburg"\n'
+        'hours = "mon-fri 09:00-13:00,14:00-18:00; sat 10:00-14:00"\n'
+        'holidays = "ru"\n'
+        "extra_days_off = [2026-12-30]\n"
+        'extra_workdays = ["2025-11-01"]\n'
+        'workday_hours = "SAT"\n',
+        encoding="utf-8",
+    )
+    calendar = load_settings().calendar
+    assert load_settings().calendar_timezone == "Asia/Yekaterinburg"
+    assert calendar.holidays == "RU" and calendar.workday_hours == "sat"
+    assert [str(day) for day in calendar.extra_days_off] == ["2026-12-30"]
+    assert [str(day) for day in calendar.extra_workdays] == ["2025-11-01"]
+
+
+@pytest.mark.parametrize(
+    ("table", "named", "fix"),
+    [
+        ('hours = "mon-fri 9-18"', "calendar.hours has the time '9'", "mon-fri 09:00-13:00"),
+        ('hours = "monday 09:00-18:00"', "calendar.hours has the day 'monday'", "mon-fri"),
+        ('hours = "mon 10:00-10:00"', "calendar.hours has the window '10:00-10:00'", "22:00-06:00"),
+        ('hours = "mon-fri"', "calendar.hours has 'mon-fri', which names days", "HH:MM"),
+        ('timezone = "Mars/Olympus"', "calendar.timezone is 'Mars/Olympus'", "Europe/Moscow"),
+        ('holidays = "XX"', "calendar.holidays is 'XX', which is not a country", '"RU"'),
+        ('holidays = "DE-ZZ"', "DE has no subdivision 'ZZ'", '"DE-BY"'),
+        ('extra_days_off = ["2026-02-30"]', "calendar.extra_days_off is not valid", "2026-12-31"),
+        ('extra_workdays = ["soon"]', "calendar.extra_workdays is not valid", "working Saturday"),
+        ('workday_hours = "someday"', "calendar.workday_hours is 'someday'", "mon, tue"),
+        (
+            'extra_days_off = ["2026-01-05"]\nextra_workdays = ["2026-01-05"]',
+            "calendar.extra_days_off has 2026-01-05, which extra_workdays lists too",
+            "list of dates",
+        ),
+        ('hour = "24/7"', "unknown key 'calendar.hour'", "hours, holidays"),
+    ],
+)
+def test_malformed_calendar_names_the_key_and_the_right_form(
+    tmp_path: Path, table: str, named: str, fix: str
+) -> None:
+    (tmp_path / "botdesk.toml").write_text(f"[calendar]\n{table}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    text = str(caught.value)
+    assert named in text and fix in text and "make demo" in text
+    assert "\n" not in text  # one paragraph
+
+
+def test_calendar_that_is_not_a_table_is_explained(tmp_path: Path) -> None:
+    (tmp_path / "botdesk.toml").write_text('calendar = "24/7"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"calendar is not valid.*\[calendar\] table"):
+        load_settings()

@@ -1,0 +1,1 @@
+"""Tests of deadlines and time: the business calendar."""
