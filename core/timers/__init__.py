@@ -1,0 +1,1 @@
+"""Deadlines and time: the business calendar, SLA policies; the scheduler and clocks later."""
