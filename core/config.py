@@ -91,8 +91,6 @@ HINTS: dict[str, str] = {
     "or leave it unset to talk to api.vk.com.",
     "vk_callback_secret": "Use the secret key shown in Manage → API usage → Callback API, "
     "or leave it unset to use the Bots Long Poll API.",
-    "sla": "Write it in botdesk.toml as tables: [sla] with warn_before, and [sla.urgent], "
-    "[sla.high], [sla.normal], [sla.low]; the README's section SLA policies lists every key.",
     "vk_confirmation": "Use the confirmation string shown in Manage → API usage → Callback "
     "API (needed only with VK_CALLBACK_SECRET).",
 }
@@ -163,9 +161,9 @@ class Settings(BaseSettings):
     vk_api_base: str | None = None
     vk_callback_secret: SecretStr | None = None
     vk_confirmation: str | None = None
-    # Tables of botdesk.toml, kept as read: core.timers turns them into its own objects
-    # (sla_policies) and names a bad key there, since the foundation may not import it.
-    sla: dict[str, Any] | None = None
+    # botdesk.toml's [sla] table, kept as read: core.timers.policies.sla_policies checks it
+    # and names a bad key as sla.normal.first_response (the foundation may not import it).
+    sla: Any = None
 
     @field_validator("bot_token")
     @classmethod

@@ -26,9 +26,10 @@ from core.enums import TicketPriority
 MAX_DURATION = timedelta(days=365)
 _UNITS = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
 _DURATION_RE = re.compile(
-    r"^(?:(?P<d>\d{1,9})d)?\s*(?:(?P<h>\d{1,9})h)?\s*(?:(?P<m>\d{1,9})m)?\s*(?:(?P<s>\d{1,9})s)?$"
+    r"^(?:(?P<d>\d{1,9})d)?\s*(?:(?P<h>\d{1,9})h)?\s*(?:(?P<m>\d{1,9})m)?\s*(?:(?P<s>\d{1,9})s)?$",
+    re.ASCII,
 )
-_PERCENT_RE = re.compile(r"^(\d{1,2})\s*%$")
+_PERCENT_RE = re.compile(r"^([0-9]{1,2})\s*%$")
 DURATION_EXAMPLE = 'e.g. "30s", "15m", "4h", "2d" or "1h30m"'
 
 
@@ -43,7 +44,7 @@ class SlaClock(StrEnum):
 def parse_duration(text: str) -> timedelta:
     """``"1h30m"`` → ``timedelta(minutes=90)``; raise ``ValueError`` saying what is wrong."""
     value = text.strip().lower()
-    if re.fullmatch(r"[+-]?\d+", value):
+    if re.fullmatch(r"[+-]?[0-9]+", value):
         raise ValueError(
             f"is {text!r}, a number without a unit; add one, e.g. {value}s or {value}m"
         )
@@ -267,7 +268,9 @@ def policies_from_table(table: Any) -> SlaPolicies:
             f"is {format_duration(warn_before)}, not shorter than the smallest target "
             f"({smallest[0]} = {format_duration(smallest[1].duration)}), so the warning "
             f"could never come before the due time",
-            'Use a shorter time, e.g. warn_before = "5m", or a share of each target, e.g. "20%".',
+            f"Use a shorter time, e.g. warn_before = "
+            f'"{format_duration(max(smallest[1].duration // 2, timedelta(seconds=1)))}", '
+            'or a share of each target, e.g. "20%".',
         )
     return result
 

@@ -1,0 +1,1 @@
+"""Tests of core.timers: business calendar, SLA policies."""
