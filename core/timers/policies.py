@@ -189,7 +189,7 @@ _PRIORITY_KEYS = ", ".join(c.value for c in SlaClock) + " or business_hours"
 
 def _duration(key: str, value: Any) -> timedelta:
     name = key.rsplit(".", 1)[-1]
-    fix = f'Write it as text, {name} = "4h" ({DURATION_EXAMPLE}), or leave it out for no target.'
+    fix = f'Write it as text with a unit, e.g. {name} = "4h", or leave it out for no target.'
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise SlaConfigError(key, f"is {value!r}, which is not a duration", fix)
     try:
