@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 from core.config import ConfigError, Settings
@@ -124,6 +125,12 @@ class SlaPolicies:
     policies: Mapping[TicketPriority, SlaPolicy] = field(hash=False)
     warn_before: timedelta | None = None
     warn_percent: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.warn_before is None) == (self.warn_percent is None):
+            raise ValueError("set exactly one of warn_before and warn_percent")
+        # a read-only view: the defaults are shared by every caller
+        object.__setattr__(self, "policies", MappingProxyType(dict(self.policies)))
 
     def policy(self, priority: TicketPriority) -> SlaPolicy:
         """The policy for ``priority`` (one without targets if none was configured)."""

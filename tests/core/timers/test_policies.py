@@ -7,6 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core.config import ConfigError, Settings, load_settings
 from core.enums import TicketPriority
@@ -123,6 +125,29 @@ def test_a_fixed_warning_never_exceeds_an_older_shorter_target() -> None:
     policies = SlaPolicies({}, warn_before=timedelta(minutes=15))
     short = SlaTarget(SlaClock.FIRST_RESPONSE, timedelta(minutes=5), business_hours=False)
     assert policies.warn_at(short) == timedelta(minutes=5)
+
+
+@given(
+    st.integers(min_value=1, max_value=365 * 86400),
+    st.integers(min_value=1, max_value=99),
+    st.integers(min_value=1, max_value=365 * 86400),
+)
+def test_a_warning_never_comes_before_the_clock_starts(
+    seconds: int, percent: int, fixed: int
+) -> None:
+    target = SlaTarget(SlaClock.RESOLUTION, timedelta(seconds=seconds), business_hours=True)
+    share = SlaPolicies({}, warn_percent=percent).warn_at(target)
+    assert timedelta(0) <= share < target.duration
+    assert share == timedelta(seconds=seconds * percent // 100)
+    lead = SlaPolicies({}, warn_before=timedelta(seconds=fixed)).warn_at(target)
+    assert lead == min(timedelta(seconds=fixed), target.duration)
+
+
+def test_the_defaults_cannot_be_changed_by_a_caller() -> None:
+    with pytest.raises(TypeError):
+        DEFAULT_POLICIES.policies[TicketPriority.LOW] = SlaPolicy(TicketPriority.LOW)  # type: ignore[index]
+    with pytest.raises(ValueError, match="exactly one"):
+        SlaPolicies({}, warn_before=timedelta(minutes=5), warn_percent=20)
 
 
 def test_an_empty_sla_table_sets_no_targets() -> None:
