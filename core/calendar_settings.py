@@ -30,6 +30,15 @@ CALENDAR_HINTS: dict[str, str] = {
 }
 
 
+def known_timezone(value: str) -> str:
+    """``value`` if it names an IANA time zone; else a ValueError worded for a config key."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"is {value!r}, which is not a known time zone") from None
+    return value
+
+
 class CalendarSettings(BaseModel):
     """The ``[calendar]`` table of ``botdesk.toml``: when the desk is open."""
 
@@ -46,12 +55,7 @@ class CalendarSettings(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:
-        if value:
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError(f"is {value!r}, which is not a known time zone") from None
-        return value
+        return known_timezone(value) if value else value
 
     @field_validator("hours")
     @classmethod

@@ -16,7 +16,6 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 from pydantic import (
@@ -34,7 +33,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from core.calendar_settings import CalendarSettings, calendar_error
+from core.calendar_settings import CalendarSettings, calendar_error, known_timezone
 from core.i18n import SUPPORTED_LOCALES
 
 DEMO_HINT = "To try botdesk without any tokens or services, run `make demo`."
@@ -249,11 +248,7 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"is {value!r}, which is not a known time zone") from None
-        return value
+        return known_timezone(value)
 
     @field_validator("log_level")
     @classmethod
