@@ -33,6 +33,7 @@ from bots.telegram.content import operator_edit_of, operator_message_of
 from bots.telegram.customer import CustomerMessages, build_customer_router
 from bots.telegram.errors import telegram_errors
 from core import db
+from core.business_calendar import calendar_from_settings
 from core.clock import SystemClock
 from core.config import Settings, parse_rate
 from core.context import DeskContext
@@ -43,6 +44,7 @@ from core.outbox import OutboxSettings, OutboxWorker
 from core.outbox.budgets import Budgets, Rate
 from core.ports import CustomerChannel, Ports
 from core.relay.operations import relay_operations
+from core.sla_policies import sla_policies
 from operators_group.desk import TelegramOperatorDesk
 from operators_group.membership import MembersOnly
 from operators_group.relay import build_operator_router
@@ -93,6 +95,8 @@ class Desk:
             admin_ids=tuple(settings.admin_ids),
             collision_mode=settings.collision_mode,
             reopen_window=timedelta(hours=settings.reopen_window_hours),
+            sla=sla_policies(settings),
+            calendar=calendar_from_settings(settings),
         )
         downloader = vk_downloader(settings)
         desk = TelegramOperatorDesk(

@@ -16,7 +16,7 @@ from typing import Any
 
 from botdesk.logs import setup_logging
 from core.config import ConfigError, Settings, load_settings
-from core.timers.policies import sla_policies
+from core.sla_policies import sla_policies
 
 EXIT_CONFIG = 2
 

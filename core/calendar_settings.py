@@ -2,7 +2,7 @@
 
 :class:`CalendarSettings` is ``Settings.calendar``; :func:`calendar_error` words a mistake
 in it as one paragraph naming ``calendar.<key>`` and the right form. The arithmetic on the
-calendar lives in :mod:`core.timers.calendar`.
+calendar lives in :mod:`core.business_calendar`.
 """
 
 from __future__ import annotations

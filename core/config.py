@@ -169,7 +169,7 @@ class Settings(BaseSettings):
         """The calendar's time zone: its own, else the desk's TIMEZONE."""
         return self.calendar.timezone or self.timezone
 
-    # botdesk.toml's [sla] table, kept as read: core.timers.policies.sla_policies checks it
+    # botdesk.toml's [sla] table, kept as read: core.sla_policies.sla_policies checks it
     # and names a bad key as sla.normal.first_response (the foundation may not import it).
     sla: Any = None
 

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from core.business_calendar import BusinessCalendar
 from core.clock import Clock, SystemClock
 from core.i18n import DEFAULT_LOCALE, normalize_locale
+from core.sla_policies import DEFAULT_POLICIES, SlaPolicies
 
 
 def _nothing() -> None:
@@ -33,6 +35,9 @@ class DeskContext:
     admin_ids: tuple[int, ...] = ()  # Telegram ids of the admins named in the config
     collision_mode: str = "hold"  # or "warn": see core.tickets.collisions
     reopen_window: timedelta = timedelta(hours=72)  # see core.tickets.reopening
+    sla: SlaPolicies = DEFAULT_POLICIES  # [sla] in botdesk.toml: targets per priority
+    # [calendar] in botdesk.toml: the desk's open hours (default: always open)
+    calendar: BusinessCalendar = field(default_factory=BusinessCalendar.from_text)
 
     def customer_language(self, code: str | None) -> str:
         """The locale a customer with language ``code`` reads (their own, else the default)."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from core.enums import Channel, MessageKind
+from core.enums import Channel, MessageKind, SlaClock, TicketPriority
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,3 +216,21 @@ class TicketCard:
     tags: tuple[str, ...] = ()
     csat_score: int | None = None
     csat_comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SlaAlarm:
+    """An SLA warning or breach that has just fired, with what telling people needs.
+
+    ``stage`` is ``"warning"`` (``due_at`` is ahead) or ``"breach"`` (it has passed);
+    ``assignee_id`` is the operator row id of the ticket's owner (``None``: nobody).
+    """
+
+    stage: str
+    ticket_id: int
+    conversation_id: int
+    clock: SlaClock
+    cycle: int
+    due_at: datetime
+    priority: TicketPriority
+    assignee_id: int | None

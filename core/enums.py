@@ -43,6 +43,21 @@ class TicketPriority(StrEnum):
     URGENT = "urgent"
 
 
+class SlaClock(StrEnum):
+    """The three SLA clocks of a ticket; the values are the keys of a priority's table."""
+
+    FIRST_RESPONSE = "first_response"
+    NEXT_RESPONSE = "next_response"
+    RESOLUTION = "resolution"
+
+
+class SlaOutcome(StrEnum):
+    """How an SLA clock ended: stopped in time, or its due time passed first."""
+
+    HIT = "hit"
+    BREACHED = "breached"
+
+
 class OperatorRole(StrEnum):
     """What an operator may do, from least to most privileged."""
 
@@ -130,3 +145,9 @@ class EventKind(StrEnum):
     COMMENTED = "commented"
     ROLE = "role"
     REFUSED = "refused"  # an action someone was not allowed to take
+    # SLA: one hit or one breach per clock (data: clock, cycle, due_at, target …); a
+    # warning before the due time; due times recomputed after a priority change.
+    SLA_HIT = "sla_hit"
+    SLA_BREACHED = "sla_breached"
+    SLA_WARNED = "sla_warned"
+    SLA_RECOMPUTED = "sla_recomputed"

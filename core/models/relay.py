@@ -188,6 +188,16 @@ class Ticket(Model):
     # The customer rated and was asked for a comment: their next text is that comment.
     csat_comment_pending = fields.BooleanField(default=False)
     card_message_id = fields.BigIntField(null=True)
+    # The SLA targets of the ticket's priority, copied when they are applied (at creation
+    # and at a priority change): {"priority", "first_response", "next_response",
+    # "resolution" (seconds or null), "business_hours", "warn_before" | "warn_percent"}.
+    # NULL: a ticket from before SLA clocks existed, which has none.
+    sla_targets: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
+    # When the oldest customer message still without an operator reply arrived (NULL:
+    # nothing waits). Arms next response; /stale reads it.
+    awaiting_reply_since = fields.DatetimeField(null=True)
+    # The off-hours reply went out for this ticket (it is sent once per ticket).
+    off_hours_replied_at = fields.DatetimeField(null=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     messages: fields.ReverseRelation[Message]
@@ -198,6 +208,7 @@ class Ticket(Model):
             ("conversation_id", "status"),
             ("status", "priority"),
             ("assignee_id", "status"),
+            ("status", "awaiting_reply_since"),
         )
 
     @property

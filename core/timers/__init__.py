@@ -1,9 +1,6 @@
-"""Deadlines and time: the business calendar now; the scheduler, SLA clocks, tasks later.
+"""Deadlines: the scheduler that fires them and the SLA clocks of tickets.
 
-May use the core foundation and models only.
-
-* :mod:`core.timers.calendar` — :class:`BusinessCalendar`: when the desk is open (weekly
-  hours in its time zone, public holidays, moved days off and workdays), and pure
-  arithmetic in business time: add business seconds, count them between two instants,
-  find the next opening.
+May use the core foundation and models only. The business calendar
+(:mod:`core.business_calendar`) and the SLA policies (:mod:`core.sla_policies`) are value
+types of the configuration and live in the foundation, beside the settings they come from.
 """

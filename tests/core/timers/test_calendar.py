@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from core.business_calendar import BusinessCalendar, calendar_from_settings
 from core.config import isolated_settings
-from core.timers.calendar import BusinessCalendar, calendar_from_settings
 
 MSK = ZoneInfo("Europe/Moscow")
 BERLIN = ZoneInfo("Europe/Berlin")

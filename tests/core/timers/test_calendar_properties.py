@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.timers.calendar import BusinessCalendar
+from core.business_calendar import BusinessCalendar
 
 CALENDARS = [
     BusinessCalendar.from_text(

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from core.config import ConfigError, Settings, load_settings
 from core.enums import TicketPriority
-from core.timers.policies import (
+from core.sla_policies import (
     DEFAULT_POLICIES,
     SlaClock,
     SlaPolicies,

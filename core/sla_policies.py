@@ -16,12 +16,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
 from core.config import ConfigError, Settings
-from core.enums import TicketPriority
+from core.enums import SlaClock, TicketPriority
 
 #: a target longer than a year is a typo, and keeps due times far from datetime's limits
 MAX_DURATION = timedelta(days=365)
@@ -32,14 +31,6 @@ _DURATION_RE = re.compile(
 )
 _PERCENT_RE = re.compile(r"^([0-9]{1,2})\s*%$")
 DURATION_EXAMPLE = 'e.g. "30s", "15m", "4h", "2d" or "1h30m"'
-
-
-class SlaClock(StrEnum):
-    """The three clocks of a ticket; the values are the keys of a priority's table."""
-
-    FIRST_RESPONSE = "first_response"
-    NEXT_RESPONSE = "next_response"
-    RESOLUTION = "resolution"
 
 
 def parse_duration(text: str) -> timedelta:
