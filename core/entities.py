@@ -223,8 +223,8 @@ class TicketCard:
 class CardSla:
     """The SLA clock a ticket card counts down to, as of the moment the card was read.
 
-    ``breached`` is true once ``due_at`` has passed (or the clock was marked breached);
-    ``as_of`` is when the card was read, so "in 12 min" is right for that moment.
+    ``breached`` is true once ``due_at`` has passed; ``as_of`` is when the card was read,
+    so "in 12 min" is right for that moment.
     """
 
     clock: SlaClock

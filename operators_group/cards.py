@@ -73,7 +73,7 @@ def sla_line(sla: CardSla, *, locale: str, timezone: ZoneInfo) -> str:
     """The card's countdown: ``⏱ first response by 14:30 · in 12 min`` or overdue."""
     t = Translator(locale)
     clock = clock_name(sla.clock, locale)
-    if sla.breached or sla.due_at <= sla.as_of:
+    if sla.breached:
         return t(SLA_OVERDUE, clock=clock, late=human_span(sla.as_of - sla.due_at, locale))
     time = due_time(sla.due_at, sla.as_of, timezone)
     return t(SLA_DUE, clock=clock, time=time, left=human_span(sla.due_at - sla.as_of, locale))

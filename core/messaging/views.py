@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.entities import Attachment, CardSla, Content, CustomerProfile, TicketCard
-from core.enums import Channel, MessageDirection, SlaOutcome, TicketPriority, TicketStatus
+from core.enums import Channel, MessageDirection, TicketPriority, TicketStatus
 from core.i18n import DEFAULT_LOCALE, _, gettext
 from core.messaging.titles import title_of
 from core.models import Conversation, Customer, Message, Operator, Ticket, TicketClock
@@ -79,25 +79,20 @@ async def sla_state(
     """The SLA clock of a ticket that matters most right now, or None when none runs.
 
     Among the running clocks (paused ones skipped: no due time while waiting for the
-    customer) a breached one comes first, else the one due soonest. A clock counts as
-    breached once it was marked so or its due time has passed, even before the
-    scheduler got to it.
+    customer) one past its due time comes first, else the one due soonest; ordered by
+    due time, that is simply the first. Past due counts as breached even before the
+    scheduler has marked it; a clock whose due time a recompute moved ahead again is
+    counting down, though its breach stays recorded.
     """
-    running = (
+    first = (
         await TicketClock.filter(ticket_id=ticket_id, stopped_at__isnull=True, due_at__isnull=False)
         .using_db(connection)
         .order_by("due_at", "id")
+        .first()
     )
-    if not running:
+    if first is None or first.due_at is None:
         return None
-
-    def breached(row: TicketClock) -> bool:
-        assert row.due_at is not None
-        return row.outcome == SlaOutcome.BREACHED or row.due_at <= now
-
-    first = next((row for row in running if breached(row)), running[0])
-    assert first.due_at is not None
-    return CardSla(clock=first.clock, due_at=first.due_at, breached=breached(first), as_of=now)
+    return CardSla(clock=first.clock, due_at=first.due_at, breached=first.due_at <= now, as_of=now)
 
 
 async def in_breach(ticket: Ticket, now: datetime) -> bool:

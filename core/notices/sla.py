@@ -28,8 +28,9 @@ from core.durations import human_span
 from core.entities import SlaAlarm
 from core.enums import OperatorRole, TicketPriority
 from core.i18n import Translator, _
+from core.messaging.titles import FSI, PDI, safe_name
 from core.messaging.usecase import post_notice
-from core.messaging.views import CHANNEL_LABELS, profile_of
+from core.messaging.views import CHANNEL_LABELS, NAMELESS, profile_of
 from core.models import Conversation, Customer, Operator, Ticket
 from core.notices.managers import to_managers
 from core.notices.wording import clock_name, due_time
@@ -139,10 +140,12 @@ async def escalation(
         if alarm.assignee_id is not None
         else None
     )
+    # the customer's own text: isolated, so a right-to-left name cannot flip the line
+    name = safe_name(profile_of(customer).full_name) or t(NAMELESS, id=customer.external_id)
     return t(
         ESCALATION,
         ticket=number,
-        customer=escape(profile_of(customer).full_name),
+        customer=FSI + escape(name) + PDI,
         channel=CHANNEL_LABELS.get(customer.channel, str(customer.channel)),
         priority=t(PRIORITY_NAMES[TicketPriority(alarm.priority)]),
         clock=clock_name(alarm.clock, ctx.locale),
