@@ -36,6 +36,8 @@ from core.notices.managers import to_managers
 from core.notices.wording import clock_name, due_time
 from core.tickets.card_refresh import queue_refresh
 
+#: The stages of an :class:`~core.entities.SlaAlarm`.
+STAGES = ("warning", "breach")
 #: How many people a notice mentions by name (Telegram notifies each one).
 MENTIONS_SHOWN = 5
 
@@ -63,6 +65,8 @@ async def announce(connection: BaseDBAsyncClient, ctx: DeskContext, alarm: SlaAl
     so the card's countdown and the title's breach marker follow. A ticket deleted in
     the meantime is nobody's concern any more.
     """
+    if alarm.stage not in STAGES:
+        raise ValueError(f"an SLA alarm is a warning or a breach, not {alarm.stage!r}")
     ticket = await Ticket.get_or_none(id=alarm.ticket_id, using_db=connection)
     if ticket is None:
         return
