@@ -40,6 +40,7 @@ from core.context import DeskContext
 from core.enums import Channel
 from core.intake.containment import RetryPolicy
 from core.messaging.topics import announce_desk
+from core.notices.operations import notice_operations
 from core.outbox import OutboxSettings, OutboxWorker
 from core.outbox.budgets import Budgets, Rate
 from core.ports import CustomerChannel, Ports
@@ -97,6 +98,7 @@ class Desk:
             reopen_window=timedelta(hours=settings.reopen_window_hours),
             sla=sla_policies(settings),
             calendar=calendar_from_settings(settings),
+            managers_chat_id=settings.managers_chat_id,
         )
         downloader = vk_downloader(settings)
         desk = TelegramOperatorDesk(
@@ -114,7 +116,7 @@ class Desk:
             channels[Channel.VK] = self.vk.channel
         ports = self.ports = Ports(desk=desk, channels=channels)
         self.worker = OutboxWorker(
-            relay_operations(ports, self.ctx),
+            {**relay_operations(ports, self.ctx), **notice_operations(ports, self.ctx)},
             clock=self.ctx.clock,
             budgets=build_budgets(settings),
             settings=OutboxSettings(hold_recheck=settings.hold_recheck_seconds),

@@ -68,6 +68,8 @@ HINTS: dict[str, str] = {
     "company_name": "Use your company's or product's name as customers know it "
     f"(at most {COMPANY_NAME_MAX} characters), e.g. COMPANY_NAME=Acme, or leave it unset.",
     "timezone": "Use an IANA time zone name such as Europe/Moscow or UTC.",
+    "managers_chat_id": "Use the id of a chat the bot is in (a group starts with -100), "
+    "or leave it unset to post escalations into a Reports topic of the operator group.",
     "log_level": "Use DEBUG, INFO, WARNING or ERROR.",
     "log_format": "Use text (one readable line per record) or json (one JSON object per "
     "line, for log collectors).",
@@ -127,6 +129,8 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     operator_group_id: int | None = None
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    # Where SLA escalations and reports go; unset: a "📊 Reports" topic in the group.
+    managers_chat_id: int | None = None
     database_url: str = "sqlite://data/botdesk.sqlite3"
     redis_url: str | None = None
     telegram_api_base: str | None = None
@@ -185,6 +189,13 @@ class Settings(BaseSettings):
     def _check_group(cls, value: int | None) -> int | None:
         if value is not None and value >= 0:
             raise ValueError("must be a negative supergroup id such as -1001234567890")
+        return value
+
+    @field_validator("managers_chat_id")
+    @classmethod
+    def _check_managers_chat(cls, value: int | None) -> int | None:
+        if value == 0:
+            raise ValueError("must be a chat id such as -1001234567890")
         return value
 
     @field_validator("admin_ids", mode="before")

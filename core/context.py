@@ -38,6 +38,8 @@ class DeskContext:
     sla: SlaPolicies = DEFAULT_POLICIES  # [sla] in botdesk.toml: targets per priority
     # [calendar] in botdesk.toml: the desk's open hours (default: always open)
     calendar: BusinessCalendar = field(default_factory=BusinessCalendar.from_text)
+    # MANAGERS_CHAT_ID: where escalations and reports go (None: a topic in the group)
+    managers_chat_id: int | None = None
 
     def customer_language(self, code: str | None) -> str:
         """The locale a customer with language ``code`` reads (their own, else the default)."""

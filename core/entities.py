@@ -216,6 +216,21 @@ class TicketCard:
     tags: tuple[str, ...] = ()
     csat_score: int | None = None
     csat_comment: str | None = None
+    sla: CardSla | None = None  # the most urgent running SLA clock; None: nothing due
+
+
+@dataclass(frozen=True, slots=True)
+class CardSla:
+    """The SLA clock a ticket card counts down to, as of the moment the card was read.
+
+    ``breached`` is true once ``due_at`` has passed; ``as_of`` is when the card was read,
+    so "in 12 min" is right for that moment.
+    """
+
+    clock: SlaClock
+    due_at: datetime
+    breached: bool
+    as_of: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,6 +119,13 @@ class OperatorDesk(Protocol):
         """Post in the General topic (problems of the desk as a whole)."""
         ...
 
+    async def post_in_chat(self, chat_id: int, html: str) -> int:
+        """Post the desk's own message in another chat the bot is in (the managers' chat).
+
+        Raises :class:`~core.errors.ChatNotFound` when the bot is not (or no longer) there.
+        """
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Ports:

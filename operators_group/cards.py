@@ -21,11 +21,13 @@ from aiogram.types import InlineKeyboardButton
 from aiogram.types import InlineKeyboardMarkup as Markup
 from pydantic import Field, model_validator
 
-from core.entities import TicketCard
+from core.durations import human_span
+from core.entities import CardSla, TicketCard
 from core.enums import Channel
 from core.i18n import Translator, _
 from core.limits import BIGINT_MAX, INT_MAX, max_length
 from core.models import Tag
+from core.notices.wording import clock_name, due_time
 from core.tickets.tags import normalize_tag
 
 STATUS_ICONS = {"new": "🆕", "open": "🟢", "waiting": "⏳", "resolved": "✅", "closed": "⚫"}
@@ -63,6 +65,20 @@ def customer_line(card: TicketCard) -> str:
     return " · ".join(parts)
 
 
+SLA_DUE = _("⏱ {clock} by {time} · in {left}")
+SLA_OVERDUE = _("⚠ {clock} overdue {late}")
+
+
+def sla_line(sla: CardSla, *, locale: str, timezone: ZoneInfo) -> str:
+    """The card's countdown: ``⏱ first response by 14:30 · in 12 min`` or overdue."""
+    t = Translator(locale)
+    clock = clock_name(sla.clock, locale)
+    if sla.breached:
+        return t(SLA_OVERDUE, clock=clock, late=human_span(sla.as_of - sla.due_at, locale))
+    time = due_time(sla.due_at, sla.as_of, timezone)
+    return t(SLA_DUE, clock=clock, time=time, left=human_span(sla.due_at - sla.as_of, locale))
+
+
 def render_card(card: TicketCard, *, locale: str, timezone: ZoneInfo) -> str:
     """The card's HTML text in the operators' language."""
     t = Translator(locale)
@@ -75,6 +91,8 @@ def render_card(card: TicketCard, *, locale: str, timezone: ZoneInfo) -> str:
     ]
     if card.tags:
         lines.append(t("Tags: {tags}", tags=escape(" ".join(f"#{tag}" for tag in card.tags))))
+    if card.sla is not None:
+        lines.append(sla_line(card.sla, locale=locale, timezone=timezone))
     lines += [
         "",
         t("Customer: {who}", who=customer_line(card)),

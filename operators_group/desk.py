@@ -265,6 +265,12 @@ class TelegramOperatorDesk:
             sent = await self.bot.send_message(self.group_chat_id, html, parse_mode=ParseMode.HTML)
         return sent.message_id
 
+    async def post_in_chat(self, chat_id: int, html: str) -> int:
+        """Post in another chat (the managers'); its errors are that chat's, not the group's."""
+        async with self.errors():
+            sent = await self.bot.send_message(chat_id, html, parse_mode=ParseMode.HTML)
+        return sent.message_id
+
     @asynccontextmanager
     async def _calls(self) -> AsyncIterator[None]:
         """Bot calls in the group, with domain errors; "topic gone" checked for Topics off.

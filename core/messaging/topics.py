@@ -30,7 +30,7 @@ from core.errors import (
 from core.i18n import _
 from core.lookup import sql
 from core.messaging.usecase import atomically, notice_text
-from core.messaging.views import ticket_card, topic_title
+from core.messaging.views import in_breach, ticket_card, topic_title
 from core.models import ChannelCursor, Conversation, Customer, OutboxItem, Ticket
 from core.outbox import HELD_PREFIX, release_held
 from core.outbox.queues import ALERT, enqueue_on, general_queue
@@ -60,7 +60,8 @@ async def ensure_topic(
     ticket = await current_ticket(conversation)
     if conversation.message_thread_id is None:
         customer = await Customer.get(id=conversation.customer_id)
-        title = topic_title(ticket, customer, ctx.locale)
+        breached = await in_breach(ticket, ctx.clock.now())
+        title = topic_title(ticket, customer, ctx.locale, breached=breached)
         thread_id = await ports.desk.open_topic(title)
         conversation.message_thread_id, conversation.topic_title = thread_id, title
         await conversation.save(update_fields=["message_thread_id", "topic_title"])
@@ -74,7 +75,7 @@ async def ensure_topic(
             await ports.desk.post(thread_id, notice_text(ctx, header, number=ticket.number))
     thread_id = int(conversation.message_thread_id)
     if ticket.card_message_id is None:
-        card_id = await ports.desk.post_card(thread_id, await ticket_card(ticket))
+        card_id = await ports.desk.post_card(thread_id, await ticket_card(ticket, ctx.clock.now()))
         ticket.card_message_id = card_id
         await ticket.save(update_fields=["card_message_id"])
         try:

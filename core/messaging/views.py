@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
-from core.entities import Attachment, Content, CustomerProfile, TicketCard
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from core.entities import Attachment, CardSla, Content, CustomerProfile, TicketCard
 from core.enums import Channel, MessageDirection, TicketPriority, TicketStatus
 from core.i18n import DEFAULT_LOCALE, _, gettext
 from core.messaging.titles import title_of
-from core.models import Conversation, Customer, Message, Operator, Ticket
+from core.models import Conversation, Customer, Message, Operator, Ticket, TicketClock
 
 CHANNEL_LABELS = {Channel.TELEGRAM: "Telegram", Channel.VK: "VK"}
 #: A topic's name for a customer whose own name shows nothing.
@@ -47,25 +50,63 @@ STATUS_ICONS = {
     TicketStatus.CLOSED: "⚫",
 }
 URGENT_MARK = "🔥"
+#: Marks a topic whose ticket is past an SLA due time (after the status icon).
+BREACH_MARK = "🚨"
 
 
-def topic_title(ticket: Ticket, customer: Customer, locale: str = DEFAULT_LOCALE) -> str:
-    """``<status icon>[🔥] #<ticket> <customer name> · <channel>``, at most 128 characters.
+def topic_title(
+    ticket: Ticket, customer: Customer, locale: str = DEFAULT_LOCALE, *, breached: bool = False
+) -> str:
+    """``<status icon>[🚨][🔥] #<ticket> <customer name> · <channel>``, at most 128 characters.
 
-    The icon shows the ticket's status and 🔥 an urgent ticket, e.g.
-    ``🟢 #12 Alice · Telegram``; 128 characters is Telegram's cap for a topic name. The
-    name is isolated and never blank (see :func:`core.messaging.titles.title_of`); ``locale`` is
-    the operators' language, for the fallback name.
+    The icon shows the ticket's status, 🚨 a ticket in SLA breach (``breached``, see
+    :func:`sla_state`) and 🔥 an urgent ticket, e.g. ``🟢 #12 Alice · Telegram``; 128
+    characters is Telegram's cap for a topic name. The name is isolated and never blank
+    (see :func:`core.messaging.titles.title_of`); ``locale`` is the operators' language,
+    for the fallback name.
     """
-    mark = URGENT_MARK if ticket.priority == TicketPriority.URGENT else ""
+    mark = BREACH_MARK if breached else ""
+    mark += URGENT_MARK if ticket.priority == TicketPriority.URGENT else ""
     suffix = f" · {CHANNEL_LABELS.get(customer.channel, str(customer.channel))}"
     head = f"{STATUS_ICONS.get(TicketStatus(ticket.status), '•')}{mark} #{ticket.number} "
     fallback = gettext(NAMELESS, locale, id=customer.external_id)
     return title_of(head, profile_of(customer).full_name, suffix, fallback=fallback)
 
 
-async def ticket_card(ticket: Ticket) -> TicketCard:
-    """Everything the ticket's card shows, read from the database."""
+async def sla_state(
+    ticket_id: int, now: datetime, connection: BaseDBAsyncClient | None = None
+) -> CardSla | None:
+    """The SLA clock of a ticket that matters most right now, or None when none runs.
+
+    Among the running clocks (paused ones skipped: no due time while waiting for the
+    customer) one past its due time comes first, else the one due soonest; ordered by
+    due time, that is simply the first. Past due counts as breached even before the
+    scheduler has marked it; a clock whose due time a recompute moved ahead again is
+    counting down, though its breach stays recorded.
+    """
+    first = (
+        await TicketClock.filter(ticket_id=ticket_id, stopped_at__isnull=True, due_at__isnull=False)
+        .using_db(connection)
+        .order_by("due_at", "id")
+        .first()
+    )
+    if first is None or first.due_at is None:
+        return None
+    return CardSla(clock=first.clock, due_at=first.due_at, breached=first.due_at <= now, as_of=now)
+
+
+async def in_breach(ticket: Ticket, now: datetime) -> bool:
+    """Is ``ticket`` past a running SLA clock's due time (the topic title's 🚨)?"""
+    state = await sla_state(ticket.id, now)
+    return state is not None and state.breached
+
+
+async def ticket_card(ticket: Ticket, now: datetime | None = None) -> TicketCard:
+    """Everything the ticket's card shows, read from the database.
+
+    With ``now`` (the injected clock's) the card also counts down to the ticket's most
+    urgent SLA clock (see :func:`sla_state`); without it the card shows no SLA line.
+    """
     conversation = await Conversation.get(id=ticket.conversation_id)
     customer = await Customer.get(id=conversation.customer_id)
     earlier = await Ticket.filter(conversation_id=conversation.id, id__lt=ticket.id).count()
@@ -87,6 +128,7 @@ async def ticket_card(ticket: Ticket) -> TicketCard:
         tags=tuple(ticket.tags),
         csat_score=ticket.csat_score,
         csat_comment=ticket.csat_comment,
+        sla=await sla_state(ticket.id, now) if now is not None else None,
     )
 
 

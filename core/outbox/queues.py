@@ -2,7 +2,8 @@
 
 Every conversation has two FIFO queues: its topic in the operator group (mirrors, card,
 notices — all spending the *group's* budget) and the customer's chat (deliveries). A
-third queue per group carries alerts to the General topic.
+third queue per group carries alerts to the General topic, and a fourth the managers' place
+(escalations, reports): a topic of the group, or a chat of its own with its own budget.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ ASK_RATING = "ask_rating"
 ASK_COMMENT = "ask_comment"
 ACKNOWLEDGE = "acknowledge"
 HOLD_PROMPT = "hold_prompt"
+TO_MANAGERS = "to_managers"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,17 @@ def general_queue(group_chat_id: int) -> Queue:
     return Queue(
         f"tg:general:{group_chat_id}", DestinationKind.TELEGRAM_GROUP, f"tg:{group_chat_id}"
     )
+
+
+def managers_queue(group_chat_id: int, managers_chat_id: int | None) -> Queue:
+    """The queue of the managers' place: ``managers_chat_id`` when set, else the group.
+
+    In the group it spends the group's budget; a chat of its own spends its own (a
+    positive id is someone's private chat with the bot).
+    """
+    chat = managers_chat_id if managers_chat_id is not None else group_chat_id
+    kind = DestinationKind.TELEGRAM_PRIVATE if chat > 0 else DestinationKind.TELEGRAM_GROUP
+    return Queue(f"tg:managers:{chat}", kind, f"tg:{chat}")
 
 
 def customer_queue(channel: Channel, chat_id: int) -> Queue:

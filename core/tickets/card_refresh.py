@@ -24,7 +24,7 @@ from core.i18n import _
 from core.messaging.mirroring import TopicOperation
 from core.messaging.topics import ensure_topic, topic_closed
 from core.messaging.usecase import notice_text
-from core.messaging.views import ticket_card, topic_title
+from core.messaging.views import in_breach, ticket_card, topic_title
 from core.models import Conversation, Customer, Ticket
 from core.outbox import Completion, Job
 from core.outbox.queues import EDIT_CARD, RENAME_TOPIC, enqueue_on, topic_queue
@@ -81,14 +81,15 @@ class EditCard(SettlingOperation):
         if ticket is None or ticket.card_message_id is None:
             return None  # no card yet: it is posted with the current state anyway
         try:
-            await self.ports.desk.edit_card(int(ticket.card_message_id), await ticket_card(ticket))
+            card = await ticket_card(ticket, self.ctx.clock.now())
+            await self.ports.desk.edit_card(int(ticket.card_message_id), card)
         except NotModified:
             log.debug("card of #%s already shows its state", ticket.number)
         return None
 
 
 class RenameTopic(SettlingOperation):
-    """Give a topic the title of its current ticket's state (status icon, urgency)."""
+    """Give a topic the title of its current ticket's state (status, SLA breach, urgency)."""
 
     async def run(self, jobs: Sequence[Job]) -> Completion | None:
         conversation_id = int(jobs[-1].payload["conversation_id"])
@@ -99,7 +100,8 @@ class RenameTopic(SettlingOperation):
         if ticket is None:
             return None
         customer = await Customer.get(id=conversation.customer_id)
-        title = topic_title(ticket, customer, self.ctx.locale)
+        breached = await in_breach(ticket, self.ctx.clock.now())
+        title = topic_title(ticket, customer, self.ctx.locale, breached=breached)
         if title == conversation.topic_title:
             return None
         try:

@@ -123,7 +123,7 @@ async def check(scene: Scene, action: Action) -> WorkflowResult:
     everything the actor may do on it, so the menu offers only that.
     """
     may = permitted(scene.role, owns_ticket=scene.mine)
-    return WorkflowResult(scene.number, card=await ticket_card(scene.ticket), may=may)
+    return WorkflowResult(scene.number, card=await ticket_card(scene.ticket, scene.now), may=may)
 
 
 __all__ = [
