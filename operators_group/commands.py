@@ -1,7 +1,10 @@
 """Work commands in the operator group: lists, search, history, the log and bans.
 
 * ``/queue`` (unassigned open tickets), ``/mine``, ``/waiting``, ``/search <words|#n|@user>``
-  list tickets, each linked to its topic; long lists page with Prev/Next buttons.
+  list tickets, each linked to its topic and showing its SLA countdown; long lists page
+  with Prev/Next buttons. Work lists come by due time, breached first.
+* ``/overdue`` lists the tickets past an SLA due time or inside the warning before it;
+  ``/stale 2h`` those whose customer has waited longer than that for an answer.
 * ``/history`` and ``/log`` in a conversation's topic show the customer's earlier tickets
   and the current ticket's events; ``/ban`` and ``/unban`` there (senior and above)
   stop and restore showing the customer's messages.
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -26,9 +30,11 @@ from core.context import DeskContext
 from core.i18n import Translator, _
 from core.limits import operator_profile
 from core.relay.replies import note_text
+from core.sla_policies import parse_duration
 from core.tickets import queries
 from core.tickets.bans import BanOutcome, set_banned
 from operators_group.listing import (
+    PAGE_SIZE,
     ListKind,
     PageCallback,
     Renderer,
@@ -36,6 +42,7 @@ from operators_group.listing import (
     decode_arg,
     encode_arg,
     page_of,
+    paged,
     shows_list,
 )
 
@@ -43,9 +50,11 @@ log = logging.getLogger(__name__)
 
 HELP = _(
     "<b>Commands</b>\n"
-    "/queue — open tickets nobody has taken, oldest first\n"
-    "/mine — your active tickets\n"
+    "/queue — open tickets nobody has taken, by SLA due time\n"
+    "/mine — your active tickets, by SLA due time\n"
     "/waiting — tickets waiting for the customer\n"
+    "/overdue — tickets past an SLA due time or about to be, most urgent first\n"
+    "/stale 2h — tickets whose customer has waited longer than that for an answer\n"
     "/search words, #number or @username — find tickets\n"
     "/history — (in a topic) the customer's earlier tickets\n"
     "/log — (in a topic) what happened to this ticket\n"
@@ -58,6 +67,10 @@ HELP = _(
 )
 IN_TOPIC = _("Use {command} inside a conversation's topic.")
 NOT_THIS_LIST = _("⛔ This button does not belong to this message.")
+STALE_USAGE = _(
+    "Usage: /stale 2h — tickets whose customer has waited longer than that for an answer. "
+    "Write the time with units: 30m, 2h, 1d or 1h30m."
+)
 BAN_REPLIES = {
     (BanOutcome.CHANGED, True): _(
         "🚫 {customer} is banned: their messages are kept but no longer shown here."
@@ -69,6 +82,23 @@ BAN_REPLIES = {
     (BanOutcome.NOT_ALLOWED, False): _("⛔ Only a senior operator or above may do that."),
     (BanOutcome.NO_CONVERSATION, True): IN_TOPIC,
     (BanOutcome.NO_CONVERSATION, False): IN_TOPIC,
+}
+
+
+#: the lists of work to do (paged by the database, ordered by due time or wait): titles
+TITLES = {
+    ListKind.QUEUE: _("<b>Queue</b>"),
+    ListKind.MINE: _("<b>Your tickets</b>"),
+    ListKind.WAITING: _("<b>Waiting for the customer</b>"),
+    ListKind.OVERDUE: _("<b>Overdue and due soon</b>"),
+    ListKind.STALE: _("<b>Waiting longer than {span}</b>"),
+}
+WORK_LISTS = frozenset(TITLES)
+#: what an empty work list says when "Nothing here." would say too little
+NOTHING_HERE = _("Nothing here.")
+EMPTY = {
+    ListKind.OVERDUE: _("Nothing is overdue or due soon."),
+    ListKind.STALE: _("No customer has waited that long."),
 }
 
 
@@ -91,19 +121,16 @@ def build_commands_router(ctx: DeskContext, *, admin_ids: Iterable[int] = ()) ->
 
         ``arg`` has the shape its list needs (checked by :class:`PageCallback`).
         """
-        if kind is ListKind.QUEUE:
-            rows, title = await queries.unassigned_queue(), t("<b>Queue</b>")
-        elif kind is ListKind.MINE:
-            rows, title = await queries.mine(int(arg)), t("<b>Your tickets</b>")
-        elif kind is ListKind.WAITING:
-            rows, title = await queries.waiting(), t("<b>Waiting for the customer</b>")
-        elif kind is ListKind.SEARCH:
-            rows, title = await queries.search(decode_arg(arg)), t("<b>Found</b>")
-        elif kind is ListKind.HISTORY:
-            found = await queries.history(int(arg))
-            if found is None:
+        if kind in WORK_LISTS:
+            return await work_list(kind, arg, page)
+        if kind is ListKind.SEARCH:
+            rows = await queries.search(decode_arg(arg), ctx.clock.now())
+            return tickets(rows, t("<b>Found</b>"), page, kind, arg)
+        if kind is ListKind.HISTORY:
+            earlier = await queries.history(int(arg))
+            if earlier is None:
                 return t(IN_TOPIC, command="/history")
-            lines = [render.history(row) for row in found]
+            lines = [render.history(row) for row in earlier]
             if not lines:
                 return t("No earlier tickets of this customer.")
             return page_of(t("<b>Earlier tickets</b>"), lines, page, kind=kind, arg=arg, t=t)
@@ -117,14 +144,36 @@ def build_commands_router(ctx: DeskContext, *, admin_ids: Iterable[int] = ()) ->
             title = t("<b>Log of #{number}</b>", number=number)
             lines = [render.event(row) for row in events]
             return page_of(title, lines, page, kind=kind, arg=arg, t=t)
-        return tickets(rows, title, page, kind, arg)
+
+    async def work_list(kind: ListKind, arg: str, page: int) -> Screen | str:
+        """A page of a work list, paged by the database, each line with its countdown."""
+        now = ctx.clock.now()
+        if kind is ListKind.QUEUE:
+            found = await queries.unassigned_queue(now, page, PAGE_SIZE)
+        elif kind is ListKind.MINE:
+            found = await queries.mine(int(arg), now, page, PAGE_SIZE)
+        elif kind is ListKind.WAITING:
+            found = await queries.waiting(now, page, PAGE_SIZE)
+        elif kind is ListKind.OVERDUE:
+            found = await queries.overdue(now, page, PAGE_SIZE)
+        else:
+            found = await queries.stale(now, timedelta(seconds=int(arg)), page, PAGE_SIZE)
+        if not found.rows:
+            return t(EMPTY.get(kind, NOTHING_HERE))
+        if kind is ListKind.STALE:
+            title = t(TITLES[kind], span=render.span(timedelta(seconds=int(arg))))
+        else:
+            title = t(TITLES[kind])
+        lines = [render.ticket(row, now) for row in found.rows]
+        return paged(title, lines, found.page, found.pages, kind=kind, arg=arg, t=t)
 
     def tickets(
         rows: list[queries.TicketRow], title: str, page: int, kind: ListKind, arg: str | None
     ) -> Screen | str:
         if not rows:
-            return t("Nothing found.") if kind is ListKind.SEARCH else t("Nothing here.")
-        lines = [render.ticket(row) for row in rows]
+            return t("Nothing found.")
+        now = ctx.clock.now()
+        lines = [render.ticket(row, now) for row in rows]
         return page_of(title, lines, page, kind=kind, arg=arg, t=t)
 
     async def answer(message: Message, kind: ListKind, arg: str) -> None:
@@ -151,6 +200,19 @@ def build_commands_router(ctx: DeskContext, *, admin_ids: Iterable[int] = ()) ->
     async def on_waiting(message: Message) -> None:
         await answer(message, ListKind.WAITING, "")
 
+    @router.message(Command("overdue"))
+    async def on_overdue(message: Message) -> None:
+        await answer(message, ListKind.OVERDUE, "")
+
+    @router.message(Command("stale"))
+    async def on_stale(message: Message, command: CommandObject) -> None:
+        try:
+            wait = parse_duration(command.args or "")
+        except ValueError:
+            await message.reply(t(STALE_USAGE))
+            return
+        await answer(message, ListKind.STALE, str(int(wait.total_seconds())))
+
     @router.message(Command("search"))
     async def on_search(message: Message, command: CommandObject) -> None:
         words = " ".join((command.args or "").split())
@@ -158,7 +220,7 @@ def build_commands_router(ctx: DeskContext, *, admin_ids: Iterable[int] = ()) ->
             await message.reply(t("Usage: /search words, /search #number or /search @username."))
             return
         # Words too long for a button's data are shown on one page only.
-        rows = await queries.search(words)
+        rows = await queries.search(words, ctx.clock.now())
         shown = tickets(rows, t("<b>Found</b>"), 0, ListKind.SEARCH, encode_arg(words))
         if isinstance(shown, str):
             await message.reply(shown)

@@ -1,8 +1,10 @@
 """Rendering of the operator-group lists: ticket lines with topic links, history, the log.
 
-Lists longer than one screen are cut into pages; a page carries Prev/Next buttons
-(:class:`PageCallback`) that redraw the same list at another page. Customer text is
-HTML-escaped before it goes into a message.
+A ticket line ends with its SLA countdown (``⏱ first reply in 12 min``, ``⚠ next reply
+5 min overdue``) when a clock runs, and in ``/stale`` with how long the customer waits.
+Lists longer than one screen are cut into pages (work lists are paged by the database);
+a page carries Prev/Next buttons (:class:`PageCallback`) that redraw the same list at
+another page. Customer text is HTML-escaped before it goes into a message.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import binascii
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from html import escape
 from typing import Annotated
@@ -23,9 +25,12 @@ from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from pydantic import Field, model_validator
 
-from core.enums import TicketStatus
+from core.durations import human_span
+from core.enums import SlaClock, TicketStatus
 from core.i18n import Translator, _
 from core.limits import BIGINT_MAX
+from core.sla_policies import MAX_DURATION
+from core.tickets.due import DueClock
 from core.tickets.queries import HistoryRow, LogRow, TicketRow
 from operators_group.event_lines import CUSTOMER_EVENTS, describe
 
@@ -43,6 +48,18 @@ STATUS_NAMES: dict[TicketStatus, str] = {
     TicketStatus.CLOSED: _("closed"),
 }
 
+#: the clocks named briefly, as a list line has room for
+CLOCK_NAMES: dict[SlaClock, str] = {
+    SlaClock.FIRST_RESPONSE: _("first reply"),
+    SlaClock.NEXT_RESPONSE: _("next reply"),
+    SlaClock.RESOLUTION: _("resolution"),
+}
+DUE_IN = _("⏱ {clock} in {span}")
+OVERDUE = _("⚠ {clock} {span} overdue")
+#: breached, but its due time moved later since (a lower priority): no time to show
+BREACHED = _("⚠ {clock} breached")
+WAITS = _("⏳ waits {span}")
+
 
 class ListKind(StrEnum):
     """The lists that page, with what their argument is."""
@@ -53,9 +70,11 @@ class ListKind(StrEnum):
     SEARCH = "search"  # the search words, see encode_arg
     HISTORY = "history"  # the topic's thread id
     LOG = "log"  # the topic's thread id
+    OVERDUE = "overdue"  # no argument
+    STALE = "stale"  # the wait in seconds
 
 
-_NUMERIC = frozenset({ListKind.MINE, ListKind.HISTORY, ListKind.LOG})
+_NUMERIC = frozenset({ListKind.MINE, ListKind.HISTORY, ListKind.LOG, ListKind.STALE})
 _DIGITS = re.compile(r"[1-9][0-9]{0,18}")
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 
@@ -81,6 +100,8 @@ class PageCallback(CallbackData, prefix="pg"):
 
 def arg_fits(kind: ListKind, arg: str) -> bool:
     """Is ``arg`` what a page button of the list ``kind`` carries?"""
+    if kind is ListKind.STALE:
+        return bool(_DIGITS.fullmatch(arg)) and int(arg) <= MAX_DURATION.total_seconds()
     if kind in _NUMERIC:
         return bool(_DIGITS.fullmatch(arg)) and int(arg) <= BIGINT_MAX
     if kind is ListKind.SEARCH:
@@ -151,15 +172,34 @@ class Renderer:
             return f"#{number}"
         return f'<a href="{topic_link(self.group_chat_id, thread_id)}">#{number}</a>'
 
-    def ticket(self, row: TicketRow) -> str:
-        """One ticket line: number, customer, status, assignee and when it was opened."""
+    def ticket(self, row: TicketRow, now: datetime) -> str:
+        """One ticket line: number, customer, status, assignee, when it was opened, and
+        as of ``now`` how long the customer waits (``/stale``) and its SLA countdown."""
         handle = f" @{escape(row.username)}" if row.username else ""
         owner = f" · {escape(row.assignee)}" if row.assignee else ""
         status = self.t(STATUS_NAMES[row.status])
-        return (
+        line = (
             f"{self.number(row.number, row.thread_id)} {escape(row.customer)}{handle}"
             f" · {status}{owner} · {self.stamp(row.opened_at)}"
         )
+        if row.waiting_since is not None:
+            line += " · " + self.t(WAITS, span=self.span(now - row.waiting_since))
+        if row.due is not None:
+            line += " · " + self.countdown(row.due, now)
+        return line
+
+    def span(self, span: timedelta) -> str:
+        """``1 h 5 min`` in the group's language."""
+        return human_span(span, self.t.locale)
+
+    def countdown(self, due: DueClock, now: datetime) -> str:
+        """``⏱ first reply in 12 min``, ``⚠ first reply 5 min overdue`` as of ``now``."""
+        clock = self.t(CLOCK_NAMES[due.clock])
+        if due.due_at > now:
+            if due.breached:
+                return self.t(BREACHED, clock=clock)
+            return self.t(DUE_IN, clock=clock, span=self.span(due.due_at - now))
+        return self.t(OVERDUE, clock=clock, span=self.span(now - due.due_at))
 
     def history(self, row: HistoryRow) -> str:
         """An earlier ticket: number, date, first line, outcome and rating."""
@@ -187,10 +227,27 @@ def page_of(
     pages = max(1, -(-len(lines) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     shown = lines[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    return paged(title, shown, page, pages, kind=kind, arg=arg, t=t)
+
+
+def paged(
+    title: str,
+    lines: Sequence[str],
+    page: int,
+    pages: int,
+    *,
+    kind: ListKind,
+    arg: str | None,
+    t: Translator,
+) -> Screen:
+    """The lines of page ``page`` (0-based) of ``pages`` under ``title``, with Prev/Next.
+
+    For lists the database pages: ``lines`` are that page's only.
+    """
     header = title
     if pages > 1:
         header += " " + t("(page {page} of {pages})", page=page + 1, pages=pages)
-    html = "\n".join([header, *shown])
+    html = "\n".join([header, *lines])
     if pages == 1 or arg is None:
         return Screen(html, None)
     builder = InlineKeyboardBuilder()

@@ -1,8 +1,10 @@
 """Read-only questions operators ask in the group: queues, search, history and the log.
 
 Every function returns frozen rows ready for rendering (never storage rows); nothing
-here writes. Lists come oldest first for work queues (``/queue``, ``/mine``,
-``/waiting``) and newest first for look-ups (``/search``, ``/history``).
+here writes. Work lists (``/queue``, ``/mine``, ``/waiting``, ``/overdue``) come by due
+time — breached first, most overdue first, then the nearest due, then tickets without a
+running clock, oldest first — and are paged by the database (see :mod:`core.tickets.due`);
+``/stale`` comes longest wait first; look-ups (``/search``, ``/history``) newest first.
 """
 
 from __future__ import annotations
@@ -10,16 +12,19 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from core.enums import ACTIVE_TICKET_STATUSES, EventKind, MessageDirection, TicketStatus
+from core.enums import EventKind, MessageDirection, TicketStatus
 from core.limits import INT_MAX
 from core.messaging.views import profile_of
 from core.models import Conversation, Customer, Event, Message, Operator, Ticket
+from core.tickets.due import DueClock, Filter, dues_of, work_page
 
 #: The most rows a search returns (operators refine the words rather than page for ever).
 SEARCH_LIMIT = 200
+#: Tickets on one page of a work list unless the caller asks for another size.
+PAGE_SIZE = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +38,19 @@ class TicketRow:
     thread_id: int | None
     opened_at: datetime
     assignee: str | None
+    #: the most urgent running SLA clock (None: none runs, or the list does not say)
+    due: DueClock | None = None
+    #: since when the customer waits for an answer (``/stale`` only)
+    waiting_since: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketPage:
+    """One page of a work list: its rows, which page it is (0-based) and of how many."""
+
+    rows: list[TicketRow]
+    page: int
+    pages: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +76,14 @@ class LogRow:
     people: Mapping[int, str] = dataclasses.field(default_factory=dict)
 
 
-async def _rows(tickets: Iterable[Ticket]) -> list[TicketRow]:
-    """Ticket rows with their customers, topics and assignees, in the given order."""
+async def _rows(
+    tickets: Iterable[Ticket],
+    dues: Mapping[int, DueClock] | None = None,
+    waits: Mapping[int, datetime] | None = None,
+) -> list[TicketRow]:
+    """Ticket rows with their customers, topics, assignees and clocks, in the given order."""
     tickets = list(tickets)
+    dues, waits = dues or {}, waits or {}
     conversations = {
         c.id: c for c in await Conversation.filter(id__in={t.conversation_id for t in tickets})
     }
@@ -83,47 +106,71 @@ async def _rows(tickets: Iterable[Ticket]) -> list[TicketRow]:
                 thread_id=conversation.message_thread_id,
                 opened_at=ticket.opened_at,
                 assignee=assignees.get(ticket.assignee_id) if ticket.assignee_id else None,
+                due=dues.get(ticket.id),
+                waiting_since=waits.get(ticket.id),
             )
         )
     return rows
 
 
-async def unassigned_queue() -> list[TicketRow]:
-    """Open tickets nobody owns (``new``/``open`` without an assignee), oldest first."""
-    tickets = await Ticket.filter(
-        status__in=(TicketStatus.NEW, TicketStatus.OPEN), assignee_id=None
-    ).order_by("opened_at", "id")
-    return await _rows(tickets)
+async def _page(which: Filter, arg: Any, now: datetime, page: int, size: int) -> TicketPage:
+    """A page of a work list as rows, in the order the database chose."""
+    found = await work_page(which, arg, now, page, size)
+    by_id = {t.id: t for t in await Ticket.filter(id__in=found.ids)}
+    tickets = [by_id[i] for i in found.ids if i in by_id]  # one may be gone since
+    rows = await _rows(tickets, found.dues, found.waits)
+    return TicketPage(rows, found.page, found.pages)
 
 
-async def mine(telegram_id: int) -> list[TicketRow]:
-    """The active tickets assigned to the operator with ``telegram_id``, oldest first."""
-    tickets = await Ticket.filter(
-        assignee__telegram_id=telegram_id, status__in=ACTIVE_TICKET_STATUSES
-    ).order_by("opened_at", "id")
-    return await _rows(tickets)
+async def unassigned_queue(now: datetime, page: int = 0, size: int = PAGE_SIZE) -> TicketPage:
+    """Open tickets nobody owns (``new``/``open`` without an assignee), by due time."""
+    return await _page(Filter.QUEUE, None, now, page, size)
 
 
-async def waiting() -> list[TicketRow]:
-    """Tickets waiting for the customer, oldest first."""
-    tickets = await Ticket.filter(status=TicketStatus.WAITING).order_by("opened_at", "id")
-    return await _rows(tickets)
+async def mine(telegram_id: int, now: datetime, page: int = 0, size: int = PAGE_SIZE) -> TicketPage:
+    """The active tickets assigned to the operator with ``telegram_id``, by due time."""
+    return await _page(Filter.MINE, telegram_id, now, page, size)
 
 
-async def search(query: str) -> list[TicketRow]:
+async def waiting(now: datetime, page: int = 0, size: int = PAGE_SIZE) -> TicketPage:
+    """Tickets waiting for the customer (mostly without a running clock: oldest first)."""
+    return await _page(Filter.WAITING, None, now, page, size)
+
+
+async def overdue(now: datetime, page: int = 0, size: int = PAGE_SIZE) -> TicketPage:
+    """Active tickets with a breached clock or one inside its warning window.
+
+    Most overdue first, then the nearest due; priority (urgent first) breaks ties.
+    """
+    return await _page(Filter.OVERDUE, None, now, page, size)
+
+
+async def stale(
+    now: datetime, older_than: timedelta, page: int = 0, size: int = PAGE_SIZE
+) -> TicketPage:
+    """Active tickets whose customer has waited longer than ``older_than`` for an answer.
+
+    The wait counts from the oldest customer message without an operator reply
+    (``awaiting_reply_since``); the longest wait comes first.
+    """
+    return await _page(Filter.STALE, now - older_than, now, page, size)
+
+
+async def search(query: str, now: datetime | None = None) -> list[TicketRow]:
     """Tickets matching ``#<number>``, ``@<username>`` or words, newest first.
 
-    Words match the text of any message and the customers' names and usernames.
+    Words match the text of any message and the customers' names and usernames. Given
+    ``now``, each row carries its ticket's most urgent running clock.
     """
     query = query.strip()
     if not query:
         return []
     if query.startswith("#") and query[1:].isascii() and query[1:].isdigit():
         number = int(query[1:])  # beyond the column's range there is no such ticket
-        return await _rows(await Ticket.filter(id=number)) if number <= INT_MAX else []
+        return await _timed(await Ticket.filter(id=number), now) if number <= INT_MAX else []
     if query.startswith("@") and len(query) > 1:
         customers = Customer.filter(username__iexact=query[1:])
-        return await _of_customers(await customers.values_list("id", flat=True))
+        return await _of_customers(await customers.values_list("id", flat=True), now)
     found_by_text = await (
         Message.filter(text__icontains=query, ticket_id__not_isnull=True)
         .exclude(direction=MessageDirection.NOTE)
@@ -139,17 +186,23 @@ async def search(query: str) -> list[TicketRow]:
     )
     found: set[int] = {int(str(i)) for i in [*found_by_text, *by_customer]}
     ids = sorted(found, reverse=True)
-    return await _rows(await Ticket.filter(id__in=ids[:SEARCH_LIMIT]).order_by("-id"))
+    return await _timed(await Ticket.filter(id__in=ids[:SEARCH_LIMIT]).order_by("-id"), now)
 
 
-async def _of_customers(customer_ids: Iterable[Any]) -> list[TicketRow]:
+async def _of_customers(customer_ids: Iterable[Any], now: datetime | None) -> list[TicketRow]:
     """Every ticket of these customers, newest first."""
     tickets = await (
         Ticket.filter(conversation__customer_id__in=list(customer_ids))
         .order_by("-id")
         .limit(SEARCH_LIMIT)
     )
-    return await _rows(tickets)
+    return await _timed(tickets, now)
+
+
+async def _timed(tickets: list[Ticket], now: datetime | None) -> list[TicketRow]:
+    """Rows of ``tickets`` with their urgent clocks as of ``now`` (None: without clocks)."""
+    dues = await dues_of([t.id for t in tickets], now) if now is not None else {}
+    return await _rows(tickets, dues)
 
 
 async def _conversation_at(thread_id: int) -> Conversation | None:

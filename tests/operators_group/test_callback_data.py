@@ -14,9 +14,11 @@ from hypothesis import strategies as st
 
 from core.enums import TicketPriority
 from core.limits import BIGINT_MAX, INT_MAX
+from core.sla_policies import MAX_DURATION
 from operators_group.cards import SETTABLE_STATUSES, CardAct, CardCallback
 from operators_group.listing import MAX_ARG, MAX_PAGE, ListKind, PageCallback, shows_list
 
+STALE_MAX = int(MAX_DURATION.total_seconds())
 TAGS = st.from_regex(r"[a-z0-9_-]{1,32}", fullmatch=True)
 TICKETS = st.integers(min_value=1, max_value=INT_MAX)
 
@@ -91,6 +93,8 @@ PAGE_ARGS = {
     ListKind.HISTORY: st.integers(min_value=1, max_value=BIGINT_MAX).map(str),
     ListKind.LOG: st.integers(min_value=1, max_value=BIGINT_MAX).map(str),
     ListKind.SEARCH: st.from_regex(rf"[A-Za-z0-9_-]{{0,{MAX_ARG}}}", fullmatch=True),
+    ListKind.OVERDUE: st.just(""),
+    ListKind.STALE: st.integers(min_value=1, max_value=STALE_MAX).map(str),
 }
 PAGE_BUTTONS = st.sampled_from(list(ListKind)).flatmap(
     lambda kind: st.builds(
@@ -111,7 +115,20 @@ def test_every_page_button_fits_and_reads_back(button: PageCallback) -> None:
 
 @pytest.mark.parametrize(
     "data",
-    ["pg:history:abc:0", "pg:nosuch:x:1", "pg:queue:x:1", "pg:log:1:-1", "pg:mine:1:abc", "pg:"],
+    [
+        "pg:history:abc:0",
+        "pg:nosuch:x:1",
+        "pg:queue:x:1",
+        "pg:log:1:-1",
+        "pg:mine:1:abc",
+        "pg:",
+        "pg:overdue:5:0",
+        "pg:stale::0",
+        "pg:stale:0:0",
+        # longer than any wait a timedelta subtracted from now can hold
+        f"pg:stale:{BIGINT_MAX}:0",
+        f"pg:stale:{STALE_MAX + 1}:0",
+    ],
 )
 def test_reproduced_bad_page_data_is_no_button(data: str) -> None:
     assert unpacked(PageCallback, data) is None

@@ -60,15 +60,15 @@ async def test_queue_lists_unassigned_open_tickets_oldest_first(db: str) -> None
     sam = await Operator.create(telegram_id=900, name="Sam", role=OperatorRole.SENIOR)
     taken.assignee_id, taken.status = sam.id, TicketStatus.OPEN
     await taken.save()
-    queue = await queries.unassigned_queue()
+    queue = (await queries.unassigned_queue(NOW)).rows
     assert [row.number for row in queue] == [older.number, newer.number]
     assert queue[0].customer == "Alice" and queue[0].thread_id == 10
-    mine = await queries.mine(900)
+    mine = (await queries.mine(900, NOW)).rows
     assert [(row.number, row.assignee) for row in mine] == [(taken.number, "Sam")]
-    assert await queries.mine(901) == []
+    assert (await queries.mine(901, NOW)).rows == []
     taken.status = TicketStatus.WAITING
     await taken.save()
-    assert [row.number for row in await queries.waiting()] == [taken.number]
+    assert [row.number for row in (await queries.waiting(NOW)).rows] == [taken.number]
 
 
 async def test_search_by_words_number_and_username(db: str) -> None:
