@@ -16,6 +16,7 @@ import logging
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from tortoise.connection import get_connection
 
@@ -90,6 +91,9 @@ class Scheduler:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        # the moment the last claim looked for due rows: one due by then and still
+        # unfired is held by another instance, one due since is simply next
+        self._claimed_at: datetime | None = None
 
     async def start(self) -> None:
         """Start the loop; its first pass fires whatever fell due while the desk was down."""
@@ -142,9 +146,8 @@ class Scheduler:
         self.stats.ticks += 1
         fired = 0
         while not self._stopping:
-            batch = await fire_batch(
-                self._handlers, self._clock.now(), limit=self._batch, retry=self._retry
-            )
+            self._claimed_at = now = self._clock.now()
+            batch = await fire_batch(self._handlers, now, limit=self._batch, retry=self._retry)
             self._record(batch)
             fired += len(batch.fired)
             if batch.fired or batch.given_up:
@@ -179,11 +182,11 @@ class Scheduler:
         due = await nearest(get_connection(CONNECTION_NAME))
         if due is None:
             return self._max_sleep
-        delay = (due - self._clock.now()).total_seconds()
-        if delay <= 0:
-            # the tick left it due: another instance holds it (or a wake raced the pass)
+        if self._claimed_at is not None and due <= self._claimed_at:
+            # due when the tick looked, yet not fired: another instance is firing it
             return _CONTENDED
-        return delay + _MARGIN
+        delay = (due - self._clock.now()).total_seconds()
+        return max(delay, 0.0) + _MARGIN
 
     def _record(self, batch: Batch) -> None:
         """Count a committed batch in the stats and the metrics."""
