@@ -83,7 +83,9 @@ async def fire_batch(
         rows = (
             await Deadline.filter(fired_at__isnull=True, due_at__lte=now)
             .using_db(connection)
-            .order_by("due_at", "id")
+            # in the order of the (fired_at, due_at) index: a backlog of due rows is read
+            # from it in order, not sorted whole for every batch (see deadlines.nearest)
+            .order_by("fired_at", "due_at", "id")
             .limit(limit)
             .select_for_update(skip_locked=True)
         )
