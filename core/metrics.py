@@ -102,7 +102,7 @@ DEADLINE_LATENESS = Histogram(
 )
 DEADLINE_FAILURES = Counter(
     "botdesk_deadline_failures",
-    "Deadline handlers that raised (each failed try; the last one gives the deadline up).",
+    "Deadlines that failed a try (their handler raised) or were dropped (unknown kind).",
     registry=REGISTRY,
 )
 BUILD = Info(
