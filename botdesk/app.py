@@ -1,4 +1,4 @@
-"""Wiring: database, bot, outbox worker, routers, the web server; then polling or webhook.
+"""Wiring: database, bot, outbox worker, scheduler, routers, the web server; then updates.
 
 This is the composition root: the only place that knows every adapter. It reads
 :class:`core.config.Settings` and nothing else from the outside world.
@@ -46,6 +46,7 @@ from core.outbox.budgets import Budgets, Rate
 from core.ports import CustomerChannel, Ports
 from core.relay.operations import relay_operations
 from core.sla_policies import sla_policies
+from core.timers.scheduler import Handler, Scheduler
 from operators_group.desk import TelegramOperatorDesk
 from operators_group.membership import MembersOnly
 from operators_group.relay import build_operator_router
@@ -75,8 +76,19 @@ def build_budgets(settings: Settings) -> Budgets:
     )
 
 
+def deadline_handlers(ports: Ports, ctx: DeskContext) -> dict[str, Handler]:
+    """The scheduler's handlers, by deadline kind: the one place they are registered.
+
+    The SLA clocks' warnings and breaches (kinds ``sla_warning`` and ``sla_breach``)
+    register their handlers here, and so does anything else that stores deadlines.
+    A deadline of a kind missing here is dropped with one ERROR log.
+    """
+    del ports, ctx  # the handlers registered here take what they need from both
+    return {}
+
+
 class Desk:
-    """Everything that runs: the bot, the outbox worker and the dispatcher."""
+    """Everything that runs: the bot, the outbox worker, the scheduler and the dispatcher."""
 
     def __init__(self, settings: Settings, bot: Bot | None = None) -> None:
         settings.require("bot_token", "operator_group_id", purpose="botdesk run")
@@ -123,6 +135,10 @@ class Desk:
         )
         if self.vk is not None:
             self.vk.pace_with(self.worker.ledger, self.ctx.clock)
+        # a fired deadline writes its notices to the outbox: send them at once
+        self.scheduler = Scheduler(
+            deadline_handlers(ports, self.ctx), clock=self.ctx.clock, on_fired=self.worker.wake
+        )
         self.dispatcher = Dispatcher(storage=build_storage(settings))
         self.dispatcher.callback_query.outer_middleware(
             MembersOnly(self.bot, settings.operator_group_id, locale=settings.operator_language)
@@ -138,7 +154,9 @@ class Desk:
         )
 
     def _wake(self) -> None:
+        # a use case committed: new outbox items, and perhaps a nearer deadline
         self.worker.wake()
+        self.scheduler.wake()
 
 
 async def run_app(
@@ -169,6 +187,9 @@ async def run_app(
     if (await desk.sent_journal.load()).known is None:
         await announce_desk(desk.ports, desk.ctx)  # the first start on this group
     await desk.worker.start()
+    # after the worker: what fell due while the desk was down fires now, and its
+    # notices need the worker running to go out
+    await desk.scheduler.start()
     vk_poll = None
     if desk.vk is not None and not desk.vk.uses_callback:
         vk_poll = asyncio.create_task(desk.vk.poll(stop), name="vk-long-poll")
@@ -186,6 +207,7 @@ async def run_app(
         stop.set()
         if vk_poll is not None:
             await asyncio.gather(vk_poll, return_exceptions=True)
+        await desk.scheduler.stop()
         await desk.worker.stop(grace=5.0)
         if desk.vk is not None:
             await desk.vk.close()

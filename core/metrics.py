@@ -20,6 +20,9 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 
 __all__ = [
     "BUILD",
+    "DEADLINES_FIRED",
+    "DEADLINE_FAILURES",
+    "DEADLINE_LATENESS",
     "DEAD_LETTERS",
     "DELIVERY_LATENCY",
     "MESSAGES_STORED",
@@ -83,6 +86,23 @@ DEAD_LETTERS = Counter(
     "botdesk_dead_letters",
     "Updates set aside after their handling failed repeatedly.",
     ["channel"],
+    registry=REGISTRY,
+)
+DEADLINES_FIRED = Counter(
+    "botdesk_deadlines_fired",
+    "Deadlines fired by the scheduler (SLA warnings and breaches, reminders …), by kind.",
+    ["kind"],
+    registry=REGISTRY,
+)
+DEADLINE_LATENESS = Histogram(
+    "botdesk_deadline_lateness_seconds",
+    "From a deadline's due time to the commit of its work.",
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600),
+    registry=REGISTRY,
+)
+DEADLINE_FAILURES = Counter(
+    "botdesk_deadline_failures",
+    "Deadlines that failed a try (their handler raised) or were dropped (unknown kind).",
     registry=REGISTRY,
 )
 BUILD = Info(

@@ -40,3 +40,25 @@ def test_quick_sqlite_ingest_benchmark_produces_numbers() -> None:
     assert throughput["unit"] == "msg/s" and throughput["passed"] in (True, False)
     for row in rows.values():
         assert isinstance(row["value"], float) and math.isfinite(row["value"]) and row["value"] > 0
+
+
+SCHEDULER = SCRIPT.parent / "bench_scheduler.py"
+
+
+def test_quick_sqlite_scheduler_benchmark_produces_numbers() -> None:
+    command = [sys.executable, str(SCHEDULER), "--quick", "--only", "sqlite", "--json"]
+    done = subprocess.run(
+        command, cwd=SCRIPT.parents[1], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    results = json.loads(done.stdout)
+    assert results["mode"] == "quick"
+    [bench] = results["benchmarks"]
+    assert bench["name"] == "sqlite" and bench["details"]["stored"] == 2000
+    rows = {row["metric"].split(",")[0]: row for row in bench["rows"]}
+    assert {"lateness p50", "lateness p99", "idle CPU over 2 s", "peak RSS of the process"} <= set(
+        rows
+    )
+    assert rows["lateness p99"]["unit"] == "s" and rows["lateness p99"]["passed"] in (True, False)
+    for row in rows.values():
+        assert isinstance(row["value"], float) and math.isfinite(row["value"]) and row["value"] >= 0

@@ -53,7 +53,10 @@ async def nearest(connection: BaseDBAsyncClient) -> datetime | None:
     row = (
         await Deadline.filter(fired_at__isnull=True)
         .using_db(connection)
-        .order_by("due_at")
+        # fired_at first, though it is NULL throughout: only then does PostgreSQL read the
+        # (fired_at, due_at) index in order and stop at the first row, instead of sorting
+        # every unfired row (25 ms for 100,000 rows, against 0.06 ms)
+        .order_by("fired_at", "due_at")
         .only("due_at")
         .first()
     )
