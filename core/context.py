@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from core.auto_reply_settings import AutoReplies
 from core.business_calendar import BusinessCalendar
 from core.clock import Clock, SystemClock
 from core.i18n import DEFAULT_LOCALE, normalize_locale
@@ -38,6 +39,8 @@ class DeskContext:
     sla: SlaPolicies = DEFAULT_POLICIES  # [sla] in botdesk.toml: targets per priority
     # [calendar] in botdesk.toml: the desk's open hours (default: always open)
     calendar: BusinessCalendar = field(default_factory=BusinessCalendar.from_text)
+    # [acknowledgement] and [off_hours]: what the desk answers on its own (default: nothing)
+    auto_replies: AutoReplies = field(default_factory=AutoReplies)
 
     def customer_language(self, code: str | None) -> str:
         """The locale a customer with language ``code`` reads (their own, else the default)."""
