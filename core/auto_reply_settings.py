@@ -138,8 +138,8 @@ def auto_reply_error(table: str, loc: list[str], problem: str, kind: str) -> str
             f"its spelling or remove it; the [{table}] keys are: enabled, text."
         )
     key, _, rest = problem.partition(": ")
-    if loc == ["text"] and key.startswith("text."):
-        loc, problem = [key], rest
+    if loc == ["text"] and key.startswith("text."):  # _check_texts names the language
+        loc, problem = key.split(".", 1), rest
     if not loc:
         return (
             f"Configuration error: {table} {problem}. Write it as a [{table}] table of "
@@ -150,11 +150,10 @@ def auto_reply_error(table: str, loc: list[str], problem: str, kind: str) -> str
         "enabled": f"Write enabled = true or enabled = false under [{table}].",
         "text": f"Write [{table}.text] with one text per language, e.g. {EXAMPLES[table]}.",
     }
-    name = ".".join(loc)
     return (
-        f"Configuration error: {table}.{name} {problem}. {fix[loc[0]]} "
+        f"Configuration error: {table}.{'.'.join(loc)} {problem}. {fix.get(loc[0], '')} "
         f"Set it in the [{table}] table of botdesk.toml."
-    )
+    ).replace("  ", " ")
 
 
 @dataclass(frozen=True, slots=True)
