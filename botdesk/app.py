@@ -33,8 +33,9 @@ from bots.telegram.content import operator_edit_of, operator_message_of
 from bots.telegram.customer import CustomerMessages, build_customer_router
 from bots.telegram.errors import telegram_errors
 from core import db
+from core.auto_reply_settings import auto_replies_from_settings
 from core.business_calendar import calendar_from_settings
-from core.clock import SystemClock
+from core.clock import Clock, SystemClock
 from core.config import Settings, parse_rate
 from core.context import DeskContext
 from core.enums import Channel
@@ -90,7 +91,10 @@ def deadline_handlers(ports: Ports, ctx: DeskContext) -> dict[str, Handler]:
 class Desk:
     """Everything that runs: the bot, the outbox worker, the scheduler and the dispatcher."""
 
-    def __init__(self, settings: Settings, bot: Bot | None = None) -> None:
+    def __init__(
+        self, settings: Settings, bot: Bot | None = None, *, clock: Clock | None = None
+    ) -> None:
+        """Build the desk; ``clock`` (the wall clock by default) is the one time source."""
         settings.require("bot_token", "operator_group_id", purpose="botdesk run")
         assert settings.operator_group_id is not None
         timezone = ZoneInfo(settings.timezone)
@@ -103,7 +107,7 @@ class Desk:
             locale=settings.operator_language,
             customer_locale=settings.default_language,
             timezone=timezone,
-            clock=SystemClock(),
+            clock=clock or SystemClock(),
             wake=self._wake,
             admin_ids=tuple(settings.admin_ids),
             collision_mode=settings.collision_mode,
@@ -111,6 +115,7 @@ class Desk:
             sla=sla_policies(settings),
             calendar=calendar_from_settings(settings),
             managers_chat_id=settings.managers_chat_id,
+            auto_replies=auto_replies_from_settings(settings.acknowledgement, settings.off_hours),
         )
         downloader = vk_downloader(settings)
         desk = TelegramOperatorDesk(
@@ -165,11 +170,13 @@ async def run_app(
     *,
     on_built: Callable[[Desk], None] | None = None,
     retry: RetryPolicy | None = None,
+    clock: Clock | None = None,
 ) -> None:
     """Run botdesk until ``stop`` is set (or forever): database, worker, updates.
 
     ``on_built`` sees the desk once it is built (the demo watches its flood budgets);
-    ``retry`` says how often a failing update is tried before it is set aside.
+    ``retry`` says how often a failing update is tried before it is set aside; ``clock``
+    replaces the wall clock (end-to-end tests of time-dependent rules).
     """
     settings.require("bot_token", "operator_group_id", purpose="botdesk run")
     # Migrates, then checks Telegram, the database, Redis and VK: a problem an admin must
@@ -177,7 +184,7 @@ async def run_app(
     bot = build_bot(settings)
     report = await preflight(settings, bot)
     await db.init_db(settings.database_url)
-    desk = Desk(settings, bot)
+    desk = Desk(settings, bot, clock=clock)
     if on_built is not None:
         on_built(desk)
     # Everything built so far (aiogram's many models above all) lives as long as the

@@ -33,6 +33,12 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from core.auto_reply_settings import (
+    AUTO_REPLY_TABLES,
+    AcknowledgementSettings,
+    OffHoursSettings,
+    auto_reply_error,
+)
 from core.calendar_settings import CalendarSettings, calendar_error, known_timezone
 from core.i18n import SUPPORTED_LOCALES
 
@@ -167,6 +173,9 @@ class Settings(BaseSettings):
     vk_confirmation: str | None = None
     # The business calendar, a [calendar] table in botdesk.toml.
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    # The automatic replies to customers, [acknowledgement] and [off_hours] in botdesk.toml.
+    acknowledgement: AcknowledgementSettings = Field(default_factory=AcknowledgementSettings)
+    off_hours: OffHoursSettings = Field(default_factory=OffHoursSettings)
 
     @property
     def calendar_timezone(self) -> str:
@@ -413,6 +422,9 @@ def load_settings(toml_path: Path | None = None, **overrides: Any) -> Settings:
             problem = f"is not valid: {problem[0].lower()}{problem[1:]}"
         if field == "calendar":
             paragraph = calendar_error(loc[1:], problem, error["type"])
+            raise ConfigError(f"{paragraph} {DEMO_HINT}") from None
+        if field in AUTO_REPLY_TABLES:
+            paragraph = auto_reply_error(field, loc[1:], problem, error["type"])
             raise ConfigError(f"{paragraph} {DEMO_HINT}") from None
         raise ConfigError(_paragraph(field, problem)) from None
     settings.check_vk()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from core.auto_reply_settings import AutoReplies
 from core.business_calendar import BusinessCalendar
 from core.clock import Clock, SystemClock
 from core.i18n import DEFAULT_LOCALE, normalize_locale
@@ -40,6 +41,8 @@ class DeskContext:
     calendar: BusinessCalendar = field(default_factory=BusinessCalendar.from_text)
     # MANAGERS_CHAT_ID: where escalations and reports go (None: a topic in the group)
     managers_chat_id: int | None = None
+    # [acknowledgement] and [off_hours]: what the desk answers on its own (default: nothing)
+    auto_replies: AutoReplies = field(default_factory=AutoReplies)
 
     def customer_language(self, code: str | None) -> str:
         """The locale a customer with language ``code`` reads (their own, else the default)."""

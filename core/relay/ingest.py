@@ -30,6 +30,7 @@ from core.outbox.queues import (
     enqueue_on,
     topic_queue,
 )
+from core.relay.acknowledgements import answer_automatically
 from core.relay.customers import (
     conversation_for,
     inbound_exists,
@@ -98,21 +99,29 @@ async def _ingest_in(
     ):
         return Outcome.DUPLICATE
     known = await lookup_customer(connection, inbound.profile)
+    ticket_id: int | None
+    route: Route | None
     if known is not None and known.ticket_id is not None and known.is_current(inbound.profile):
-        await _store_inbound(connection, ctx, inbound, known.conversation_id, known.ticket_id)
+        ticket_id, route = known.ticket_id, Route.ACTIVE
+        await _store_inbound(connection, ctx, inbound, known.conversation_id, ticket_id)
     elif known is None and not careful:
         # Nobody to look up: create without asking first. A racing first message makes
         # one of the two inserts fail, and the careful retry takes the path below.
-        await _first_message(connection, ctx, inbound)
+        ticket_id, route = await _first_message(connection, ctx, inbound), Route.NEW
     else:
-        await _ingest_changed(connection, ctx, inbound)
+        ticket_id, route = await _ingest_changed(connection, ctx, inbound)
+    # the acknowledgement and the off-hours reply, in this same transaction
+    await answer_automatically(connection, ctx, inbound, ticket_id, route)
     return Outcome.STORED
 
 
 async def _first_message(
     connection: BaseDBAsyncClient, ctx: DeskContext, inbound: InboundMessage
-) -> None:
-    """A customer's very first message: customer, conversation, ticket and topic at once."""
+) -> int:
+    """A customer's very first message: customer, conversation, ticket and topic at once.
+
+    Returns the new ticket's id.
+    """
     now = ctx.clock.now()
     profile = inbound.profile
     customer = await Customer.create(
@@ -131,6 +140,7 @@ async def _first_message(
     ticket = await open_ticket(connection, conversation, now, first=True)
     await _open_topic(connection, ctx, conversation.id, now)
     await _store_inbound(connection, ctx, inbound, conversation.id, ticket.id)
+    return int(ticket.id)
 
 
 async def _open_topic(
@@ -148,8 +158,11 @@ async def _open_topic(
 
 async def _ingest_changed(
     connection: BaseDBAsyncClient, ctx: DeskContext, inbound: InboundMessage
-) -> None:
-    """The slower path: a changed profile, no open ticket, unblocking, or a lost race."""
+) -> tuple[int | None, Route | None]:
+    """The slower path: a changed profile, no open ticket, unblocking, or a lost race.
+
+    Returns the message's ticket and route (no route: a banned customer's message).
+    """
     now = ctx.clock.now()
     customer = await upsert_customer(connection, inbound.profile, now)
     conversation, created = await conversation_for(connection, customer, inbound.chat_id)
@@ -160,7 +173,7 @@ async def _ingest_changed(
         ticket_id = await active_ticket_id(connection, conversation.id)
         await _store_inbound(connection, ctx, inbound, conversation.id, ticket_id, mirror=False)
         await banned_message(connection, ctx, conversation)
-        return
+        return ticket_id, None
     routing = await route_message(connection, ctx, conversation, inbound.content, now)
     if created:
         await _open_topic(connection, ctx, conversation.id, now)
@@ -175,6 +188,7 @@ async def _ingest_changed(
     # No 👍 on an unhappy customer's comment: the reopened ticket gets a real answer.
     if routing.route in (Route.THANKS, Route.COMMENT):
         await acknowledge(connection, ctx, conversation, message)
+    return routing.ticket.id, routing.route
 
 
 async def _store_inbound(

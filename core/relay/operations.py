@@ -23,6 +23,7 @@ from core.outbox.queues import (
     RENAME_TOPIC,
 )
 from core.ports import Ports
+from core.relay.acknowledgements import AUTO_REPLY, SendAutoReply
 from core.relay.template_posting import PostTemplate
 from core.tickets.bans import BAN_NOTICE, BanNotice
 from core.tickets.card_refresh import EditCard, NewTicketCard, RenameTopic
@@ -50,4 +51,5 @@ def relay_operations(ports: Ports, ctx: DeskContext) -> dict[str, Operation]:
         ASK_COMMENT: AskComment(ports, ctx),
         ACKNOWLEDGE: Acknowledge(ports, ctx),
         HOLD_PROMPT: HoldPrompt(ports, ctx),
+        AUTO_REPLY: SendAutoReply(ports),
     }
