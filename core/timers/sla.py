@@ -1,0 +1,337 @@
+"""The SLA clocks of a ticket: what starts, stops, pauses and recomputes them.
+
+The rules, as the best helpdesks count (README, "SLA clocks"):
+
+* **first response** runs from the ticket's creation to the first operator reply that
+  reaches the customer (a template counts; notes, held replies and the desk's own
+  messages do not). A reopened ticket does not start it again.
+* **next response** runs from the oldest customer message still unanswered to the next
+  operator reply, once the first response has been given (cycle 1, 2 … per ticket).
+* **resolution** runs from creation to resolved or closed; it is paused while the ticket
+  waits for the customer. A reopened ticket does not start it again.
+* Resolving or closing stops the response clocks without an outcome (nothing was owed
+  any more). A clock stopped before its due time is a *hit*; a due time that passes is a
+  *breach*, stored when it happens. Either is stored once per clock, as an event.
+* The targets are copied onto the ticket when applied (creation, priority change); a
+  priority change recomputes the running clocks from their original start.
+
+Every function works inside the caller's transaction and takes the ticket row and the
+moment; the ticket object is kept in step with what is written.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from core.context import DeskContext
+from core.enums import EventKind, SlaClock, SlaOutcome, TicketPriority, TicketStatus
+from core.models import Ticket, TicketClock
+from core.timers.sla_deadlines import (
+    SLA_BREACH,
+    SLA_WARNING,
+    arm,
+    breach,
+    clock_facts,
+    disarm,
+    fire,
+    most_urgent,
+    record_event,
+    running_clocks,
+)
+from core.timers.sla_math import (
+    copied_targets,
+    counted,
+    dues,
+    in_time,
+    later,
+    paused_seconds,
+    target_of,
+    used,
+)
+
+__all__ = [
+    "SLA_BREACH",
+    "SLA_WARNING",
+    "customer_wrote",
+    "fire",
+    "most_urgent",
+    "operator_replied",
+    "priority_changed",
+    "running_clocks",
+    "start_clocks",
+    "status_changed",
+]
+
+RESPONSE_CLOCKS = (SlaClock.FIRST_RESPONSE, SlaClock.NEXT_RESPONSE)
+ENDED = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+
+
+async def start_clocks(
+    connection: BaseDBAsyncClient, ctx: DeskContext, ticket: Ticket, now: datetime
+) -> None:
+    """A new ticket: copy its priority's targets onto it, start first response and resolution."""
+    await _apply_targets(connection, ctx, ticket)
+    for kind in (SlaClock.FIRST_RESPONSE, SlaClock.RESOLUTION):
+        await _start(connection, ctx, ticket, kind, 1, now, now)
+
+
+async def customer_wrote(
+    connection: BaseDBAsyncClient, ctx: DeskContext, ticket: Ticket, at: datetime
+) -> None:
+    """A customer message joined ``ticket``: it waits for a reply, maybe arming next response.
+
+    Only the oldest unanswered message counts: while one waits (``awaiting_reply_since``
+    is set) a newer one changes nothing. Next response starts when no response clock
+    runs (the first response has been given, or there is none to give). Moving a
+    ticket that waits for the customer back to open is the caller's
+    (``core.tickets.sla_hooks``), which resumes resolution through :func:`status_changed`.
+    """
+    if ticket.awaiting_reply_since is not None:
+        return
+    ticket.awaiting_reply_since = at
+    await Ticket.filter(id=ticket.id).using_db(connection).update(awaiting_reply_since=at)
+    if target_of(ticket.sla_targets, SlaClock.NEXT_RESPONSE) is None:
+        return
+    clocks = await TicketClock.filter(ticket_id=ticket.id, clock__in=RESPONSE_CLOCKS).using_db(
+        connection
+    )
+    if any(clock.stopped_at is None for clock in clocks):
+        return  # first response still runs, or a next response does
+    cycles = [c.cycle for c in clocks if c.clock == SlaClock.NEXT_RESPONSE]
+    await _start(
+        connection, ctx, ticket, SlaClock.NEXT_RESPONSE, max(cycles, default=0) + 1, at, at
+    )
+
+
+async def operator_replied(
+    connection: BaseDBAsyncClient, ctx: DeskContext, ticket: Ticket, at: datetime
+) -> None:
+    """A reply reached (or is on its way to) the customer: stop the response clocks.
+
+    Call it only for replies the customer gets: not for notes, not for a reply held by a
+    collision (until Send anyway), never for the desk's own messages.
+    """
+    rows = TicketClock.filter(
+        ticket_id=ticket.id, clock__in=RESPONSE_CLOCKS, stopped_at__isnull=True
+    )
+    for clock in await rows.using_db(connection):
+        await _stop(connection, ctx, ticket, clock, at, judge=True)
+    await _answered(connection, ticket)
+
+
+async def status_changed(
+    connection: BaseDBAsyncClient,
+    ctx: DeskContext,
+    ticket: Ticket,
+    old: TicketStatus,
+    new: TicketStatus,
+    at: datetime,
+) -> None:
+    """``ticket`` moved from ``old`` to ``new``: pause, resume or stop its clocks.
+
+    To waiting pauses resolution; from waiting resumes it; to resolved or closed stops
+    resolution (a hit if in time) and stops the response clocks without an outcome.
+    Reopening re-arms nothing: later customer messages arm next response as usual.
+    """
+    if old == new:
+        return
+    if new in ENDED:
+        for clock in await running_clocks(connection, ticket.id):
+            judge = clock.clock == SlaClock.RESOLUTION
+            await _stop(connection, ctx, ticket, clock, at, judge=judge)
+        await _answered(connection, ticket)  # nothing is owed on an ended ticket
+        return
+    if new != TicketStatus.WAITING and old != TicketStatus.WAITING:
+        return
+    for clock in await running_clocks(connection, ticket.id):
+        if clock.clock != SlaClock.RESOLUTION:
+            continue
+        if new == TicketStatus.WAITING:
+            await _pause(connection, ctx, clock, at)
+        else:
+            await _resume(connection, ctx, clock, at)
+
+
+async def priority_changed(
+    connection: BaseDBAsyncClient,
+    ctx: DeskContext,
+    ticket: Ticket,
+    old: TicketPriority,
+    new: TicketPriority,
+    at: datetime,
+) -> None:
+    """Apply ``new``'s targets to ``ticket`` and recompute its running clocks.
+
+    Each clock keeps its original start (resolution also keeps its paused time out) and
+    gets the new target; a due time already past is breached at once (its deadline is
+    set to ``at``). Clocks with an outcome keep it and are left as they are; a clock the
+    new priority has no target for stops without one. One ``SLA_RECOMPUTED`` event says
+    what moved.
+    """
+    await _apply_targets(connection, ctx, ticket, priority=new)
+    moved: list[dict[str, Any]] = []
+    for clock in await running_clocks(connection, ticket.id):
+        if clock.outcome is not None:
+            continue
+        old_due = clock.due_at
+        await _retarget(connection, ctx, ticket, clock, at)
+        moved.append(
+            {
+                "clock": clock.clock.value,
+                "cycle": clock.cycle,
+                "old_due": _iso(old_due),
+                "new_due": _iso(clock.due_at if clock.stopped_at is None else None),
+            }
+        )
+    data = {"old": old.value, "new": new.value, "clocks": moved}
+    await record_event(connection, ticket, EventKind.SLA_RECOMPUTED, data, at)
+
+
+async def _apply_targets(
+    connection: BaseDBAsyncClient,
+    ctx: DeskContext,
+    ticket: Ticket,
+    *,
+    priority: TicketPriority | None = None,
+) -> None:
+    copied = copied_targets(ctx.sla, priority or TicketPriority(ticket.priority))
+    if ticket.sla_targets != copied:
+        ticket.sla_targets = copied
+        await Ticket.filter(id=ticket.id).using_db(connection).update(sla_targets=copied)
+
+
+async def _start(
+    connection: BaseDBAsyncClient,
+    ctx: DeskContext,
+    ticket: Ticket,
+    kind: SlaClock,
+    cycle: int,
+    start: datetime,
+    now: datetime,
+) -> None:
+    """Start clock ``kind`` (``cycle``) at ``start`` if the ticket has a target for it."""
+    target = target_of(ticket.sla_targets, kind)
+    if target is None:
+        return
+    planned = dues(ctx.calendar, target.business_hours, start, target.seconds, target.warn_seconds)
+    clock = await TicketClock.create(
+        using_db=connection,
+        ticket_id=ticket.id,
+        clock=kind,
+        cycle=cycle,
+        target_seconds=target.seconds,
+        business_hours=target.business_hours,
+        warn_seconds=target.warn_seconds,
+        started_at=start,
+        due_at=planned.due_at,
+        warn_at=planned.warn_at,
+    )
+    await arm(connection, clock, now, fresh=True)
+
+
+async def _stop(
+    connection: BaseDBAsyncClient,
+    ctx: DeskContext,
+    ticket: Ticket,
+    clock: TicketClock,
+    at: datetime,
+    *,
+    judge: bool,
+) -> None:
+    """Stop ``clock`` at ``at``; ``judge``: store its hit (or a breach not yet stored)."""
+    if judge and clock.outcome is None:
+        if in_time(ctx.calendar, clock, at):
+            clock.outcome = SlaOutcome.HIT
+            data = {
+                **clock_facts(clock),
+                "stopped_at": _iso(at),
+                "used_seconds": round(used(ctx.calendar, clock, at)),
+            }
+            await record_event(connection, ticket, EventKind.SLA_HIT, data, at)
+        else:  # due already, but stopped before its deadline fired: still a breach
+            await breach(connection, ticket, clock, at)
+    clock.stopped_at = at
+    await clock.save(using_db=connection, update_fields=["outcome", "stopped_at"])
+    await disarm(connection, clock)
+
+
+async def _pause(
+    connection: BaseDBAsyncClient, ctx: DeskContext, clock: TicketClock, at: datetime
+) -> None:
+    """Pause ``clock``: keep what it counted, drop its due time and its deadlines."""
+    if clock.due_at is None:
+        return
+    clock.spent_seconds = round(used(ctx.calendar, clock, at))
+    clock.due_at, clock.warn_at, clock.paused_at = None, None, at
+    await clock.save(
+        using_db=connection, update_fields=["spent_seconds", "due_at", "warn_at", "paused_at"]
+    )
+    await disarm(connection, clock)
+
+
+async def _resume(
+    connection: BaseDBAsyncClient, ctx: DeskContext, clock: TicketClock, at: datetime
+) -> None:
+    """Resume a paused ``clock``: due ``at`` plus what remained, counted the clock's way."""
+    if clock.due_at is not None:
+        return
+    remaining = clock.target_seconds - clock.spent_seconds
+    planned = dues(ctx.calendar, bool(clock.business_hours), at, remaining, clock.warn_seconds)
+    clock.due_at, clock.warn_at, clock.paused_at = planned.due_at, planned.warn_at, None
+    await clock.save(using_db=connection, update_fields=["due_at", "warn_at", "paused_at"])
+    await arm(connection, clock, at)
+
+
+async def _retarget(
+    connection: BaseDBAsyncClient,
+    ctx: DeskContext,
+    ticket: Ticket,
+    clock: TicketClock,
+    at: datetime,
+) -> None:
+    """Give a running ``clock`` the ticket's (new) target, due from its original start.
+
+    A response clock never pauses: what it used is all the time since it started,
+    counted the new way. Resolution keeps its pauses out: what it used is read from its
+    due time the old way, and a due time already past puts that paused time back.
+    """
+    target = target_of(ticket.sla_targets, clock.clock)
+    if target is None:
+        await _stop(connection, ctx, ticket, clock, at, judge=False)
+        return
+    calendar, business = ctx.calendar, target.business_hours
+    if clock.clock == SlaClock.RESOLUTION:
+        spent, paused = used(calendar, clock, at), paused_seconds(calendar, clock, at)
+    else:
+        spent, paused = counted(calendar, business, clock.started_at, at), 0.0
+    clock.target_seconds, clock.business_hours = target.seconds, business
+    clock.warn_seconds = target.warn_seconds
+    fields = ["target_seconds", "business_hours", "warn_seconds"]
+    if clock.due_at is None:  # paused: it resumes with the new target
+        clock.spent_seconds = round(spent)
+        fields.append("spent_seconds")
+    elif spent < target.seconds:
+        planned = dues(calendar, business, at, target.seconds - spent, target.warn_seconds)
+        clock.due_at, clock.warn_at = planned.due_at, planned.warn_at
+        fields += ["due_at", "warn_at"]
+    else:  # overdue under the new target: due where it would have been, breached now
+        clock.due_at = min(at, later(calendar, business, clock.started_at, target.seconds + paused))
+        clock.warn_at = None
+        fields += ["due_at", "warn_at"]
+    await clock.save(using_db=connection, update_fields=fields)
+    await arm(connection, clock, at)
+
+
+async def _answered(connection: BaseDBAsyncClient, ticket: Ticket) -> None:
+    """No customer message waits for a reply any more."""
+    if ticket.awaiting_reply_since is None:
+        return
+    ticket.awaiting_reply_since = None
+    await Ticket.filter(id=ticket.id).using_db(connection).update(awaiting_reply_since=None)
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.isoformat() if at is not None else None
