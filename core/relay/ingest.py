@@ -105,7 +105,8 @@ async def _ingest_in(
     known = await lookup_customer(connection, inbound.profile)
     if known is not None and known.ticket_id is not None and known.is_current(inbound.profile):
         await _store_inbound(connection, ctx, inbound, known.conversation_id, known.ticket_id)
-        await customer_wrote_to(connection, ctx, known.ticket_id, ctx.clock.now())
+        if not known.sla_settled:  # usually settled: an earlier message still waits
+            await customer_wrote_to(connection, ctx, known.ticket_id, ctx.clock.now())
     elif known is None and not careful:
         # Nobody to look up: create without asking first. A racing first message makes
         # one of the two inserts fail, and the careful retry takes the path below.

@@ -14,32 +14,21 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.context import DeskContext
 from core.enums import EventKind, TicketStatus
-from core.lookup import sql
 from core.models import Ticket
 from core.staff.events import record
 from core.tickets.card_refresh import queue_refresh
 from core.timers import sla
 
-# Does a message on this ticket need any SLA work? Only when nothing waits for a reply
-# yet, or the ticket waits for the customer. One indexed read, no ORM query to build.
-_NEEDS_WORK = """
-SELECT 1 FROM tickets
- WHERE id = {0} AND (awaiting_reply_since IS NULL OR status = {1})
-"""
-
 
 async def customer_wrote_to(
     connection: BaseDBAsyncClient, ctx: DeskContext, ticket_id: int, at: datetime
 ) -> None:
-    """:func:`customer_wrote` for ticket ``ticket_id``; costs one read when nothing changes.
+    """:func:`customer_wrote` for ticket ``ticket_id`` (ingest's fast path has only the id).
 
-    A customer writing again while an earlier message still waits for a reply (the common
-    case of several messages in a row) changes no clock and writes nothing.
+    Ingest skips the call altogether when its lookup says a message changes no clock
+    (:attr:`core.lookup.KnownCustomer.sla_settled`): the common case of several customer
+    messages in a row costs nothing here.
     """
-    query = sql(connection, _NEEDS_WORK, 2)
-    _count, rows = await connection.execute_query(query, [ticket_id, TicketStatus.WAITING.value])
-    if not rows:
-        return
     ticket = await Ticket.filter(id=ticket_id).using_db(connection).first()
     if ticket is not None:
         await customer_wrote(connection, ctx, ticket, at)
