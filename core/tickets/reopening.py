@@ -143,7 +143,11 @@ async def open_ticket(
     Its SLA clocks start with it (:func:`core.timers.sla.start_clocks`).
     """
     ticket = await Ticket.create(
-        using_db=connection, conversation=conversation, status=TicketStatus.NEW, opened_at=now
+        using_db=connection,
+        conversation=conversation,
+        status=TicketStatus.NEW,
+        opened_at=now,
+        **sla.new_ticket_fields(ctx, now),
     )
     await record(
         connection,

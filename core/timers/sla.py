@@ -33,6 +33,7 @@ from core.timers.sla_deadlines import (
     SLA_BREACH,
     SLA_WARNING,
     arm,
+    arm_new,
     breach,
     clock_facts,
     disarm,
@@ -58,6 +59,7 @@ __all__ = [
     "customer_wrote",
     "fire",
     "most_urgent",
+    "new_ticket_fields",
     "operator_replied",
     "priority_changed",
     "running_clocks",
@@ -66,16 +68,35 @@ __all__ = [
 ]
 
 RESPONSE_CLOCKS = (SlaClock.FIRST_RESPONSE, SlaClock.NEXT_RESPONSE)
+RES = SlaClock.RESOLUTION
 ENDED = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
 
 
 async def start_clocks(
     connection: BaseDBAsyncClient, ctx: DeskContext, ticket: Ticket, now: datetime
 ) -> None:
-    """A new ticket: copy its priority's targets onto it, start first response and resolution."""
+    """A new ticket: copy its priority's targets onto it, start first response and resolution.
+
+    Without a first-response target, next response starts instead (cycle 1): the
+    customer's first message waits for a reply all the same. The ticket's creation may
+    have copied the targets already (:func:`new_ticket_fields`), saving a write.
+    """
     await _apply_targets(connection, ctx, ticket)
-    for kind in (SlaClock.FIRST_RESPONSE, SlaClock.RESOLUTION):
-        await _start(connection, ctx, ticket, kind, 1, now, now)
+    first = SlaClock.FIRST_RESPONSE
+    if target_of(ticket.sla_targets, first) is None:
+        first = SlaClock.NEXT_RESPONSE
+    started = [await _create(connection, ctx, ticket, kind, 1, now) for kind in (first, RES)]
+    await arm_new(connection, [clock for clock in started if clock is not None], now)
+
+
+def new_ticket_fields(ctx: DeskContext, now: datetime) -> dict[str, Any]:
+    """SLA fields of a ticket created by a customer's message at ``now`` (default priority).
+
+    Its targets are copied and its first message waits for a reply; pass them to
+    ``Ticket.create`` and call :func:`start_clocks` after.
+    """
+    default = TicketPriority.NORMAL  # a new ticket's, as core.models.Ticket says
+    return {"sla_targets": copied_targets(ctx.sla, default), "awaiting_reply_since": now}
 
 
 async def customer_wrote(
@@ -213,11 +234,25 @@ async def _start(
     now: datetime,
 ) -> None:
     """Start clock ``kind`` (``cycle``) at ``start`` if the ticket has a target for it."""
+    clock = await _create(connection, ctx, ticket, kind, cycle, start)
+    if clock is not None:
+        await arm(connection, clock, now, fresh=True)
+
+
+async def _create(
+    connection: BaseDBAsyncClient,
+    ctx: DeskContext,
+    ticket: Ticket,
+    kind: SlaClock,
+    cycle: int,
+    start: datetime,
+) -> TicketClock | None:
+    """Store clock ``kind`` (``cycle``) started at ``start``, without its deadlines."""
     target = target_of(ticket.sla_targets, kind)
     if target is None:
-        return
+        return None
     planned = dues(ctx.calendar, target.business_hours, start, target.seconds, target.warn_seconds)
-    clock = await TicketClock.create(
+    return await TicketClock.create(
         using_db=connection,
         ticket_id=ticket.id,
         clock=kind,
@@ -229,7 +264,6 @@ async def _start(
         due_at=planned.due_at,
         warn_at=planned.warn_at,
     )
-    await arm(connection, clock, now, fresh=True)
 
 
 async def _stop(

@@ -55,6 +55,30 @@ async def arm(
         await cancel(connection, deadline_key(clock, WARNING))
 
 
+async def arm_new(
+    connection: BaseDBAsyncClient, clocks: Sequence[TicketClock], now: datetime
+) -> None:
+    """The deadlines of clocks just created, stored in one statement (a new ticket's).
+
+    Their keys are new (a ticket's id is never reused); were one there already, it is
+    kept as it is rather than failing the caller's transaction.
+    """
+    rows = []
+    for clock in clocks:
+        if clock.due_at is None:
+            continue
+        payload = {"clock_id": clock.id}
+        stages = [(BREACH, SLA_BREACH, max(clock.due_at, now))]
+        if clock.warn_at is not None and clock.due_at > now:
+            stages.append((WARNING, SLA_WARNING, max(clock.warn_at, now)))
+        rows += [
+            Deadline(key=deadline_key(clock, stage), kind=kind, due_at=at, payload=payload)
+            for stage, kind, at in stages
+        ]
+    if rows:
+        await Deadline.bulk_create(rows, ignore_conflicts=True, using_db=connection)
+
+
 async def disarm(connection: BaseDBAsyncClient, clock: TicketClock) -> None:
     """Drop ``clock``'s deadlines that have not fired (it stopped or paused)."""
     await cancel(connection, deadline_key(clock, WARNING), deadline_key(clock, BREACH))

@@ -10,6 +10,7 @@ from core.db import CONNECTION_NAME
 from core.enums import MessageDirection, SlaClock, SlaOutcome, TicketPriority
 from core.models import Deadline, Message, Template, Ticket, TicketClock
 from core.relay.template_posting import use_template
+from core.sla_policies import SlaPolicies, SlaPolicy
 from core.tickets import workflow
 from core.tickets.collisions import SEND, decide_held
 from core.timers.sla import most_urgent, running_clocks
@@ -197,3 +198,25 @@ async def running_clocks_of(ticket: Ticket) -> list[TicketClock]:
 async def _rearm_fired() -> None:
     """Pretend every fired SLA deadline is claimed again (a scheduler that lost its mark)."""
     await Deadline.filter(key__startswith="sla:").update(fired_at=None)
+
+
+async def test_without_a_first_response_target_the_first_message_arms_next_response(
+    db: str,
+) -> None:
+    only_next = SlaPolicies(
+        {
+            TicketPriority.NORMAL: SlaPolicy(
+                TicketPriority.NORMAL, next_response=timedelta(minutes=30), business_hours=False
+            )
+        },
+        warn_before=timedelta(minutes=5),
+    )
+    desk = SlaDesk(policies=only_next)
+    ticket = await desk.customer_writes()
+    assert [(c.clock, c.cycle) for c in await TicketClock.all()] == [(NEXT, 1)]
+    assert (await clock_of(ticket, NEXT)).due_at == MONDAY + timedelta(minutes=30)
+    desk.advance(minutes=3)
+    await desk.operator_writes("Hi")
+    desk.advance(minutes=3)
+    await desk.customer_writes("One more")
+    assert (await clock_of(ticket, NEXT, cycle=2)).started_at == desk.clock.now()
