@@ -27,30 +27,28 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.context import DeskContext
-from core.enums import EventKind, SlaClock, SlaOutcome, TicketPriority, TicketStatus
+from core.enums import EventKind, SlaClock, TicketPriority, TicketStatus
 from core.models import Ticket, TicketClock
 from core.timers.sla_deadlines import (
     SLA_BREACH,
     SLA_WARNING,
-    arm,
     arm_new,
-    breach,
-    clock_facts,
-    disarm,
     fire,
     most_urgent,
     record_event,
     running_clocks,
 )
-from core.timers.sla_math import (
-    copied_targets,
-    counted,
-    dues,
-    in_time,
-    later,
-    paused_seconds,
-    target_of,
-    used,
+from core.timers.sla_math import copied_targets, target_of
+from core.timers.sla_steps import (
+    answered,
+    apply_targets,
+    create_clock,
+    iso,
+    pause_clock,
+    resume_clock,
+    retarget_clock,
+    start_clock,
+    stop_clock,
 )
 
 __all__ = [
@@ -81,11 +79,11 @@ async def start_clocks(
     customer's first message waits for a reply all the same. The ticket's creation may
     have copied the targets already (:func:`new_ticket_fields`), saving a write.
     """
-    await _apply_targets(connection, ctx, ticket)
+    await apply_targets(connection, ctx, ticket)
     first = SlaClock.FIRST_RESPONSE
     if target_of(ticket.sla_targets, first) is None:
         first = SlaClock.NEXT_RESPONSE
-    started = [await _create(connection, ctx, ticket, kind, 1, now) for kind in (first, RES)]
+    started = [await create_clock(connection, ctx, ticket, kind, 1, now) for kind in (first, RES)]
     await arm_new(connection, [clock for clock in started if clock is not None], now)
 
 
@@ -122,7 +120,7 @@ async def customer_wrote(
     if any(clock.stopped_at is None for clock in clocks):
         return  # first response still runs, or a next response does
     cycles = [c.cycle for c in clocks if c.clock == SlaClock.NEXT_RESPONSE]
-    await _start(
+    await start_clock(
         connection, ctx, ticket, SlaClock.NEXT_RESPONSE, max(cycles, default=0) + 1, at, at
     )
 
@@ -139,8 +137,8 @@ async def operator_replied(
         ticket_id=ticket.id, clock__in=RESPONSE_CLOCKS, stopped_at__isnull=True
     )
     for clock in await rows.using_db(connection):
-        await _stop(connection, ctx, ticket, clock, at, judge=True)
-    await _answered(connection, ticket)
+        await stop_clock(connection, ctx, ticket, clock, at, judge=True)
+    await answered(connection, ticket)
 
 
 async def status_changed(
@@ -162,8 +160,8 @@ async def status_changed(
     if new in ENDED:
         for clock in await running_clocks(connection, ticket.id):
             judge = clock.clock == SlaClock.RESOLUTION
-            await _stop(connection, ctx, ticket, clock, at, judge=judge)
-        await _answered(connection, ticket)  # nothing is owed on an ended ticket
+            await stop_clock(connection, ctx, ticket, clock, at, judge=judge)
+        await answered(connection, ticket)  # nothing is owed on an ended ticket
         return
     if new != TicketStatus.WAITING and old != TicketStatus.WAITING:
         return
@@ -171,9 +169,9 @@ async def status_changed(
         if clock.clock != SlaClock.RESOLUTION:
             continue
         if new == TicketStatus.WAITING:
-            await _pause(connection, ctx, clock, at)
+            await pause_clock(connection, ctx, clock, at)
         else:
-            await _resume(connection, ctx, clock, at)
+            await resume_clock(connection, ctx, clock, at)
 
 
 async def priority_changed(
@@ -192,180 +190,20 @@ async def priority_changed(
     new priority has no target for stops without one. One ``SLA_RECOMPUTED`` event says
     what moved.
     """
-    await _apply_targets(connection, ctx, ticket, priority=new)
+    await apply_targets(connection, ctx, ticket, priority=new)
     moved: list[dict[str, Any]] = []
     for clock in await running_clocks(connection, ticket.id):
         if clock.outcome is not None:
             continue
         old_due = clock.due_at
-        await _retarget(connection, ctx, ticket, clock, at)
+        await retarget_clock(connection, ctx, ticket, clock, at)
         moved.append(
             {
                 "clock": clock.clock.value,
                 "cycle": clock.cycle,
-                "old_due": _iso(old_due),
-                "new_due": _iso(clock.due_at if clock.stopped_at is None else None),
+                "old_due": iso(old_due),
+                "new_due": iso(clock.due_at if clock.stopped_at is None else None),
             }
         )
     data = {"old": old.value, "new": new.value, "clocks": moved}
     await record_event(connection, ticket, EventKind.SLA_RECOMPUTED, data, at)
-
-
-async def _apply_targets(
-    connection: BaseDBAsyncClient,
-    ctx: DeskContext,
-    ticket: Ticket,
-    *,
-    priority: TicketPriority | None = None,
-) -> None:
-    copied = copied_targets(ctx.sla, priority or TicketPriority(ticket.priority))
-    if ticket.sla_targets != copied:
-        ticket.sla_targets = copied
-        await Ticket.filter(id=ticket.id).using_db(connection).update(sla_targets=copied)
-
-
-async def _start(
-    connection: BaseDBAsyncClient,
-    ctx: DeskContext,
-    ticket: Ticket,
-    kind: SlaClock,
-    cycle: int,
-    start: datetime,
-    now: datetime,
-) -> None:
-    """Start clock ``kind`` (``cycle``) at ``start`` if the ticket has a target for it."""
-    clock = await _create(connection, ctx, ticket, kind, cycle, start)
-    if clock is not None:
-        await arm(connection, clock, now, fresh=True)
-
-
-async def _create(
-    connection: BaseDBAsyncClient,
-    ctx: DeskContext,
-    ticket: Ticket,
-    kind: SlaClock,
-    cycle: int,
-    start: datetime,
-) -> TicketClock | None:
-    """Store clock ``kind`` (``cycle``) started at ``start``, without its deadlines."""
-    target = target_of(ticket.sla_targets, kind)
-    if target is None:
-        return None
-    planned = dues(ctx.calendar, target.business_hours, start, target.seconds, target.warn_seconds)
-    return await TicketClock.create(
-        using_db=connection,
-        ticket_id=ticket.id,
-        clock=kind,
-        cycle=cycle,
-        target_seconds=target.seconds,
-        business_hours=target.business_hours,
-        warn_seconds=target.warn_seconds,
-        started_at=start,
-        due_at=planned.due_at,
-        warn_at=planned.warn_at,
-    )
-
-
-async def _stop(
-    connection: BaseDBAsyncClient,
-    ctx: DeskContext,
-    ticket: Ticket,
-    clock: TicketClock,
-    at: datetime,
-    *,
-    judge: bool,
-) -> None:
-    """Stop ``clock`` at ``at``; ``judge``: store its hit (or a breach not yet stored)."""
-    if judge and clock.outcome is None:
-        if in_time(ctx.calendar, clock, at):
-            clock.outcome = SlaOutcome.HIT
-            data = {
-                **clock_facts(clock),
-                "stopped_at": _iso(at),
-                "used_seconds": round(used(ctx.calendar, clock, at)),
-            }
-            await record_event(connection, ticket, EventKind.SLA_HIT, data, at)
-        else:  # due already, but stopped before its deadline fired: still a breach
-            await breach(connection, ticket, clock, at)
-    clock.stopped_at = at
-    await clock.save(using_db=connection, update_fields=["outcome", "stopped_at"])
-    await disarm(connection, clock)
-
-
-async def _pause(
-    connection: BaseDBAsyncClient, ctx: DeskContext, clock: TicketClock, at: datetime
-) -> None:
-    """Pause ``clock``: keep what it counted, drop its due time and its deadlines."""
-    if clock.due_at is None:
-        return
-    clock.spent_seconds = round(used(ctx.calendar, clock, at))
-    clock.due_at, clock.warn_at, clock.paused_at = None, None, at
-    await clock.save(
-        using_db=connection, update_fields=["spent_seconds", "due_at", "warn_at", "paused_at"]
-    )
-    await disarm(connection, clock)
-
-
-async def _resume(
-    connection: BaseDBAsyncClient, ctx: DeskContext, clock: TicketClock, at: datetime
-) -> None:
-    """Resume a paused ``clock``: due ``at`` plus what remained, counted the clock's way."""
-    if clock.due_at is not None:
-        return
-    remaining = clock.target_seconds - clock.spent_seconds
-    planned = dues(ctx.calendar, bool(clock.business_hours), at, remaining, clock.warn_seconds)
-    clock.due_at, clock.warn_at, clock.paused_at = planned.due_at, planned.warn_at, None
-    await clock.save(using_db=connection, update_fields=["due_at", "warn_at", "paused_at"])
-    await arm(connection, clock, at)
-
-
-async def _retarget(
-    connection: BaseDBAsyncClient,
-    ctx: DeskContext,
-    ticket: Ticket,
-    clock: TicketClock,
-    at: datetime,
-) -> None:
-    """Give a running ``clock`` the ticket's (new) target, due from its original start.
-
-    A response clock never pauses: what it used is all the time since it started,
-    counted the new way. Resolution keeps its pauses out: what it used is read from its
-    due time the old way, and a due time already past puts that paused time back.
-    """
-    target = target_of(ticket.sla_targets, clock.clock)
-    if target is None:
-        await _stop(connection, ctx, ticket, clock, at, judge=False)
-        return
-    calendar, business = ctx.calendar, target.business_hours
-    if clock.clock == SlaClock.RESOLUTION:
-        spent, paused = used(calendar, clock, at), paused_seconds(calendar, clock, at)
-    else:
-        spent, paused = counted(calendar, business, clock.started_at, at), 0.0
-    clock.target_seconds, clock.business_hours = target.seconds, business
-    clock.warn_seconds = target.warn_seconds
-    fields = ["target_seconds", "business_hours", "warn_seconds"]
-    if clock.due_at is None:  # paused: it resumes with the new target
-        clock.spent_seconds = round(spent)
-        fields.append("spent_seconds")
-    elif spent < target.seconds:
-        planned = dues(calendar, business, at, target.seconds - spent, target.warn_seconds)
-        clock.due_at, clock.warn_at = planned.due_at, planned.warn_at
-        fields += ["due_at", "warn_at"]
-    else:  # overdue under the new target: due where it would have been, breached now
-        clock.due_at = min(at, later(calendar, business, clock.started_at, target.seconds + paused))
-        clock.warn_at = None
-        fields += ["due_at", "warn_at"]
-    await clock.save(using_db=connection, update_fields=fields)
-    await arm(connection, clock, at)
-
-
-async def _answered(connection: BaseDBAsyncClient, ticket: Ticket) -> None:
-    """No customer message waits for a reply any more."""
-    if ticket.awaiting_reply_since is None:
-        return
-    ticket.awaiting_reply_since = None
-    await Ticket.filter(id=ticket.id).using_db(connection).update(awaiting_reply_since=None)
-
-
-def _iso(at: datetime | None) -> str | None:
-    return at.isoformat() if at is not None else None
