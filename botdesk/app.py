@@ -41,6 +41,7 @@ from core.context import DeskContext
 from core.enums import Channel
 from core.intake.containment import RetryPolicy
 from core.messaging.topics import announce_desk
+from core.notices.deadlines import sla_handlers
 from core.notices.operations import notice_operations
 from core.outbox import OutboxSettings, OutboxWorker
 from core.outbox.budgets import Budgets, Rate
@@ -80,12 +81,13 @@ def build_budgets(settings: Settings) -> Budgets:
 def deadline_handlers(ports: Ports, ctx: DeskContext) -> dict[str, Handler]:
     """The scheduler's handlers, by deadline kind: the one place they are registered.
 
-    The SLA clocks' warnings and breaches (kinds ``sla_warning`` and ``sla_breach``)
-    register their handlers here, and so does anything else that stores deadlines.
-    A deadline of a kind missing here is dropped with one ERROR log.
+    The SLA clocks' warnings and breaches (kinds ``sla_warning`` and ``sla_breach``) are
+    registered here, and so is anything else that stores deadlines. A deadline of a kind
+    missing here is dropped with one ERROR log. ``ports`` is for handlers that call out
+    directly; the SLA ones only queue outbox items.
     """
-    del ports, ctx  # the handlers registered here take what they need from both
-    return {}
+    del ports
+    return {**sla_handlers(ctx)}
 
 
 class Desk:

@@ -14,14 +14,18 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.entities import CustomerProfile
-from core.enums import ACTIVE_TICKET_STATUSES
+from core.enums import ACTIVE_TICKET_STATUSES, TicketStatus
 
 _ACTIVE = ", ".join(f"'{status.value}'" for status in ACTIVE_TICKET_STATUSES)
+_WAITING = TicketStatus.WAITING.value
 
 _LOOKUP = f"""
 SELECT cu.first_name, cu.last_name, cu.username, cu.language, cu.is_blocked,
        co.id, cu.is_banned,
        (SELECT t.id FROM tickets t
+         WHERE t.conversation_id = co.id AND t.status IN ({_ACTIVE})
+         ORDER BY t.id DESC LIMIT 1),
+       (SELECT t.awaiting_reply_since IS NOT NULL AND t.status <> '{_WAITING}' FROM tickets t
          WHERE t.conversation_id = co.id AND t.status IN ({_ACTIVE})
          ORDER BY t.id DESC LIMIT 1)
   FROM customers cu JOIN conversations co ON co.customer_id = cu.id
@@ -55,6 +59,9 @@ class KnownCustomer:
     conversation_id: int
     ticket_id: int | None
     is_banned: bool = False
+    # A new message on the open ticket changes no SLA clock: an earlier one still waits
+    # for a reply and the ticket is not waiting for the customer (core.tickets.sla_hooks).
+    sla_settled: bool = False
 
     def is_current(self, profile: CustomerProfile) -> bool:
         """True if nothing needs changing before a message is stored (the fast path)."""
@@ -85,4 +92,5 @@ async def lookup_customer(
         conversation_id=int(row[5]),
         ticket_id=int(row[7]) if row[7] is not None else None,
         is_banned=bool(row[6]),
+        sla_settled=bool(row[8]),
     )

@@ -41,8 +41,13 @@ from core.relay.customers import (
 from core.tickets.bans import active_ticket_id, banned_message
 from core.tickets.csat import acknowledge, record_comment
 from core.tickets.reopening import Route, open_ticket, route_message
+from core.tickets.sla_hooks import customer_wrote, customer_wrote_to
 
 log = logging.getLogger(__name__)
+
+# Routes whose message waits for an operator's reply (SLA); a thank-you or a rating's
+# comment on an ended ticket does not, but an unhappy comment reopens the ticket and does.
+_AWAITS_REPLY = (Route.ACTIVE, Route.REOPENED, Route.NEW, Route.LOW_RATING)
 
 
 async def ingest(inbound: InboundMessage, ctx: DeskContext) -> Outcome:
@@ -104,6 +109,8 @@ async def _ingest_in(
     if known is not None and known.ticket_id is not None and known.is_current(inbound.profile):
         ticket_id, route = known.ticket_id, Route.ACTIVE
         await _store_inbound(connection, ctx, inbound, known.conversation_id, ticket_id)
+        if not known.sla_settled:  # usually settled: an earlier message still waits
+            await customer_wrote_to(connection, ctx, ticket_id, ctx.clock.now())
     elif known is None and not careful:
         # Nobody to look up: create without asking first. A racing first message makes
         # one of the two inserts fail, and the careful retry takes the path below.
@@ -137,9 +144,10 @@ async def _first_message(
     conversation = await Conversation.create(
         using_db=connection, customer=customer, channel=profile.channel, chat_id=inbound.chat_id
     )
-    ticket = await open_ticket(connection, conversation, now, first=True)
+    ticket = await open_ticket(connection, ctx, conversation, now, first=True)
     await _open_topic(connection, ctx, conversation.id, now)
     await _store_inbound(connection, ctx, inbound, conversation.id, ticket.id)
+    await customer_wrote(connection, ctx, ticket, now)
     return int(ticket.id)
 
 
@@ -182,6 +190,8 @@ async def _ingest_changed(
     message = await _store_inbound(
         connection, ctx, inbound, conversation.id, routing.ticket.id, mirror=not comment
     )
+    if routing.route in _AWAITS_REPLY:
+        await customer_wrote(connection, ctx, routing.ticket, now)
     if comment:
         reopened = routing.route is Route.LOW_RATING
         await record_comment(connection, ctx, routing.ticket, message, reopened=reopened)

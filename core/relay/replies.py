@@ -30,6 +30,7 @@ from core.outbox import release_held
 from core.outbox.queues import DELIVER_EDIT, customer_queue, enqueue_on
 from core.staff.operators import upsert_operator
 from core.tickets.collisions import Collision, claim_for_reply, queue_hold_prompt, warn_collision
+from core.timers import sla
 
 _NOTE_COMMAND = re.compile(r"^/note(?:@\w+)?(?:\s+|$)", re.IGNORECASE)
 NOTE_PREFIX = "//"
@@ -99,6 +100,8 @@ async def handle_operator_message(message: OperatorMessage, ctx: DeskContext) ->
         if ticket is not None and ticket.first_response_at is None and not held:
             ticket.first_response_at = now
             await ticket.save(using_db=connection, update_fields=["first_response_at"])
+        if ticket is not None and not held:
+            await sla.operator_replied(connection, ctx, ticket, now)
         if held:
             if not await _album_already_held(connection, stored):
                 await queue_hold_prompt(connection, ctx, stored, claim.owner or "?")

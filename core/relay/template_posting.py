@@ -40,6 +40,7 @@ from core.staff.operators import upsert_operator
 from core.staff.permissions import Action, allowed
 from core.tickets.collisions import Collision, claim_for_reply, queue_hold_prompt, warn_collision
 from core.tickets.templates import POST_TEMPLATE, Result, pick_variant, render, values_for
+from core.timers import sla
 
 
 class PostTemplate(TopicOperation):
@@ -159,6 +160,8 @@ async def use_template(
         if ticket is not None and ticket.first_response_at is None and not held:
             ticket.first_response_at = now
             await ticket.save(using_db=connection, update_fields=["first_response_at"])
+        if ticket is not None and not held:  # a template is a reply: it stops the clocks
+            await sla.operator_replied(connection, ctx, ticket, now)
         if claim.collision is Collision.WARN and ticket is not None:
             await warn_collision(connection, ctx, ticket, claim, reply_to=None)
         await enqueue_on(

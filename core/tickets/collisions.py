@@ -36,6 +36,7 @@ from core.staff.operators import refuse, upsert_operator
 from core.staff.permissions import Action, allowed
 from core.tickets.card_refresh import queue_refresh
 from core.tickets.workflow_frame import assign_to
+from core.timers import sla
 
 log = logging.getLogger(__name__)
 
@@ -193,9 +194,23 @@ async def decide_held(data: str, actor: OperatorProfile, ctx: DeskContext) -> De
         )
         for part in parts:
             await queue_delivery(connection, conversation, part, now)
+        await _replied(connection, ctx, message.ticket_id, now)
         return Decision.SENT
 
     decision = await atomically(work)
     if decision is Decision.SENT:
         ctx.wake()
     return decision
+
+
+async def _replied(
+    connection: BaseDBAsyncClient, ctx: DeskContext, ticket_id: int | None, now: datetime
+) -> None:
+    """A held reply was sent anyway: only now is it a reply the customer gets."""
+    ticket = await Ticket.filter(id=ticket_id).using_db(connection).first() if ticket_id else None
+    if ticket is None:
+        return
+    if ticket.first_response_at is None:
+        ticket.first_response_at = now
+        await ticket.save(using_db=connection, update_fields=["first_response_at"])
+    await sla.operator_replied(connection, ctx, ticket, now)

@@ -28,6 +28,7 @@ from core.outbox.queues import NEW_TICKET_CARD, enqueue_on, topic_queue
 from core.staff.events import record
 from core.tickets.card_refresh import queue_refresh
 from core.tickets.thanks import is_thanks
+from core.timers import sla
 
 #: the highest score whose comment reopens the ticket
 LOW_RATING = 2
@@ -67,7 +68,7 @@ async def route_message(
         .first()
     )
     if latest is None:
-        ticket = await open_ticket(connection, conversation, now, first=True)
+        ticket = await open_ticket(connection, ctx, conversation, now, first=True)
         return Routing(ticket, Route.NEW)
     if latest.status in ACTIVE_TICKET_STATUSES:
         return Routing(latest, Route.ACTIVE)
@@ -85,7 +86,7 @@ async def route_message(
     if inside and latest.status == TicketStatus.RESOLVED:
         await _reopen(connection, ctx, latest, now)
         return Routing(latest, Route.REOPENED)
-    ticket = await open_ticket(connection, conversation, now, first=False)
+    ticket = await open_ticket(connection, ctx, conversation, now, first=False)
     await enqueue_on(
         topic_queue(ctx.group_chat_id, conversation.id),
         NEW_TICKET_CARD,
@@ -105,7 +106,12 @@ async def _reopen(
     *,
     data: dict[str, object] | None = None,
 ) -> None:
-    """The customer came back inside the window: same ticket, open again, same owner."""
+    """The customer came back inside the window: same ticket, open again, same owner.
+
+    No SLA clock starts again: the customer's message arms next response (see
+    :mod:`core.timers.sla`).
+    """
+    old = TicketStatus(ticket.status)
     await (
         Ticket.filter(id=ticket.id)
         .using_db(connection)
@@ -120,15 +126,28 @@ async def _reopen(
         data=data or {"by": "customer"},
         now=now,
     )
+    await sla.status_changed(connection, ctx, ticket, old, TicketStatus.OPEN, now)
     await queue_refresh(connection, ctx, ticket)
 
 
 async def open_ticket(
-    connection: BaseDBAsyncClient, conversation: Conversation, now: datetime, *, first: bool
+    connection: BaseDBAsyncClient,
+    ctx: DeskContext,
+    conversation: Conversation,
+    now: datetime,
+    *,
+    first: bool,
 ) -> Ticket:
-    """A new ticket in ``conversation``, with its ``OPENED`` event (``first``: the very first)."""
+    """A new ticket in ``conversation``, with its ``OPENED`` event (``first``: the very first).
+
+    Its SLA clocks start with it (:func:`core.timers.sla.start_clocks`).
+    """
     ticket = await Ticket.create(
-        using_db=connection, conversation=conversation, status=TicketStatus.NEW, opened_at=now
+        using_db=connection,
+        conversation=conversation,
+        status=TicketStatus.NEW,
+        opened_at=now,
+        **sla.new_ticket_fields(ctx, now),
     )
     await record(
         connection,
@@ -138,4 +157,5 @@ async def open_ticket(
         data={"first": first},
         now=now,
     )
+    await sla.start_clocks(connection, ctx, ticket, now)
     return ticket

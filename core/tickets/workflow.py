@@ -31,6 +31,7 @@ from core.tickets.workflow_frame import (
     bare_use_case,
     use_case,
 )
+from core.timers import sla
 
 #: The moment a status is reached, kept on the ticket (for reports).
 STAMPS: dict[TicketStatus, str] = {
@@ -86,6 +87,8 @@ async def set_status(scene: Scene, status: TicketStatus) -> WorkflowResult:
     stamp = {STAMPS[status]: scene.now} if status in STAMPS else {}
     old = TicketStatus(scene.ticket.status)
     result = await scene.move(EventKind.STATUS, old, status, status=status, **stamp)
+    if result.changed:
+        await sla.status_changed(scene.connection, scene.ctx, scene.ticket, old, status, scene.now)
     if result.changed and status == TicketStatus.RESOLVED:  # close the loop: ask for a rating
         await queue_rating_request(scene.connection, scene.ctx, scene.ticket)
     return result
@@ -95,7 +98,12 @@ async def set_status(scene: Scene, status: TicketStatus) -> WorkflowResult:
 async def set_priority(scene: Scene, priority: TicketPriority) -> WorkflowResult:
     """Give ticket ``number`` the priority ``priority``."""
     old = TicketPriority(scene.ticket.priority)
-    return await scene.move(EventKind.PRIORITY, old, priority, priority=priority)
+    result = await scene.move(EventKind.PRIORITY, old, priority, priority=priority)
+    if result.changed:  # the new targets apply: the running clocks are recomputed
+        await sla.priority_changed(
+            scene.connection, scene.ctx, scene.ticket, old, priority, scene.now
+        )
+    return result
 
 
 @use_case(Action.TAG)

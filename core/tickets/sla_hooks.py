@@ -1,0 +1,60 @@
+"""A customer writes on a ticket: the SLA side, including the status move it may cause.
+
+:mod:`core.timers.sla` keeps the clocks but may not touch the workflow above it; moving a
+ticket that waits for the customer back to ``open`` (an event and a card refresh) is done
+here, then the clocks are told. Ingest calls :func:`customer_wrote` with the routed ticket,
+or :func:`customer_wrote_to` on its fast path, where only the ticket's id is at hand.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from core.context import DeskContext
+from core.enums import EventKind, TicketStatus
+from core.models import Ticket
+from core.staff.events import record
+from core.tickets.card_refresh import queue_refresh
+from core.timers import sla
+
+
+async def customer_wrote_to(
+    connection: BaseDBAsyncClient, ctx: DeskContext, ticket_id: int, at: datetime
+) -> None:
+    """:func:`customer_wrote` for ticket ``ticket_id`` (ingest's fast path has only the id).
+
+    Ingest skips the call altogether when its lookup says a message changes no clock
+    (:attr:`core.lookup.KnownCustomer.sla_settled`): the common case of several customer
+    messages in a row costs nothing here.
+    """
+    ticket = await Ticket.filter(id=ticket_id).using_db(connection).first()
+    if ticket is not None:
+        await customer_wrote(connection, ctx, ticket, at)
+
+
+async def customer_wrote(
+    connection: BaseDBAsyncClient, ctx: DeskContext, ticket: Ticket, at: datetime
+) -> None:
+    """A customer message joined ``ticket``: reopen it from waiting, then tell the clocks.
+
+    A ticket waiting for the customer moves back to ``open`` (a ``STATUS`` event by the
+    customer, actor NULL, and a card refresh), which resumes resolution; then
+    :func:`core.timers.sla.customer_wrote` may arm next response.
+    """
+    if ticket.status == TicketStatus.WAITING:
+        old, new = TicketStatus.WAITING, TicketStatus.OPEN
+        await Ticket.filter(id=ticket.id).using_db(connection).update(status=new)
+        ticket.status = new
+        await record(
+            connection,
+            kind=EventKind.STATUS,
+            ticket_id=ticket.id,
+            conversation_id=ticket.conversation_id,
+            data={"old": str(old), "new": str(new)},
+            now=at,
+        )
+        await sla.status_changed(connection, ctx, ticket, old, new, at)
+        await queue_refresh(connection, ctx, ticket)
+    await sla.customer_wrote(connection, ctx, ticket, at)
