@@ -12,7 +12,8 @@ from core.entities import Attachment, CardSla, Content, CustomerProfile, TicketC
 from core.enums import Channel, MessageDirection, TicketPriority, TicketStatus
 from core.i18n import DEFAULT_LOCALE, _, gettext
 from core.messaging.titles import title_of
-from core.models import Conversation, Customer, Message, Operator, Ticket, TicketClock
+from core.models import Conversation, Customer, Message, Operator, Ticket
+from core.timers.sla import most_urgent, past_due, running_clocks
 
 CHANNEL_LABELS = {Channel.TELEGRAM: "Telegram", Channel.VK: "VK"}
 #: A topic's name for a customer whose own name shows nothing.
@@ -78,21 +79,14 @@ async def sla_state(
 ) -> CardSla | None:
     """The SLA clock of a ticket that matters most right now, or None when none runs.
 
-    Among the running clocks (paused ones skipped: no due time while waiting for the
-    customer) one past its due time comes first, else the one due soonest; ordered by
-    due time, that is simply the first. Past due counts as breached even before the
-    scheduler has marked it; a clock whose due time a recompute moved ahead again is
-    counting down, though its breach stays recorded.
+    The running clock due soonest (see :func:`core.timers.sla.most_urgent`); past due
+    counts as breached even before the scheduler has marked it, and a clock whose due
+    time a recompute moved ahead again counts down, though its breach stays recorded.
     """
-    first = (
-        await TicketClock.filter(ticket_id=ticket_id, stopped_at__isnull=True, due_at__isnull=False)
-        .using_db(connection)
-        .order_by("due_at", "id")
-        .first()
-    )
-    if first is None or first.due_at is None:
+    urgent = most_urgent(await running_clocks(connection, ticket_id))
+    if urgent is None or urgent.due_at is None:
         return None
-    return CardSla(clock=first.clock, due_at=first.due_at, breached=first.due_at <= now, as_of=now)
+    return CardSla(urgent.clock, urgent.due_at, breached=past_due(urgent, now), as_of=now)
 
 
 async def in_breach(ticket: Ticket, now: datetime) -> bool:

@@ -23,10 +23,10 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.context import DeskContext
 from core.entities import InboundMessage
-from core.enums import Channel, SlaClock, TicketPriority
+from core.enums import Channel, SlaClock
 from core.errors import DeliveryError, RecipientUnavailable
 from core.messaging.delivery import RECHECK_UNREACHABLE
-from core.models import Ticket
+from core.models import Ticket, TicketClock
 from core.outbox import Completion, FailureDecision, Job, Operation
 from core.outbox.queues import customer_queue, enqueue_on
 from core.ports import Ports
@@ -43,20 +43,15 @@ ACKNOWLEDGEMENT, OFF_HOURS = "acknowledgement", "off_hours"
 ACTIVE_ROUTES = frozenset({Route.ACTIVE, Route.NEW, Route.REOPENED, Route.LOW_RATING})
 
 
-def first_response_due(
-    ctx: DeskContext, priority: TicketPriority, start: datetime
-) -> datetime | None:
-    """When the first response to a ticket of ``priority`` opened at ``start`` is due.
-
-    None when the priority has no first-response target. Business-hours targets count
-    only the calendar's open time, like the SLA clock does.
-    """
-    target = ctx.sla.target(priority, SlaClock.FIRST_RESPONSE)
-    if target is None:
-        return None
-    if target.business_hours:
-        return ctx.calendar.add_business_seconds(start, target.duration.total_seconds())
-    return start + target.duration
+async def first_response_due(connection: BaseDBAsyncClient, ticket_id: int) -> datetime | None:
+    """When the ticket's first response is due: its SLA clock's own due time, so the
+    promise and the clock never disagree (None: no first-response target)."""
+    clock = (
+        await TicketClock.filter(ticket_id=ticket_id, clock=SlaClock.FIRST_RESPONSE, cycle=1)
+        .using_db(connection)
+        .first()
+    )
+    return clock.due_at if clock is not None else None
 
 
 async def answer_automatically(
@@ -86,8 +81,7 @@ async def answer_automatically(
                 )
                 texts.append((OFF_HOURS, text))
         if route is Route.NEW and replies.acknowledgement.enabled:
-            priority = await _priority(connection, ticket_id)
-            due = first_response_due(ctx, priority, now)
+            due = await first_response_due(connection, ticket_id)
             text = acknowledgement_text(
                 replies.acknowledgement,
                 locale,
@@ -124,16 +118,6 @@ async def _first_off_hours(connection: BaseDBAsyncClient, ticket_id: int, now: d
         .update(off_hours_replied_at=now)
     )
     return bool(changed)
-
-
-async def _priority(connection: BaseDBAsyncClient, ticket_id: int) -> TicketPriority:
-    found = (
-        await Ticket.filter(id=ticket_id)
-        .using_db(connection)
-        .first()
-        .values_list("priority", flat=True)
-    )
-    return TicketPriority(str(found)) if found is not None else TicketPriority.NORMAL
 
 
 class SendAutoReply(Operation):

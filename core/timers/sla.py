@@ -35,6 +35,7 @@ from core.timers.sla_deadlines import (
     arm_new,
     fire,
     most_urgent,
+    past_due,
     record_event,
     running_clocks,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "most_urgent",
     "new_ticket_fields",
     "operator_replied",
+    "past_due",
     "priority_changed",
     "running_clocks",
     "start_clocks",

@@ -178,22 +178,27 @@ async def breach(
     await record_event(connection, ticket, EventKind.SLA_BREACHED, data, at)
 
 
-async def running_clocks(connection: BaseDBAsyncClient, ticket_id: int) -> list[TicketClock]:
+async def running_clocks(connection: BaseDBAsyncClient | None, ticket_id: int) -> list[TicketClock]:
     """The clocks of a ticket that have not stopped (paused ones included), oldest first."""
     rows = TicketClock.filter(ticket_id=ticket_id, stopped_at__isnull=True)
     return await rows.using_db(connection).order_by("id")
 
 
 def most_urgent(clocks: Sequence[TicketClock]) -> TicketClock | None:
-    """The clock a card or a queue shows: a breached one first, else the nearest due.
+    """The clock a card or a list shows: the one due soonest, so a breached one first.
 
-    Stopped and paused clocks (no due time) are skipped; among breached clocks the one
-    overdue longest comes first.
+    Stopped and paused clocks (no due time) are skipped. Ordering by due time puts the
+    clocks past their due time first, the one overdue longest at the head; a clock counts
+    as breached on the card and in lists once its due time has passed, even before the
+    scheduler has stored the breach (:func:`past_due`).
     """
     ticking = [c for c in clocks if c.stopped_at is None and c.due_at is not None]
-    if not ticking:
-        return None
-    return min(ticking, key=lambda c: (c.outcome != SlaOutcome.BREACHED, c.due_at))
+    return min(ticking, key=lambda c: (c.due_at, c.id), default=None)
+
+
+def past_due(clock: TicketClock, now: datetime) -> bool:
+    """Has ``clock``'s due time passed (it runs late, whether or not the breach fired)?"""
+    return clock.due_at is not None and clock.due_at <= now
 
 
 def _iso(at: datetime | None) -> str | None:

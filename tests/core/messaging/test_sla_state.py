@@ -7,10 +7,17 @@ from datetime import UTC, datetime, timedelta
 from core.enums import SlaClock, SlaOutcome
 from core.messaging.views import in_breach, sla_state, ticket_card, topic_title
 from core.models import Customer, Ticket, TicketClock
-from tests.core.tickets.test_workflow import new_ticket
+from tests.core.tickets.test_workflow import new_ticket as opened_ticket
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 NAME = "\u2068Alice Smith\u2069"
+
+
+async def new_ticket() -> Ticket:
+    """A ticket with only the clocks a test builds by hand (opening starts real ones)."""
+    ticket = await opened_ticket()
+    await TicketClock.filter(ticket_id=ticket.id).delete()
+    return ticket
 
 
 async def clock(
