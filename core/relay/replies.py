@@ -29,8 +29,8 @@ from core.models import Conversation, Customer, Message, Ticket
 from core.outbox import release_held
 from core.outbox.queues import DELIVER_EDIT, customer_queue, enqueue_on
 from core.staff.operators import upsert_operator
+from core.tickets import sla_hooks
 from core.tickets.collisions import Collision, claim_for_reply, queue_hold_prompt, warn_collision
-from core.timers import sla
 
 _NOTE_COMMAND = re.compile(r"^/note(?:@\w+)?(?:\s+|$)", re.IGNORECASE)
 NOTE_PREFIX = "//"
@@ -101,7 +101,7 @@ async def handle_operator_message(message: OperatorMessage, ctx: DeskContext) ->
             ticket.first_response_at = now
             await ticket.save(using_db=connection, update_fields=["first_response_at"])
         if ticket is not None and not held:
-            await sla.operator_replied(connection, ctx, ticket, now)
+            await sla_hooks.operator_replied(connection, ctx, ticket, now)
         if held:
             if not await _album_already_held(connection, stored):
                 await queue_hold_prompt(connection, ctx, stored, claim.owner or "?")

@@ -38,9 +38,9 @@ from core.relay.greetings import company_or_team
 from core.staff.events import record
 from core.staff.operators import upsert_operator
 from core.staff.permissions import Action, allowed
+from core.tickets import sla_hooks
 from core.tickets.collisions import Collision, claim_for_reply, queue_hold_prompt, warn_collision
 from core.tickets.templates import POST_TEMPLATE, Result, pick_variant, render, values_for
-from core.timers import sla
 
 
 class PostTemplate(TopicOperation):
@@ -161,7 +161,7 @@ async def use_template(
             ticket.first_response_at = now
             await ticket.save(using_db=connection, update_fields=["first_response_at"])
         if ticket is not None and not held:  # a template is a reply: it stops the clocks
-            await sla.operator_replied(connection, ctx, ticket, now)
+            await sla_hooks.operator_replied(connection, ctx, ticket, now)
         if claim.collision is Collision.WARN and ticket is not None:
             await warn_collision(connection, ctx, ticket, claim, reply_to=None)
         await enqueue_on(

@@ -34,9 +34,9 @@ from core.outbox import Completion, Job
 from core.outbox.queues import HOLD_PROMPT, enqueue_on, topic_queue
 from core.staff.operators import refuse, upsert_operator
 from core.staff.permissions import Action, allowed
+from core.tickets import sla_hooks
 from core.tickets.card_refresh import queue_refresh
 from core.tickets.workflow_frame import assign_to
-from core.timers import sla
 
 log = logging.getLogger(__name__)
 
@@ -213,4 +213,4 @@ async def _replied(
     if ticket.first_response_at is None:
         ticket.first_response_at = now
         await ticket.save(using_db=connection, update_fields=["first_response_at"])
-    await sla.operator_replied(connection, ctx, ticket, now)
+    await sla_hooks.operator_replied(connection, ctx, ticket, now)

@@ -4,6 +4,8 @@
 ticket that waits for the customer back to ``open`` (an event and a card refresh) is done
 here, then the clocks are told. Ingest calls :func:`customer_wrote` with the routed ticket,
 or :func:`customer_wrote_to` on its fast path, where only the ticket's id is at hand.
+Replies call :func:`operator_replied`. Whenever a clock starts or stops, the card and the
+topic title are refreshed: they show the countdown and the breach mark.
 """
 
 from __future__ import annotations
@@ -57,4 +59,18 @@ async def customer_wrote(
         )
         await sla.status_changed(connection, ctx, ticket, old, new, at)
         await queue_refresh(connection, ctx, ticket)
-    await sla.customer_wrote(connection, ctx, ticket, at)
+        await sla.customer_wrote(connection, ctx, ticket, at)
+    elif await sla.customer_wrote(connection, ctx, ticket, at):
+        await queue_refresh(connection, ctx, ticket)  # the card counts down to next response
+
+
+async def operator_replied(
+    connection: BaseDBAsyncClient, ctx: DeskContext, ticket: Ticket, at: datetime
+) -> None:
+    """A reply the customer gets: stop the response clocks and refresh card and title.
+
+    The refresh takes the countdown (and a breach's 🚨 in the title) away; a reply that
+    stopped no clock (one already answered) costs no edit.
+    """
+    if await sla.operator_replied(connection, ctx, ticket, at):
+        await queue_refresh(connection, ctx, ticket)

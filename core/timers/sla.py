@@ -101,8 +101,10 @@ def new_ticket_fields(ctx: DeskContext, now: datetime) -> dict[str, Any]:
 
 async def customer_wrote(
     connection: BaseDBAsyncClient, ctx: DeskContext, ticket: Ticket, at: datetime
-) -> None:
+) -> bool:
     """A customer message joined ``ticket``: it waits for a reply, maybe arming next response.
+
+    True when a clock started (the card has a new countdown to show).
 
     Only the oldest unanswered message counts: while one waits (``awaiting_reply_since``
     is set) a newer one changes nothing. Next response starts when no response clock
@@ -111,36 +113,39 @@ async def customer_wrote(
     (``core.tickets.sla_hooks``), which resumes resolution through :func:`status_changed`.
     """
     if ticket.awaiting_reply_since is not None:
-        return
+        return False
     ticket.awaiting_reply_since = at
     await Ticket.filter(id=ticket.id).using_db(connection).update(awaiting_reply_since=at)
     if target_of(ticket.sla_targets, SlaClock.NEXT_RESPONSE) is None:
-        return
+        return False
     clocks = await TicketClock.filter(ticket_id=ticket.id, clock__in=RESPONSE_CLOCKS).using_db(
         connection
     )
     if any(clock.stopped_at is None for clock in clocks):
-        return  # first response still runs, or a next response does
+        return False  # first response still runs, or a next response does
     cycles = [c.cycle for c in clocks if c.clock == SlaClock.NEXT_RESPONSE]
-    await start_clock(
+    return await start_clock(
         connection, ctx, ticket, SlaClock.NEXT_RESPONSE, max(cycles, default=0) + 1, at, at
     )
 
 
 async def operator_replied(
     connection: BaseDBAsyncClient, ctx: DeskContext, ticket: Ticket, at: datetime
-) -> None:
+) -> int:
     """A reply reached (or is on its way to) the customer: stop the response clocks.
 
     Call it only for replies the customer gets: not for notes, not for a reply held by a
-    collision (until Send anyway), never for the desk's own messages.
+    collision (until Send anyway), never for the desk's own messages. Returns how many
+    clocks stopped (the card's countdown changed when any did).
     """
     rows = TicketClock.filter(
         ticket_id=ticket.id, clock__in=RESPONSE_CLOCKS, stopped_at__isnull=True
     )
-    for clock in await rows.using_db(connection):
+    stopped = await rows.using_db(connection)
+    for clock in stopped:
         await stop_clock(connection, ctx, ticket, clock, at, judge=True)
     await answered(connection, ticket)
+    return len(stopped)
 
 
 async def status_changed(

@@ -48,11 +48,12 @@ async def start_clock(
     cycle: int,
     start: datetime,
     now: datetime,
-) -> None:
+) -> bool:
     """Start clock ``kind`` (``cycle``) at ``start`` if the ticket has a target for it."""
     clock = await create_clock(connection, ctx, ticket, kind, cycle, start)
     if clock is not None:
         await arm(connection, clock, now, fresh=True)
+    return clock is not None
 
 
 async def create_clock(
