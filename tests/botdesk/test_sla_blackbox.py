@@ -39,7 +39,7 @@ WITHIN = 40.0
 T = TypeVar("T")
 
 
-async def eventually(probe: Callable[[], Awaitable[T]], within: float) -> T:
+async def eventually(probe: Callable[[], Awaitable[T | None]], within: float) -> T:
     """Ask ``probe`` twice a second until its answer is truthy; fail after ``within`` s."""
     async with asyncio.timeout(within):
         while True:
