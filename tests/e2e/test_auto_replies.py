@@ -140,3 +140,31 @@ async def test_a_vk_customer_on_saturday_gets_both_in_russian(
         )
         await world.vk_got(ack)
         assert [m.text for m in world.got()] == [OFF_HOURS_RU, ack]
+
+
+async def test_on_new_years_eve_the_reply_names_the_first_workday_after_the_holidays(
+    desk_world: DeskWorld, desk_settings: Callable[..., Settings], run_desk: DeskRunner
+) -> None:
+    # Thursday 31 December 2026, 20:00 in Moscow: closed; 1-8 January are public holidays
+    # in Russia and 9-10 January a weekend, so the desk opens on Monday 11 January.
+    world, sb = desk_world, desk_world.sandbox
+    calendar = {**CALENDAR, "holidays": "RU"}
+    settings = desk_settings(
+        sb, world.bot, world.group, **{**REPLIES, "calendar": calendar}, **FAST_RATES
+    )
+    new_years_eve = datetime(2026, 12, 31, 20, 0, tzinfo=ZoneInfo("Europe/Moscow"))
+    async with run_desk(settings, clock=ShiftedClock(new_years_eve)):
+        await welcomed(world)
+        sb.send_text(world.customer, world.bot, "Is the shop open in January?")
+        topic = await topic_of(world)
+        number = topic.name.split("#", 1)[1].split(" ", 1)[0]
+        await received(
+            world,
+            "Our team is offline now. We're back on Monday, 11 January at 09:00 (Moscow "
+            "time), and we will answer you then.",
+        )
+        await received(
+            world,
+            f"We've received your message — your ticket number is #{number}. We'll answer "
+            "by Monday, 11 January at 13:00 (Moscow time).",
+        )
