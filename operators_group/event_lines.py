@@ -13,8 +13,9 @@ from collections.abc import Callable, Mapping
 from html import escape
 from typing import Any
 
-from core.enums import EventKind, OperatorRole
+from core.enums import EventKind, OperatorRole, SlaClock
 from core.i18n import Translator, _
+from core.notices.wording import clock_name
 from operators_group.cards import PRIORITY_NAMES, STATUS_NAMES
 from operators_group.commands_team import ROLE_NAMES
 
@@ -43,6 +44,10 @@ EVENT_NAMES: dict[EventKind, str] = {
     EventKind.COMMENTED: _("commented"),
     EventKind.ROLE: _("role changed"),
     EventKind.REFUSED: _("refused"),
+    EventKind.SLA_HIT: _("SLA met"),
+    EventKind.SLA_WARNED: _("SLA warning"),
+    EventKind.SLA_BREACHED: _("SLA breached"),
+    EventKind.SLA_RECOMPUTED: _("SLA due times recomputed"),
 }
 
 
@@ -143,6 +148,18 @@ def _role(w: _Words, d: Mapping[str, Any]) -> str:
     )
 
 
+def _sla(message: str) -> Callable[[_Words, Mapping[str, Any]], str]:
+    def sentence(w: _Words, d: Mapping[str, Any]) -> str:
+        clock = escape(clock_name(SlaClock(str(d["clock"])), w.t.locale))
+        return w.t(message, clock=clock)
+
+    return sentence
+
+
+def _recomputed(w: _Words, d: Mapping[str, Any]) -> str:
+    return w.t("SLA due times recomputed for priority {priority}", priority=w.priority(d["new"]))
+
+
 def _fixed(message: str) -> Callable[[_Words, Mapping[str, Any]], str]:
     def sentence(w: _Words, d: Mapping[str, Any]) -> str:
         return w.t(message)
@@ -165,6 +182,10 @@ _SENTENCES: dict[EventKind, Callable[[_Words, Mapping[str, Any]], str]] = {
     EventKind.RATED: _rated,
     EventKind.COMMENTED: _commented,
     EventKind.ROLE: _role,
+    EventKind.SLA_HIT: _sla(_("SLA met: {clock}")),
+    EventKind.SLA_WARNED: _sla(_("SLA warning: {clock}")),
+    EventKind.SLA_BREACHED: _sla(_("SLA breached: {clock}")),
+    EventKind.SLA_RECOMPUTED: _recomputed,
 }
 
 

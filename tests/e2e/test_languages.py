@@ -117,4 +117,5 @@ async def test_log_tells_each_change_as_a_sentence(admin_desk: DeskWorld) -> Non
         "assigned to Ivan — Ivan",
         "status: new → open — Ivan",
         "priority: normal → urgent — Ivan",
+        "SLA due times recomputed for priority urgent — desk",
     ]

@@ -87,3 +87,17 @@ def test_any_stored_data_renders_as_escaped_text(
 ) -> None:
     line = describe(kind, data, PEOPLE, Translator(locale))
     assert line and "<" not in line and ">" not in line  # all of it escaped, never raw HTML
+
+
+def test_sla_events_name_their_clock() -> None:
+    hit = {"clock": "first_response", "cycle": 1, "due_at": "2026-12-04T10:00:00+00:00"}
+    assert describe(EventKind.SLA_HIT, hit, {}, EN) == "SLA met: first response"
+    breached = {"clock": "next_response", "cycle": 2}
+    assert describe(EventKind.SLA_BREACHED, breached, {}, EN) == "SLA breached: next response"
+    assert describe(EventKind.SLA_WARNED, {"clock": "resolution"}, {}, RU) == (
+        "предупреждение SLA: решение"
+    )
+    recomputed = {"old": "normal", "new": "urgent", "clocks": []}
+    assert describe(EventKind.SLA_RECOMPUTED, recomputed, {}, EN) == (
+        "SLA due times recomputed for priority urgent"
+    )
