@@ -108,9 +108,11 @@ async def _ingest_in(
     route: Route | None
     if known is not None and known.ticket_id is not None and known.is_current(inbound.profile):
         ticket_id, route = known.ticket_id, Route.ACTIVE
-        await _store_inbound(connection, ctx, inbound, known.conversation_id, ticket_id)
+        # The clocks first: a card refresh they queue goes ahead of this message's
+        # mirror, never between the parts of an album (that would split it).
         if not known.sla_settled:  # usually settled: an earlier message still waits
             await customer_wrote_to(connection, ctx, ticket_id, ctx.clock.now())
+        await _store_inbound(connection, ctx, inbound, known.conversation_id, ticket_id)
     elif known is None and not careful:
         # Nobody to look up: create without asking first. A racing first message makes
         # one of the two inserts fail, and the careful retry takes the path below.
@@ -187,11 +189,11 @@ async def _ingest_changed(
         await _open_topic(connection, ctx, conversation.id, now)
     # A comment is shown on the card and as a notice instead of as a message.
     comment = routing.route in (Route.COMMENT, Route.LOW_RATING)
+    if routing.route in _AWAITS_REPLY:  # before the mirror, as on the fast path
+        await customer_wrote(connection, ctx, routing.ticket, now)
     message = await _store_inbound(
         connection, ctx, inbound, conversation.id, routing.ticket.id, mirror=not comment
     )
-    if routing.route in _AWAITS_REPLY:
-        await customer_wrote(connection, ctx, routing.ticket, now)
     if comment:
         reopened = routing.route is Route.LOW_RATING
         await record_comment(connection, ctx, routing.ticket, message, reopened=reopened)
