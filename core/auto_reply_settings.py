@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from string import Formatter
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
 
@@ -83,34 +84,38 @@ def _check_texts(table: str, texts: dict[str, str]) -> dict[str, str]:
     return texts
 
 
-class AcknowledgementSettings(BaseModel):
-    """``[acknowledgement]``: the reply to the first message of a new ticket."""
+class _ReplySettings(BaseModel):
+    """What both tables hold: whether the reply is sent, and its texts per language."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    #: the table's name in botdesk.toml, for error messages and allowed placeholders
+    TABLE: ClassVar[str]
 
     enabled: StrictBool = True
-    #: per language; placeholders {ticket} ("#12") and {due} (the first-response time)
     text: dict[StrictStr, StrictStr] = Field(default_factory=dict)
 
     @field_validator("text")
     @classmethod
     def _check_text(cls, value: dict[str, str]) -> dict[str, str]:
-        return _check_texts("acknowledgement", value)
+        return _check_texts(cls.TABLE, value)
 
 
-class OffHoursSettings(BaseModel):
-    """``[off_hours]``: the reply, once per ticket, to a message while the desk is closed."""
+class AcknowledgementSettings(_ReplySettings):
+    """``[acknowledgement]``: the reply to the first message of a new ticket.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Texts per language; placeholders {ticket} ("#12") and {due} (the first-response time).
+    """
 
-    enabled: StrictBool = True
-    #: per language; placeholder {opening} (when the desk opens, with its time zone)
-    text: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    TABLE = "acknowledgement"
 
-    @field_validator("text")
-    @classmethod
-    def _check_text(cls, value: dict[str, str]) -> dict[str, str]:
-        return _check_texts("off_hours", value)
+
+class OffHoursSettings(_ReplySettings):
+    """``[off_hours]``: the reply, once per ticket, to a message while the desk is closed.
+
+    Texts per language; placeholder {opening} (when the desk opens, with its time zone).
+    """
+
+    TABLE = "off_hours"
 
 
 #: pydantic's words for a wrong type, in the config errors' own words
