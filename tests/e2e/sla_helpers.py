@@ -71,6 +71,14 @@ def mentions(entity: dict[str, Any], user_id: int) -> bool:
     return url or (entity.get("user") or {}).get("id") == user_id
 
 
+def reports_lines(world: DeskWorld) -> list[MessageView]:
+    """What the desk's "📊 Reports" topic shows (nothing while it does not exist)."""
+    topic = next((t for t in world.group.topics.values() if t.name == "📊 Reports"), None)
+    if topic is None:
+        return []
+    return [m for m in world.sandbox.messages(world.group, topic=topic) if m.service is None]
+
+
 async def set_status(world: DeskWorld, topic: Topic, label: str) -> MessageView:
     """Ivan picks ``label`` in the card's Status menu; return the card showing the status."""
     card = await card_shows(world, topic, lambda c: "Status ▾" in labels(c))

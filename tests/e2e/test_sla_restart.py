@@ -20,6 +20,7 @@ from pathlib import Path
 from sandbox.telegram import MessageView, TelegramSandbox, Topic
 from tests.botdesk.processes import clean_env, closed_port, read_until
 from tests.e2e.conftest import in_topic, shown, topic_of, until, welcomed
+from tests.e2e.sla_helpers import reports_lines
 from tests.fixtures.telegram_sandbox import DeskWorld
 
 
@@ -98,18 +99,9 @@ def breaches(world: DeskWorld, topic: Topic) -> list[MessageView]:
     return [m for m in sla_notices(world, topic) if m.body.startswith("🚨 SLA breached: ")]
 
 
-def escalations(world: DeskWorld) -> list[MessageView]:
-    """The lines in the desk's "📊 Reports" topic (none while it does not exist)."""
-    reports = next((t for t in world.group.topics.values() if t.name == "📊 Reports"), None)
-    if reports is None:
-        return []
-    shown = world.sandbox.messages(world.group, topic=reports)
-    return [m for m in shown if m.service is None]
-
-
 def counts(world: DeskWorld, topic: Topic) -> tuple[int, int, int]:
     """How many warnings, breach notices and escalation lines there are."""
-    return len(warnings(world, topic)), len(breaches(world, topic)), len(escalations(world))
+    return len(warnings(world, topic)), len(breaches(world, topic)), len(reports_lines(world))
 
 
 async def open_then_kill(
@@ -160,7 +152,7 @@ async def test_a_warning_due_while_the_app_was_down_fires_once_then_the_breach_o
         await until(sb, lambda: counts(world, topic) == (1, 1, 1), timeout=WAIT)
         breach = breaches(world, topic)[0]
         assert breach.body.startswith("🚨 SLA breached: first response was due at "), breach.body
-        line = escalations(world)[0]
+        line = reports_lines(world)[0]
         assert line.body.startswith("🚨 SLA breached on #1 ("), line.body
         assert "first response" in line.body
         await until(sb, lambda: "🚨" in topic.name)
@@ -186,7 +178,7 @@ async def test_a_breach_due_while_the_app_was_down_fires_once_without_a_late_war
         await until(sb, lambda: counts(world, topic)[1:] == (1, 1), timeout=WAIT)
         breach = breaches(world, topic)[0]
         assert breach.body.startswith("🚨 SLA breached: first response was due at "), breach.body
-        line = escalations(world)[0]
+        line = reports_lines(world)[0]
         assert line.body.startswith("🚨 SLA breached on #1 ("), line.body
         assert "first response" in line.body
         await until(sb, lambda: "🚨" in topic.name)

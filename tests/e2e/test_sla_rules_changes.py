@@ -19,7 +19,6 @@ import pytest
 from core.config import Settings
 from core.enums import EventKind, SlaClock, SlaOutcome, TicketStatus
 from core.models import Event, Ticket, TicketClock
-from sandbox.telegram import MessageView
 from tests.e2e.conftest import opened, received, shown, until
 from tests.e2e.sla_helpers import (
     MARGIN,
@@ -28,6 +27,7 @@ from tests.e2e.sla_helpers import (
     notice,
     notices,
     past,
+    reports_lines,
     set_status,
     sla_running,
 )
@@ -56,15 +56,6 @@ def sla_desk(
 ) -> SlaDesk:
     """``async with sla_desk(sla_table) as world:`` runs the desk with that ``[sla]`` table."""
     return partial(sla_running, desk_world, desk_settings, run_desk)
-
-
-def escalation(world: DeskWorld) -> MessageView | None:
-    """The first line in the "📊 Reports" topic, once there is one."""
-    topic = next((t for t in world.group.topics.values() if t.name == "📊 Reports"), None)
-    if topic is None:
-        return None
-    shown = [m for m in world.sandbox.messages(world.group, topic=topic) if m.service is None]
-    return shown[0] if shown else None
 
 
 async def test_raising_the_priority_past_its_target_breaches_at_once(sla_desk: SlaDesk) -> None:
@@ -96,7 +87,7 @@ async def test_raising_the_priority_past_its_target_breaches_at_once(sla_desk: S
         breaches = await Event.filter(ticket_id=ticket.id, kind=EventKind.SLA_BREACHED)
         assert [e.data["clock"] for e in breaches] == ["first_response"]
 
-        line = await until(world.sandbox, lambda: escalation(world))
+        line = await until(world.sandbox, lambda: next(iter(reports_lines(world)), None))
         assert line.body.startswith(f"🚨 SLA breached on #{ticket.number} (")
         assert "urgent" in line.body and "first response" in line.body
         await until(world.sandbox, lambda: "🚨" in topic.name and "🔥" in topic.name)

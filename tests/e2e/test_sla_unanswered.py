@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 import pytest
 
@@ -18,6 +17,9 @@ from core.enums import EventKind
 from core.models import Event, Ticket
 from sandbox.telegram import MessageView, Topic, User
 from tests.e2e.conftest import FAST_RATES, command, in_topic, opened, received, until, welcomed
+from tests.e2e.sla_helpers import mentions as mentioned
+from tests.e2e.sla_helpers import reports_lines
+from tests.e2e.test_card_buttons import card_in
 from tests.fixtures.desk import DeskRunner
 from tests.fixtures.telegram_sandbox import DeskWorld
 
@@ -44,30 +46,12 @@ async def sla_desk(
 
 
 def mentions(message: MessageView, user: User) -> bool:
-    """Does ``message`` mention ``user`` (a tg://user link or a text mention)?"""
-
-    def names(entity: dict[str, Any]) -> bool:
-        link = entity.get("url") == f"tg://user?id={user.id}"
-        return link or (entity.get("user") or {}).get("id") == user.id
-
-    return any(names(entity) for entity in message.entities)
+    """Does ``message`` mention ``user``?"""
+    return any(mentioned(entity, user.id) for entity in message.entities)
 
 
 def sla_notices(world: DeskWorld, topic: Topic) -> list[MessageView]:
     return [m for m in in_topic(world, topic) if "SLA" in m.body]
-
-
-def reports_lines(world: DeskWorld) -> list[MessageView]:
-    """What the "📊 Reports" topic shows (nothing before the desk creates it)."""
-    topic = next((t for t in world.group.topics.values() if t.name == "📊 Reports"), None)
-    if topic is None:
-        return []
-    return [m for m in world.sandbox.messages(world.group, topic=topic) if m.service is None]
-
-
-def card_in(world: DeskWorld, topic: Topic) -> MessageView | None:
-    shown = world.sandbox.messages(world.group, topic=topic)
-    return next((m for m in shown if m.sender_is_bot and m.pinned), None)
 
 
 async def test_unanswered_ticket_is_warned_breached_escalated_once_and_cleared_by_an_answer(
