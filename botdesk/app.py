@@ -49,6 +49,7 @@ from core.ports import CustomerChannel, Ports
 from core.relay.operations import relay_operations
 from core.sla_policies import sla_policies
 from core.timers.scheduler import Handler, Scheduler
+from core.workload_settings import workload_from_settings
 from operators_group.desk import TelegramOperatorDesk
 from operators_group.membership import MembersOnly
 from operators_group.relay import build_operator_router
@@ -118,6 +119,7 @@ class Desk:
             calendar=calendar_from_settings(settings),
             managers_chat_id=settings.managers_chat_id,
             auto_replies=auto_replies_from_settings(settings.acknowledgement, settings.off_hours),
+            workload=workload_from_settings(settings),
         )
         downloader = vk_downloader(settings)
         desk = TelegramOperatorDesk(

@@ -40,7 +40,9 @@ from core.auto_reply_settings import (
     auto_reply_error,
 )
 from core.calendar_settings import CalendarSettings, calendar_error, known_timezone
+from core.enums import AssignmentMode, HandBack
 from core.i18n import SUPPORTED_LOCALES
+from core.workload_settings import WAITING_TABLE, WaitingSettings, optional_duration, waiting_error
 
 DEMO_HINT = "To try botdesk without any tokens or services, run `make demo`."
 CONFIG_FILE_ENV = "BOTDESK_CONFIG"
@@ -91,6 +93,15 @@ HINTS: dict[str, str] = {
     "or warn (it is sent, and the writer is warned).",
     "reopen_window_hours": "Use a number of hours, e.g. 72; 0 means a message after "
     "resolution always starts a new ticket.",
+    "assignment": "Use off (operators take tickets themselves), round_robin (each new ticket "
+    "goes to the online operator assigned longest ago) or least_loaded (to the online "
+    "operator with the fewest open tickets).",
+    "default_capacity": "Use a whole number from 1 to 1000: how many active tickets "
+    "auto-assignment gives an operator whose capacity nobody set with /capacity.",
+    "hand_back": "Use reassign (an operator who goes /away or /offline has their open "
+    "tickets given to the next operator) or unassign (they are left for anyone to take).",
+    "reassign_after": 'Use a duration such as "30m" or "2h": an assigned ticket nobody '
+    "answered in that time moves to the next operator; leave it unset to never do that.",
     "vk_token": "In your VK community open Manage → API usage → Access tokens, create a "
     "token with the 'messages' and 'photos'/'docs' rights, and copy it.",
     "vk_group_id": "Use your VK community's numeric id (a positive number, as in "
@@ -176,6 +187,16 @@ class Settings(BaseSettings):
     # The automatic replies to customers, [acknowledgement] and [off_hours] in botdesk.toml.
     acknowledgement: AcknowledgementSettings = Field(default_factory=AcknowledgementSettings)
     off_hours: OffHoursSettings = Field(default_factory=OffHoursSettings)
+    # Auto-assignment and presence (see core.workload_settings).
+    assignment: str = "off"
+    default_capacity: int = Field(default=5, ge=1, le=1000)
+    hand_back: str = "reassign"
+    reassign_after: str = ""
+    # Waiting on the customer, a [waiting] table in botdesk.toml.
+    waiting: WaitingSettings = Field(default_factory=WaitingSettings)
+    # botdesk.toml's [[rules]], kept as read: core.rule_settings checks them at start and
+    # names a bad one as rules[2] ("refunds").when.keywords.
+    rules: Any = None
 
     @property
     def calendar_timezone(self) -> str:
@@ -290,6 +311,20 @@ class Settings(BaseSettings):
         if value.lower() not in {"hold", "warn"}:
             raise ValueError(f"is {value!r}, which is neither hold nor warn")
         return value.lower()
+
+    @field_validator("assignment", "hand_back")
+    @classmethod
+    def _check_choice(cls, value: str, info: ValidationInfo) -> str:
+        choices = {"assignment": AssignmentMode, "hand_back": HandBack}[str(info.field_name)]
+        if value.strip().lower() not in {str(c) for c in choices}:
+            raise ValueError(f"is {value!r}, which is not one of: {', '.join(choices)}")
+        return value.strip().lower()
+
+    @field_validator("reassign_after")
+    @classmethod
+    def _check_reassign_after(cls, value: str) -> str:
+        optional_duration(value)
+        return value.strip()
 
     @field_validator("vk_group_id")
     @classmethod
@@ -423,6 +458,8 @@ def load_settings(toml_path: Path | None = None, **overrides: Any) -> Settings:
         if field == "calendar":
             paragraph = calendar_error(loc[1:], problem, error["type"])
             raise ConfigError(f"{paragraph} {DEMO_HINT}") from None
+        if field == WAITING_TABLE:
+            raise ConfigError(f"{waiting_error(loc[1:], problem)} {DEMO_HINT}") from None
         if field in AUTO_REPLY_TABLES:
             paragraph = auto_reply_error(field, loc[1:], problem, error["type"])
             raise ConfigError(f"{paragraph} {DEMO_HINT}") from None

@@ -12,6 +12,7 @@ from core.business_calendar import BusinessCalendar
 from core.clock import Clock, SystemClock
 from core.i18n import DEFAULT_LOCALE, normalize_locale
 from core.sla_policies import DEFAULT_POLICIES, SlaPolicies
+from core.workload_settings import Workload
 
 
 def _nothing() -> None:
@@ -43,6 +44,8 @@ class DeskContext:
     managers_chat_id: int | None = None
     # [acknowledgement] and [off_hours]: what the desk answers on its own (default: nothing)
     auto_replies: AutoReplies = field(default_factory=AutoReplies)
+    # ASSIGNMENT, DEFAULT_CAPACITY, HAND_BACK, REASSIGN_AFTER and [waiting]
+    workload: Workload = field(default_factory=Workload)
 
     def customer_language(self, code: str | None) -> str:
         """The locale a customer with language ``code`` reads (their own, else the default)."""

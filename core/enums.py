@@ -67,6 +67,33 @@ class OperatorRole(StrEnum):
     ADMIN = "admin"
 
 
+class OperatorPresence(StrEnum):
+    """Whether an operator takes work now: auto-assignment gives tickets only to ``online``.
+
+    ``away`` is still in the group (mentions reach them) but takes nothing new;
+    ``offline`` is gone. Going away or offline hands their open tickets back.
+    """
+
+    ONLINE = "online"
+    AWAY = "away"
+    OFFLINE = "offline"
+
+
+class AssignmentMode(StrEnum):
+    """``ASSIGNMENT``: how new tickets find an owner without anyone tapping Take."""
+
+    OFF = "off"
+    ROUND_ROBIN = "round_robin"  # the online operator assigned longest ago
+    LEAST_LOADED = "least_loaded"  # the online operator with the fewest open tickets
+
+
+class HandBack(StrEnum):
+    """``HAND_BACK``: what happens to an operator's open tickets when they go away or offline."""
+
+    REASSIGN = "reassign"  # each goes to the next eligible operator (or the queue)
+    UNASSIGN = "unassign"  # each is left without an owner, for anyone to take
+
+
 class MessageDirection(StrEnum):
     """Who a message goes to: from the customer, to the customer, or nobody (a note)."""
 
@@ -151,3 +178,17 @@ class EventKind(StrEnum):
     SLA_BREACHED = "sla_breached"
     SLA_WARNED = "sla_warned"
     SLA_RECOMPUTED = "sla_recomputed"
+    # Follow-up tasks (data: task id, text, due_at …): created, its time moved, done, and
+    # its reminder posted.
+    TASK_CREATED = "task_created"
+    TASK_MOVED = "task_moved"
+    TASK_DONE = "task_done"
+    TASK_REMINDED = "task_reminded"
+    # Snooze: the ticket waits until data.until; it woke (data.reason: time | customer).
+    SNOOZED = "snoozed"
+    WOKE = "woke"
+    # The desk reminded a waiting customer (data.nudge: 1 …).
+    NUDGED = "nudged"
+    # An operator's presence or capacity changed (data: operator, old, new).
+    PRESENCE = "presence"
+    CAPACITY = "capacity"

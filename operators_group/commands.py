@@ -27,10 +27,10 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
 from core.context import DeskContext
+from core.durations import parse_duration
 from core.i18n import Translator, _
 from core.limits import operator_profile
 from core.relay.replies import note_text
-from core.sla_policies import parse_duration
 from core.tickets import queries
 from core.tickets.bans import BanOutcome, set_banned
 from operators_group.listing import (

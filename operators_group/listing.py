@@ -25,11 +25,10 @@ from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from pydantic import Field, model_validator
 
-from core.durations import human_span
+from core.durations import MAX_DURATION, human_span
 from core.enums import SlaClock, TicketStatus
 from core.i18n import Translator, _
 from core.limits import BIGINT_MAX
-from core.sla_policies import MAX_DURATION
 from core.tickets.due import DueClock
 from core.tickets.queries import HistoryRow, LogRow, TicketRow
 from operators_group.event_lines import CUSTOMER_EVENTS, describe

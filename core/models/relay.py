@@ -35,6 +35,7 @@ from core.enums import (
     DeliveryState,
     MessageDirection,
     MessageKind,
+    OperatorPresence,
     OperatorRole,
     TicketPriority,
     TicketStatus,
@@ -50,6 +51,7 @@ __all__ = [
     "MessageDirection",
     "MessageKind",
     "Operator",
+    "OperatorPresence",
     "OperatorRole",
     "Ticket",
     "TicketPriority",
@@ -70,8 +72,13 @@ class Operator(Model):
     """A Telegram user who works in the operator group.
 
     One row per person, keyed by the Telegram user id. ``capacity`` is how many active
-    tickets auto-assignment may give them; ``languages`` lists the language codes they
-    answer in (``["en", "ru"]``).
+    tickets auto-assignment may give them (NULL: ``DEFAULT_CAPACITY``); ``languages``
+    lists the language codes they answer in (``["en", "ru"]``, empty: any).
+
+    ``presence`` is online, away or offline (/online, /away, /offline); ``on_shift`` is
+    kept equal to "online" by the one function that sets presence, for the queries that
+    predate presence. ``last_assigned_at`` is when auto-assignment last gave them a
+    ticket: round robin picks the online operator with the oldest one.
     """
 
     id = fields.IntField(primary_key=True)
@@ -80,7 +87,11 @@ class Operator(Model):
     username = fields.CharField(max_length=64, null=True)
     role = fields.CharEnumField(OperatorRole, max_length=16, default=OperatorRole.AGENT)
     on_shift = fields.BooleanField(default=False)
-    capacity = fields.IntField(default=5)
+    capacity = fields.IntField(null=True)
+    presence = fields.CharEnumField(
+        OperatorPresence, max_length=16, default=OperatorPresence.OFFLINE
+    )
+    last_assigned_at = fields.DatetimeField(null=True)
     languages: fields.Field[list[str]] = fields.JSONField(default=list)
     created_at = fields.DatetimeField(default=utcnow)
     last_seen_at = fields.DatetimeField(null=True)
@@ -198,6 +209,14 @@ class Ticket(Model):
     awaiting_reply_since = fields.DatetimeField(null=True)
     # The off-hours reply went out for this ticket (it is sent once per ticket).
     off_hours_replied_at = fields.DatetimeField(null=True)
+    # When the current assignee got the ticket (reassign_after counts from it).
+    assigned_at = fields.DatetimeField(null=True)
+    # /snooze: the ticket waits until then, and wakes (open again) at that time.
+    snoozed_until = fields.DatetimeField(null=True)
+    # The desk reminded the waiting customer ([waiting] nudge_after); reset when they write.
+    nudged_at = fields.DatetimeField(null=True)
+    # Names of the automation rules that have acted on this ticket (each acts once).
+    rules_fired: fields.Field[list[str]] = fields.JSONField(default=list)
     updated_at = fields.DatetimeField(auto_now=True)
 
     messages: fields.ReverseRelation[Message]

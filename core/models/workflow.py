@@ -16,7 +16,9 @@ __all__ = ["Event", "EventKind", "Tag", "Template"]
 class Event(Model):
     """Something that happened to a ticket or customer, with who did it and when.
 
-    ``actor`` is the operator who acted (NULL: the customer or the desk itself); ``data``
+    ``actor`` is the operator who acted (NULL: the customer or the desk itself);
+    ``actor_label`` names an automatic actor: ``desk`` (auto-assignment, snooze wake-ups,
+    auto-resolve) or ``rule:<name>`` (an automation rule). ``data``
     holds the details (old and new status, the tag, the template name, the rating …).
     Metrics and SLA reports are computed from these rows.
     """
@@ -34,6 +36,7 @@ class Event(Model):
         "botdesk.Operator", related_name="events", null=True, on_delete=fields.SET_NULL
     )
     actor_id: int | None
+    actor_label = fields.CharField(max_length=80, null=True)
     kind = fields.CharEnumField(EventKind, max_length=32)
     data: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(default=utcnow)

@@ -15,6 +15,14 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from core.enums import EventKind
 from core.models import Event
 
+#: ``actor_label`` of what the desk does on its own (auto-assignment, wake-ups, auto-resolve)
+DESK = "desk"
+
+
+def rule_actor(name: str) -> str:
+    """``actor_label`` of a change made by the automation rule ``name``."""
+    return f"rule:{name}"
+
 
 async def record(
     connection: BaseDBAsyncClient,
@@ -25,11 +33,13 @@ async def record(
     actor_id: int | None = None,
     data: dict[str, Any] | None = None,
     now: datetime,
+    actor_label: str | None = None,
 ) -> Event:
     """Write one event row on ``connection`` (the caller's transaction) and return it.
 
     ``actor_id`` is the operator's row id (not the Telegram id); ``None`` means the
-    customer or the desk itself. ``data`` carries the details (old and new values …) and
+    customer or the desk itself; ``actor_label`` names an automatic actor (``"desk"``,
+    ``"rule:<name>"``, see :data:`DESK`). ``data`` carries the details (old and new values …) and
     must be JSON-serialisable. ``now`` comes from the caller's clock.
     """
     return await Event.create(
@@ -38,6 +48,7 @@ async def record(
         ticket_id=ticket_id,
         conversation_id=conversation_id,
         actor_id=actor_id,
+        actor_label=actor_label,
         data=dict(data or {}),
         created_at=now,
     )

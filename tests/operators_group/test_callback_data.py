@@ -12,9 +12,9 @@ from aiogram.types import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Mess
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.durations import MAX_DURATION
 from core.enums import TicketPriority
 from core.limits import BIGINT_MAX, INT_MAX
-from core.sla_policies import MAX_DURATION
 from operators_group.cards import SETTABLE_STATUSES, CardAct, CardCallback
 from operators_group.listing import MAX_ARG, MAX_PAGE, ListKind, PageCallback, shows_list
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.sla_policies import MAX_DURATION, format_duration, parse_duration
+from core.durations import MAX_DURATION, format_duration, parse_duration
 
 
 @pytest.mark.parametrize(
