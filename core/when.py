@@ -14,6 +14,8 @@ and at most five years ahead:
 - a duration ("in 2h", "через 3 дня", "1h30m") is added to now;
 - a time without a day ("10:30", "at 9am", "в 10") is its next occurrence: today, or
   tomorrow once it has passed; a bare number ("10") is no time, but "tomorrow 10" is;
+  an hour is on the 24-hour clock ("at 5" is 05:00) unless "am"/"pm" or "утра"/"дня"/
+  "вечера"/"ночи" say otherwise ("в 7 вечера" is 19:00);
 - a weekday is its next occurrence from today ("friday" on a Friday afternoon is next
   week's), "next monday" / "в следующий понедельник" is never today;
 - a date without a year is its next occurrence from today ("31.12", "15 марта");
@@ -70,8 +72,7 @@ def parse_when(phrase: str, now: datetime, calendar: BusinessCalendar) -> dateti
     or not in the future (see the module's docstring for how each form is read)."""
     if len(phrase) > MAX_PHRASE:
         return None
-    words = tokens(phrase)
-    at = _ours(words, now, calendar) or _dateparser(words, now, calendar)
+    at = _read(tokens(phrase), now, calendar, dateparser=True)
     if at is None or not now < at <= now + MAX_SPAN:
         return None
     return at.astimezone(UTC)
@@ -85,20 +86,25 @@ def split_when(text: str, now: datetime, calendar: BusinessCalendar) -> When | N
     """
     spans = [found.span() for found in re.finditer(r"\S+", text[: MAX_PHRASE * 4])]
     ends = [end for _, end in spans[:MAX_WORDS] if end <= MAX_PHRASE]
-    for reader in (_ours, _dateparser):
+    for use_dateparser in (False, True):
         for end in reversed(ends):
-            at = reader(tokens(text[:end]), now, calendar)
+            at = _read(tokens(text[:end]), now, calendar, dateparser=use_dateparser)
             if at is not None and now < at <= now + MAX_SPAN:
                 return When(at.astimezone(UTC), text[end:].strip())
     return None
 
 
-def _ours(words: list[str], now: datetime, calendar: BusinessCalendar) -> datetime | None:
+def _read(
+    words: list[str], now: datetime, calendar: BusinessCalendar, *, dateparser: bool
+) -> datetime | None:
+    """What ``words`` name: by our reader if it knows the form (even when the answer is
+    None, an impossible date), else by ``dateparser`` when allowed."""
     reading = read(words)
     if reading is None:
-        return None
+        return _dateparser(words, now, calendar) if dateparser else None
     if isinstance(reading, timedelta):
-        return now + reading
+        # in UTC: aware arithmetic within one zone is wall-clock, an hour off across DST
+        return now.astimezone(UTC) + reading
     day, time_of_day = reading
     return _resolve(day, time_of_day, now.astimezone(calendar.zone), calendar)
 
@@ -186,6 +192,6 @@ def _parse_with_dateparser(phrase: str, local_now: datetime) -> datetime | None:
     }
     try:
         found = dateparser.parse(phrase, languages=["en", "ru"], settings=settings)
-    except (ValueError, OverflowError):  # e.g. a year beyond datetime's range
+    except Exception:  # a phrase it chokes on (a year past datetime's range) is unreadable
         return None
     return found if isinstance(found, datetime) else None

@@ -80,8 +80,8 @@ DAY_OFFSETS: dict[str, int] = {
 NEXT_WORDS = frozenset(("next", "следующий", "следующую", "следующее", "следующая"))
 #: "this friday", "в эту пятницу", "on friday": the first one from today
 THIS_WORDS = frozenset(("this", "coming", "эту", "этот", "это", "ближайший", "ближайшую"))
-#: prepositions before a day ("on monday", "в пятницу", "во вторник")
-DAY_PREPOSITIONS = frozenset(("on", "в", "во", "на"))
+#: prepositions before a day ("on monday", "by friday", "в пятницу", "во вторник")
+DAY_PREPOSITIONS = frozenset(("on", "by", "в", "во", "на"))
 #: prepositions before a time ("at 10", "в 10", "к 10", "by 10")
 TIME_PREPOSITIONS = frozenset(("at", "by", "в", "во", "к", "ко"))
 

@@ -7,7 +7,10 @@ phrase wrong, a comment says what it returns (with PREFER_DATES_FROM=future, en+
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,6 +20,7 @@ from hypothesis import strategies as st
 from core.business_calendar import BusinessCalendar
 from core.when import EXAMPLES_EN, EXAMPLES_RU, MAX_PHRASE, examples, parse_when, split_when
 
+ROOT = Path(__file__).resolve().parents[2]
 MOSCOW = ZoneInfo("Europe/Moscow")
 NOW = datetime(2026, 3, 11, 10, 20, tzinfo=MOSCOW)
 CALENDAR = BusinessCalendar.from_text("mon-fri 09:00-18:00", timezone="Europe/Moscow")
@@ -89,6 +93,7 @@ TABLE = [
     # weekdays
     ("friday", local("2026-03-13 09:00")),  # dateparser: 2026-03-13 00:00
     ("on friday", local("2026-03-13 09:00")),
+    ("by friday", local("2026-03-13 09:00")),
     ("wednesday", local("2026-03-18 09:00")),  # today's 09:00 has passed
     ("wednesday 18:00", local("2026-03-11 18:00")),
     ("next wednesday", local("2026-03-18 09:00")),
@@ -191,6 +196,31 @@ def test_a_day_without_a_time_opens_with_that_weekday() -> None:
     )
     assert parse_when("friday", NOW, calendar) == local("2026-03-13 10:30")
     assert parse_when("sunday", NOW, calendar) == local("2026-03-15 09:00")
+
+
+def test_a_wall_time_in_the_calendars_own_zone_across_a_dst_change() -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    calendar = BusinessCalendar.from_text("mon-fri 09:00-18:00", timezone="Europe/Berlin")
+    now = datetime(2026, 3, 28, 12, 0, tzinfo=berlin)  # Saturday; clocks go forward Sunday
+    assert parse_when("tomorrow 10:00", now, calendar) == datetime(2026, 3, 29, 8, 0, tzinfo=UTC)
+    assert parse_when("in 24h", now, calendar) == datetime(2026, 3, 29, 11, 0, tzinfo=UTC)
+    # 02:30 does not exist that night; it is read as the moment after the jump, not refused
+    skipped = parse_when("tomorrow 02:30", now, calendar)
+    assert skipped is not None and skipped.astimezone(berlin).hour == 3
+
+
+def test_dateparser_is_loaded_only_for_the_forms_left_to_it() -> None:
+    # dateparser takes a noticeable while to load; the common forms must not pay for it
+    script = (
+        "import sys; from datetime import datetime, UTC; "
+        "from core.business_calendar import BusinessCalendar; "
+        "from core.when import parse_when, split_when; "
+        "now, cal = datetime(2026, 3, 11, tzinfo=UTC), BusinessCalendar(); "
+        "parse_when('завтра в 10', now, cal); split_when('in 2h call back', now, cal); "
+        "assert 'dateparser' not in sys.modules; "
+        "parse_when('in 2 months', now, cal); assert 'dateparser' in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=ROOT)
 
 
 def test_examples_are_readable() -> None:
