@@ -3,9 +3,10 @@
 Two readers, ours first. :mod:`core.when_grammar` reads the forms people type most and
 ``dateparser`` gets wrong or misses: "завтра в 10" (dateparser keeps the current minutes),
 a bare hour "в 10" (dateparser: the 10th of the month), "3д", "15.03 14:00", "в пн",
-"завтра утром". ``dateparser`` then reads what is left ("in 2 months", "через месяц",
-"next week", "in a fortnight"), but only phrases made of time words (see
-:func:`core.when_words.is_time_word`), so a task's text is never read as a time.
+"завтра утром". ``dateparser`` then reads what is left: spans only a calendar can count
+("in 2 months", "через месяц", "next week", "на следующей неделе", "через год"). It is
+asked only about phrases made of time words that name such a span (see
+:func:`_dateparser`), so a task's text is never read as a time.
 
 Everything is read on the wall clock of the calendar's zone (the desk's TIMEZONE unless
 ``[calendar]`` sets its own) and returned as an aware UTC instant, strictly in the future
@@ -36,7 +37,7 @@ from typing import Any
 from core.business_calendar import BusinessCalendar
 from core.i18n import normalize_locale
 from core.when_grammar import MAX_SPAN, Day, TimeOfDay, read
-from core.when_words import DANGLING_WORDS, is_time_word, tokens
+from core.when_words import CALENDAR_SPANS, DANGLING_WORDS, is_time_word, tokens
 
 #: longer input is not a time phrase (and is not worth a parser's time)
 MAX_PHRASE = 200
@@ -166,8 +167,10 @@ def _dateparser(words: list[str], now: datetime, calendar: BusinessCalendar) -> 
     """What ``dateparser`` reads in a phrase of time words; None for anything else."""
     if not words or words[-1] in DANGLING_WORDS or not all(map(is_time_word, words)):
         return None
-    if not any(word.isalpha() and word not in DANGLING_WORDS for word in words):
-        return None  # numbers alone: dateparser reads "10" as the 10th of some month
+    if CALENDAR_SPANS.isdisjoint(words):
+        # Alone, dateparser reads "10" or "five" as a day of some month, "may" as the
+        # 11th of May and "через пятницу" as Friday: it gets only what ours cannot count.
+        return None
     local = now.astimezone(calendar.zone)
     found = _parse_with_dateparser(" ".join(words), local)
     if found is None:

@@ -54,7 +54,7 @@ class TimeOfDay:
 
     hour: int | None
     minute: int = 0
-    #: a bare number ("tomorrow 10") reads as an hour only next to a day
+    #: a bare number reads as an hour only after a day ("tomorrow 10")
     bare: bool = False
 
 
@@ -84,8 +84,10 @@ def read(words: list[str]) -> Reading | None:
             if end == len(words):
                 return (day, time)
     for time, after_time in _times(words, 0):
+        if time.bare:  # "tomorrow 10" is an hour, "10 tomorrow" (or "10") is not
+            continue
         if after_time == len(words):
-            return None if time.bare else (None, time)
+            return (None, time)
         for day, end in _days(words, after_time):
             if end == len(words):
                 return (day, time)

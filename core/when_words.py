@@ -98,14 +98,16 @@ DAY_PARTS: dict[str, int | None] = {
 #: words that only glue a phrase ("in the morning", "15th of march", "2 hours and 30 min")
 GLUE_WORDS = frozenset(("the", "of", "and", "и", "in", "г", "года"))
 
+#: spans whose length only a calendar knows ("in 2 months", "через год", "next week",
+#: "на следующей неделе"): the one kind of phrase left to dateparser, which reads them well
+CALENDAR_SPANS = frozenset((
+    "week", "weeks", "fortnight", "fortnights", "month", "months", "year", "years",
+    "неделе", "месяц", "месяца", "месяцев", "месяце", "год", "года", "году", "лет",
+))  # fmt: skip
 #: words a time phrase may be made of beyond the tables above; dateparser is asked only
 #: about phrases of such words, so a task's own words ("call", "позвонить") are never read
 #: as a time
-EXTRA_WORDS = frozenset((
-    "in", "через", "after", "month", "months", "year", "years", "fortnight", "fortnights",
-    "месяц", "месяца", "месяцев", "год", "лет", "st", "nd", "rd", "th", "o'clock",
-    "полтора", "полторы",
-))  # fmt: skip
+EXTRA_WORDS = frozenset(("after", "через", "следующей", "следующем", "o'clock"))
 #: a phrase never ends with one of these: "завтра в" is not a time
 DANGLING_WORDS = (
     DAY_PREPOSITIONS
@@ -144,13 +146,13 @@ def day_of_month(word: str) -> int | None:
 
 def is_time_word(word: str) -> bool:
     """Whether ``word`` may be part of a time phrase (see :data:`EXTRA_WORDS`)."""
-    if re.fullmatch(r"\d{1,4}(?:st|nd|rd|th)?|\d{1,2}:\d{2}", word):
+    if re.fullmatch(r"\d{1,4}(?:st|nd|rd|th)?|\d{1,2}:\d{2}|полтора|полторы", word):
         return True
     return any(
         word in table
         for table in (
             UNIT_SECONDS, NUMBER_WORDS, HALF_UNITS, WEEKDAYS, MONTHS, DAY_OFFSETS,
             NEXT_WORDS, THIS_WORDS, DAY_PREPOSITIONS, TIME_PREPOSITIONS, RU_DAY_HALVES,
-            AM_PM, NOON_WORDS, DAY_PARTS, GLUE_WORDS, EXTRA_WORDS,
+            AM_PM, NOON_WORDS, DAY_PARTS, GLUE_WORDS, CALENDAR_SPANS, EXTRA_WORDS,
         )
     )  # fmt: skip

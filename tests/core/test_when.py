@@ -125,6 +125,9 @@ TABLE = [
     ("через 2 месяца", local("2026-05-11 10:20")),
     ("next week", local("2026-03-18 10:20")),
     ("in a fortnight", local("2026-03-25 10:20")),
+    ("next month", local("2026-04-11 10:20")),
+    ("на следующей неделе", local("2026-03-18 10:20")),
+    ("через год", local("2027-03-11 10:20")),
     # punctuation, case and ё do not matter
     ("Завтра в 10!", local("2026-03-12 10:00")),
     ("IN 2H", after(hours=2)),
@@ -144,6 +147,8 @@ UNREADABLE = [
     "yesterday", "вчера", "через -2 часа", "in -5 min", "today 08:00", "сегодня в 9",
     "11.03 08:00", "15.03.2025", "10", "25:00", "in 0 min", "call back", "позвонить",
     "in 20 seconds call back", "13pm", "in 99999 days", "через 10 лет",
+    # dateparser alone reads these as some day: May 11, the 11th of May, Friday, the 30th
+    "five", "may", "in may", "через пятницу", "тридцать", "10 tomorrow", "th",
 ]  # fmt: skip
 
 
