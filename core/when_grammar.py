@@ -59,14 +59,12 @@ class TimeOfDay:
 
 
 Reading = timedelta | tuple[Day | None, TimeOfDay | None]
-Parts = Iterator[tuple[object, int]]
 
 _COMPACT_RE = re.compile(r"^(?:\d{1,6}[a-zа-я]+)+$")
 _COMPACT_PART_RE = re.compile(r"(\d{1,6})([a-zа-я]+)")
 _CLOCK_RE = re.compile(r"^(\d{1,2})(?::(\d{2}))?(am|pm|a\.m|p\.m)?$")
 _NUMERIC_DATE_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})(?:\.(\d{2}|\d{4}))?$")
 _ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_UNIT_WORDS = [[unit] for unit in UNIT_SECONDS]
 _HOUR_WORDS = frozenset(("ч", "час", "часа", "часов", "o'clock"))
 
 
@@ -103,10 +101,11 @@ def _duration(words: list[str]) -> timedelta | None:
         if word in ("and", "и") and items:
             i += 1
             continue
+        following = UNIT_SECONDS.get(words[i + 1]) if i + 1 < len(words) else None
         if word in HALF_UNITS:
             seconds, i = HALF_UNITS[word], i + 1
-        elif word in ("полтора", "полторы") and words[i + 1 : i + 2] in _UNIT_WORDS:
-            seconds, i = UNIT_SECONDS[words[i + 1]] * 3 // 2, i + 2  # "через полтора часа"
+        elif word in ("полтора", "полторы") and following:
+            seconds, i = following * 3 // 2, i + 2  # "через полтора часа"
         elif word == "half" and words[i + 1 : i + 3] in (["an", "hour"], ["a", "day"]):
             seconds, i = UNIT_SECONDS[words[i + 2]] // 2, i + 3
         elif _COMPACT_RE.match(word):
@@ -118,10 +117,9 @@ def _duration(words: list[str]) -> timedelta | None:
             seconds, i = UNIT_SECONDS[word], i + 1  # "через час", "через неделю"
         else:
             count = _count(word)
-            unit = words[i + 1] if i + 1 < len(words) else ""
-            if count is None or unit not in UNIT_SECONDS:
+            if count is None or following is None:
                 return None
-            seconds, i = count * UNIT_SECONDS[unit], i + 2
+            seconds, i = count * following, i + 2
         total, items = total + seconds, items + 1
     if not items or total > MAX_SPAN.total_seconds():
         return None
