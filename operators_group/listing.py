@@ -29,6 +29,7 @@ from core.durations import MAX_DURATION, human_span
 from core.enums import SlaClock, TicketStatus
 from core.i18n import Translator, _
 from core.limits import BIGINT_MAX
+from core.staff.events import RULE_PREFIX
 from core.tickets.due import DueClock
 from core.tickets.queries import HistoryRow, LogRow, TicketRow
 from operators_group.event_lines import CUSTOMER_EVENTS, describe
@@ -211,6 +212,8 @@ class Renderer:
         """One event: time, what happened as a sentence, and who did it."""
         if row.actor:
             actor = escape(row.actor)
+        elif row.label and row.label.startswith(RULE_PREFIX):
+            actor = self.t("rule {name}", name=escape(row.label.removeprefix(RULE_PREFIX)))
         elif row.kind in CUSTOMER_EVENTS:
             actor = self.t("customer")
         else:

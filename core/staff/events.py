@@ -17,11 +17,13 @@ from core.models import Event
 
 #: ``actor_label`` of what the desk does on its own (auto-assignment, wake-ups, auto-resolve)
 DESK = "desk"
+#: ``actor_label`` prefix of a change an automation rule made
+RULE_PREFIX = "rule:"
 
 
 def rule_actor(name: str) -> str:
     """``actor_label`` of a change made by the automation rule ``name``."""
-    return f"rule:{name}"
+    return f"{RULE_PREFIX}{name}"
 
 
 async def record(

@@ -74,6 +74,8 @@ class LogRow:
     data: dict[str, Any]
     #: names of the operators the data mentions by Telegram id (assigned to, role of …)
     people: Mapping[int, str] = dataclasses.field(default_factory=dict)
+    #: an automatic actor's label: "desk" or "rule:<name>" (None: a person or the customer)
+    label: str | None = None
 
 
 async def _rows(
@@ -256,6 +258,7 @@ async def ticket_log(thread_id: int) -> tuple[int, list[LogRow]] | None:
             at=event.created_at,
             data=dict(event.data),
             people=people,
+            label=event.actor_label,
         )
         for event in events
     ]

@@ -101,3 +101,20 @@ def test_sla_events_name_their_clock() -> None:
     assert describe(EventKind.SLA_RECOMPUTED, recomputed, {}, EN) == (
         "SLA due times recomputed for priority urgent"
     )
+
+
+def test_automatic_actors_are_named() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from core.staff.events import DESK, rule_actor
+    from core.tickets.queries import LogRow
+    from operators_group.listing import Renderer
+
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    status = {"old": "new", "new": "open"}
+    by_rule = LogRow(EventKind.STATUS, None, at, status, label=rule_actor("refunds <vip>"))
+    by_desk = LogRow(EventKind.STATUS, None, at, status, label=DESK)
+    ru = Renderer(-100, ZoneInfo("UTC"), RU)
+    assert ru.event(by_rule).endswith("— правило refunds &lt;vip&gt;")
+    assert Renderer(-100, ZoneInfo("UTC"), EN).event(by_desk).endswith("— desk")
