@@ -43,6 +43,7 @@ from core.intake.containment import RetryPolicy
 from core.messaging.topics import announce_desk
 from core.notices.deadlines import sla_handlers
 from core.notices.operations import notice_operations
+from core.notices.reminders import reminder_handlers
 from core.outbox import OutboxSettings, OutboxWorker
 from core.outbox.budgets import Budgets, Rate
 from core.ports import CustomerChannel, Ports
@@ -82,13 +83,14 @@ def build_budgets(settings: Settings) -> Budgets:
 def deadline_handlers(ports: Ports, ctx: DeskContext) -> dict[str, Handler]:
     """The scheduler's handlers, by deadline kind: the one place they are registered.
 
-    The SLA clocks' warnings and breaches (kinds ``sla_warning`` and ``sla_breach``) are
-    registered here, and so is anything else that stores deadlines. A deadline of a kind
-    missing here is dropped with one ERROR log. ``ports`` is for handlers that call out
-    directly; the SLA ones only queue outbox items.
+    The SLA clocks' warnings and breaches (kinds ``sla_warning`` and ``sla_breach``), task
+    reminders and snooze wake-ups (``task_reminder``, ``snooze_wake``) are registered here,
+    and so is anything else that stores deadlines. A deadline of a kind missing here is
+    dropped with one ERROR log. ``ports`` is for handlers that call out directly; the SLA
+    ones only queue outbox items.
     """
     del ports
-    return {**sla_handlers(ctx)}
+    return {**sla_handlers(ctx), **reminder_handlers(ctx)}
 
 
 class Desk:

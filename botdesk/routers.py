@@ -15,6 +15,7 @@ from operators_group.callbacks import build_card_router, build_unknown_press_rou
 from operators_group.commands import build_commands_router
 from operators_group.commands_team import build_team_router
 from operators_group.held import build_held_router
+from operators_group.tasks import build_tasks_router
 from operators_group.templates import build_templates_router
 
 
@@ -32,6 +33,7 @@ def group_command_routers(settings: Settings, ctx: DeskContext) -> list[Router]:
     )
     routers.append(build_card_router(ctx, admin_ids=settings.admin_ids))
     routers.append(build_held_router(ctx))
+    routers.append(build_tasks_router(ctx))
     # Last of the command routers: its catch-all answers commands nobody else took.
     routers.append(build_commands_router(ctx, admin_ids=settings.admin_ids))
     # After every button's own router: a press nobody took still gets an answer.

@@ -217,6 +217,15 @@ class TicketCard:
     csat_score: int | None = None
     csat_comment: str | None = None
     sla: CardSla | None = None  # the most urgent running SLA clock; None: nothing due
+    next_task: CardTask | None = None  # the ticket's open follow-up task due first
+
+
+@dataclass(frozen=True, slots=True)
+class CardTask:
+    """The follow-up task a ticket card shows: the open one due first."""
+
+    text: str
+    due_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,11 +77,12 @@ class OperatorDesk(Protocol):
         ...
 
     async def post_choices(
-        self, thread_id: int, html: str, choices: Sequence[Choice], *, reply_to: int | None
+        self, thread_id: int | None, html: str, choices: Sequence[Choice], *, reply_to: int | None
     ) -> int:
         """Post a desk message with one row of buttons for operators; return its id.
 
         A press comes back as the pressed choice's ``data`` (see ``operators_group``).
+        ``thread_id`` None posts in General (a personal task's reminder).
         """
         ...
 

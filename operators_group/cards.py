@@ -22,7 +22,7 @@ from aiogram.types import InlineKeyboardMarkup as Markup
 from pydantic import Field, model_validator
 
 from core.durations import human_span
-from core.entities import CardSla, TicketCard
+from core.entities import CardSla, CardTask, TicketCard
 from core.enums import Channel
 from core.i18n import Translator, _
 from core.limits import BIGINT_MAX, INT_MAX, max_length
@@ -79,6 +79,19 @@ def sla_line(sla: CardSla, *, locale: str, timezone: ZoneInfo) -> str:
     return t(SLA_DUE, clock=clock, time=time, left=human_span(sla.due_at - sla.as_of, locale))
 
 
+#: the card's line about the ticket's next follow-up task (the text cut to one line)
+NEXT_TASK = _("📌 Next task: {text} — {time}")
+TASK_SHOWN = 60
+
+
+def task_line(task: CardTask, *, locale: str, timezone: ZoneInfo) -> str:
+    """``📌 Next task: call back — 2026-03-16 10:00`` (the text escaped and cut short)."""
+    text = " ".join(task.text.split())
+    text = text if len(text) <= TASK_SHOWN else text[:TASK_SHOWN] + "…"
+    local = task.due_at.astimezone(timezone).strftime("%Y-%m-%d %H:%M")
+    return Translator(locale)(NEXT_TASK, text=escape(text), time=local)
+
+
 def render_card(card: TicketCard, *, locale: str, timezone: ZoneInfo) -> str:
     """The card's HTML text in the operators' language."""
     t = Translator(locale)
@@ -93,6 +106,8 @@ def render_card(card: TicketCard, *, locale: str, timezone: ZoneInfo) -> str:
         lines.append(t("Tags: {tags}", tags=escape(" ".join(f"#{tag}" for tag in card.tags))))
     if card.sla is not None:
         lines.append(sla_line(card.sla, locale=locale, timezone=timezone))
+    if card.next_task is not None:
+        lines.append(task_line(card.next_task, locale=locale, timezone=timezone))
     lines += [
         "",
         t("Customer: {who}", who=customer_line(card)),

@@ -154,7 +154,7 @@ class TelegramOperatorDesk:
         return sent.message_id
 
     async def post_choices(
-        self, thread_id: int, html: str, choices: Sequence[Choice], *, reply_to: int | None
+        self, thread_id: int | None, html: str, choices: Sequence[Choice], *, reply_to: int | None
     ) -> int:
         """Post the desk's message with a row of buttons (see ``operators_group.held``)."""
         buttons = [

@@ -10,8 +10,10 @@ something unexpected, still render: whatever is not understood is shown as
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from html import escape
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from core.enums import EventKind, OperatorRole, SlaClock
 from core.i18n import Translator, _
@@ -48,14 +50,32 @@ EVENT_NAMES: dict[EventKind, str] = {
     EventKind.SLA_WARNED: _("SLA warning"),
     EventKind.SLA_BREACHED: _("SLA breached"),
     EventKind.SLA_RECOMPUTED: _("SLA due times recomputed"),
+    EventKind.TASK_CREATED: _("task created"),
+    EventKind.TASK_MOVED: _("task moved"),
+    EventKind.TASK_DONE: _("task done"),
+    EventKind.TASK_REMINDED: _("task reminder"),
+    EventKind.SNOOZED: _("snoozed"),
+    EventKind.WOKE: _("woke up"),
 }
 
 
 class _Words:
     """Localized values for one reader: names of statuses, priorities, roles, people."""
 
-    def __init__(self, t: Translator, people: Mapping[int, str]) -> None:
-        self.t, self.people = t, people
+    def __init__(
+        self, t: Translator, people: Mapping[int, str], zone: ZoneInfo | None = None
+    ) -> None:
+        self.t, self.people, self.zone = t, people, zone or ZoneInfo("UTC")
+
+    def moment(self, value: Any) -> str:
+        """A stored ISO time in the desk's zone."""
+        at = datetime.fromisoformat(str(value)).astimezone(self.zone)
+        return at.strftime("%Y-%m-%d %H:%M")
+
+    def task(self, value: Any) -> str:
+        """A task's text, cut to a log line and escaped."""
+        text = " ".join(str(value).split())
+        return escape(text if len(text) <= COMMENT_SHOWN else text[:COMMENT_SHOWN] + "…")
 
     def status(self, value: Any) -> str:
         return escape(self.t(STATUS_NAMES[str(value)]))
@@ -160,6 +180,36 @@ def _recomputed(w: _Words, d: Mapping[str, Any]) -> str:
     return w.t("SLA due times recomputed for priority {priority}", priority=w.priority(d["new"]))
 
 
+def _task_created(w: _Words, d: Mapping[str, Any]) -> str:
+    return w.t("task «{text}» due {time}", text=w.task(d["text"]), time=w.moment(d["due"]))
+
+
+def _task_moved(w: _Words, d: Mapping[str, Any]) -> str:
+    return w.t(
+        "task «{text}» moved: {old} → {new}",
+        text=w.task(d["text"]),
+        old=w.moment(d["old"]),
+        new=w.moment(d["new"]),
+    )
+
+
+def _task(message: str) -> Callable[[_Words, Mapping[str, Any]], str]:
+    def sentence(w: _Words, d: Mapping[str, Any]) -> str:
+        return w.t(message, text=w.task(d["text"]))
+
+    return sentence
+
+
+def _snoozed(w: _Words, d: Mapping[str, Any]) -> str:
+    return w.t("snoozed until {time}", time=w.moment(d["until"]))
+
+
+def _woke(w: _Words, d: Mapping[str, Any]) -> str:
+    if d.get("by") == "customer":
+        return w.t("woke up early: the customer wrote")
+    return w.t("woke up: the snooze is over")
+
+
 def _fixed(message: str) -> Callable[[_Words, Mapping[str, Any]], str]:
     def sentence(w: _Words, d: Mapping[str, Any]) -> str:
         return w.t(message)
@@ -186,17 +236,31 @@ _SENTENCES: dict[EventKind, Callable[[_Words, Mapping[str, Any]], str]] = {
     EventKind.SLA_WARNED: _sla(_("SLA warning: {clock}")),
     EventKind.SLA_BREACHED: _sla(_("SLA breached: {clock}")),
     EventKind.SLA_RECOMPUTED: _recomputed,
+    EventKind.TASK_CREATED: _task_created,
+    EventKind.TASK_MOVED: _task_moved,
+    EventKind.TASK_DONE: _task(_("task «{text}» done")),
+    EventKind.TASK_REMINDED: _task(_("reminder of the task «{text}» posted")),
+    EventKind.SNOOZED: _snoozed,
+    EventKind.WOKE: _woke,
 }
 
 
 def describe(
-    kind: EventKind, data: Mapping[str, Any], people: Mapping[int, str], t: Translator
+    kind: EventKind,
+    data: Mapping[str, Any],
+    people: Mapping[int, str],
+    t: Translator,
+    *,
+    zone: ZoneInfo | None = None,
 ) -> str:
-    """What happened, as one line of HTML in ``t``'s language (values escaped)."""
+    """What happened, as one line of HTML in ``t``'s language (values escaped).
+
+    Times (a task's due time, a snooze's end) are shown in ``zone`` (default UTC).
+    """
     sentence = _SENTENCES.get(kind)
     if sentence is not None:
         try:
-            return sentence(_Words(t, people), data)
+            return sentence(_Words(t, people, zone), data)
         except (KeyError, ValueError, TypeError):
             pass  # an unexpected row: the plain form below still tells what is there
     name = t(EVENT_NAMES[kind]) if kind in EVENT_NAMES else str(kind)

@@ -218,7 +218,7 @@ class Renderer:
             actor = self.t("customer")
         else:
             actor = self.t("desk")  # automatic: auto-assignment, a rule, a timer
-        what = describe(row.kind, row.data, row.people, self.t)
+        what = describe(row.kind, row.data, row.people, self.t, zone=self.timezone)
         return f"{self.stamp(row.at)} {what} — {actor}"
 
 

@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from core.entities import Attachment, CardSla, Content, CustomerProfile, TicketCard
+from core.entities import Attachment, CardSla, CardTask, Content, CustomerProfile, TicketCard
 from core.enums import Channel, MessageDirection, TicketPriority, TicketStatus
 from core.i18n import DEFAULT_LOCALE, _, gettext
 from core.messaging.titles import title_of
-from core.models import Conversation, Customer, Message, Operator, Ticket
+from core.models import Conversation, Customer, Message, Operator, Task, Ticket
 from core.timers.sla import most_urgent, past_due, running_clocks
 
 CHANNEL_LABELS = {Channel.TELEGRAM: "Telegram", Channel.VK: "VK"}
@@ -123,7 +123,14 @@ async def ticket_card(ticket: Ticket, now: datetime | None = None) -> TicketCard
         csat_score=ticket.csat_score,
         csat_comment=ticket.csat_comment,
         sla=await sla_state(ticket.id, now) if now is not None else None,
+        next_task=await next_task(ticket.id),
     )
+
+
+async def next_task(ticket_id: int) -> CardTask | None:
+    """The ticket's open follow-up task due first (the card shows it), if any."""
+    task = await Task.filter(ticket_id=ticket_id, done_at__isnull=True).order_by("due_at").first()
+    return CardTask(text=task.text, due_at=task.due_at) if task is not None else None
 
 
 def message_html(message: Message) -> str:

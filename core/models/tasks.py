@@ -23,7 +23,9 @@ class Task(Model):
     reminder; ``created_by`` wrote it (the same person unless a senior assigned it).
     ``done_at`` is set by Done and ends the task; ``reminded_at`` is when its reminder was
     posted (a task moved by +1 h or Tomorrow is reminded again, so it is cleared then).
-    ``prompt_message_id`` is the bot's answer with the ✓ / ✏ buttons, edited in place.
+    ``prompt_message_id`` is the bot's answer with the ✓ / ✏ buttons, edited in place
+    (after ✏, the question asking for a new time, which a reply answers).
+    ``source_message_id`` is the ``/task`` command's message: one command, one task.
     The reminder itself is a deadline with key ``task:<id>``.
     """
 
@@ -45,6 +47,8 @@ class Task(Model):
     done_at = fields.DatetimeField(null=True)
     reminded_at = fields.DatetimeField(null=True)
     prompt_message_id = fields.BigIntField(null=True)
+    # the /task command's own message in the group: a redelivered update finds its task
+    source_message_id = fields.BigIntField(null=True, unique=True)
     created_at = fields.DatetimeField(default=utcnow)
 
     class Meta:

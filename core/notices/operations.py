@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from core.context import DeskContext
 from core.notices.managers import PostToManagers
+from core.notices.reminders import POST_REMINDER, PostReminder
 from core.outbox import Operation
 from core.outbox.queues import TO_MANAGERS
 from core.ports import Ports
@@ -16,4 +17,4 @@ from core.ports import Ports
 
 def notice_operations(ports: Ports, ctx: DeskContext) -> dict[str, Operation]:
     """Every operation the notices enqueue, ready for ``OutboxWorker``."""
-    return {TO_MANAGERS: PostToManagers(ports, ctx)}
+    return {TO_MANAGERS: PostToManagers(ports, ctx), POST_REMINDER: PostReminder(ports, ctx)}

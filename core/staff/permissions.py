@@ -40,6 +40,8 @@ class Action(StrEnum):
     MANAGE_ROLES = "manage_roles"
     MANAGE_TAGS = "manage_tags"
     MANAGE_TEMPLATES = "manage_templates"
+    #: press the buttons of someone else's follow-up task, list everyone's (/tasks all)
+    OTHERS_TASKS = "others_tasks"
 
 
 #: The least role that may take each action.
@@ -62,6 +64,7 @@ MIN_ROLE: dict[Action, OperatorRole] = {
     Action.MANAGE_ROLES: OperatorRole.ADMIN,
     Action.MANAGE_TAGS: OperatorRole.ADMIN,
     Action.MANAGE_TEMPLATES: OperatorRole.ADMIN,
+    Action.OTHERS_TASKS: OperatorRole.SENIOR,
 }
 
 #: Actions an agent may take only on a ticket they own or that nobody owns.

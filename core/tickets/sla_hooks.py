@@ -19,6 +19,7 @@ from core.enums import EventKind, TicketStatus
 from core.models import Ticket
 from core.staff.events import record
 from core.tickets.card_refresh import queue_refresh
+from core.tickets.wake import BY_CUSTOMER, woke
 from core.timers import sla
 
 
@@ -42,7 +43,8 @@ async def customer_wrote(
     """A customer message joined ``ticket``: reopen it from waiting, then tell the clocks.
 
     A ticket waiting for the customer moves back to ``open`` (a ``STATUS`` event by the
-    customer, actor NULL, and a card refresh), which resumes resolution; then
+    customer, actor NULL, and a card refresh), which resumes resolution; a snoozed one
+    wakes early (a ``WOKE`` event saying the customer wrote); then
     :func:`core.timers.sla.customer_wrote` may arm next response.
     """
     if ticket.status == TicketStatus.WAITING:
@@ -58,6 +60,8 @@ async def customer_wrote(
             now=at,
         )
         await sla.status_changed(connection, ctx, ticket, old, new, at)
+        if ticket.snoozed_until is not None:  # the customer wrote before the wake-up
+            await woke(connection, ticket, at, by=BY_CUSTOMER)
         await queue_refresh(connection, ctx, ticket)
         await sla.customer_wrote(connection, ctx, ticket, at)
     elif await sla.customer_wrote(connection, ctx, ticket, at):

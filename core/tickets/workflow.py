@@ -23,6 +23,7 @@ from core.models import Operator, Tag, Ticket
 from core.staff.operators import name_of, telegram_id_of
 from core.staff.permissions import Action, permitted, status_action
 from core.tickets.csat import queue_rating_request
+from core.tickets.wake import end_snooze
 from core.tickets.workflow_frame import (
     Origin,
     Problem,
@@ -89,6 +90,7 @@ async def set_status(scene: Scene, status: TicketStatus) -> WorkflowResult:
     result = await scene.move(EventKind.STATUS, old, status, status=status, **stamp)
     if result.changed:
         await sla.status_changed(scene.connection, scene.ctx, scene.ticket, old, status, scene.now)
+        await end_snooze(scene.connection, scene.ticket)  # moved by hand: no wake-up follows
     if result.changed and status == TicketStatus.RESOLVED:  # close the loop: ask for a rating
         await queue_rating_request(scene.connection, scene.ctx, scene.ticket)
     return result
