@@ -48,6 +48,7 @@ from core.outbox.budgets import Budgets, Rate
 from core.ports import CustomerChannel, Ports
 from core.relay.operations import relay_operations
 from core.sla_policies import sla_policies
+from core.tickets.hand_back import reassign_handlers
 from core.timers.scheduler import Handler, Scheduler
 from core.workload_settings import workload_from_settings
 from operators_group.desk import TelegramOperatorDesk
@@ -88,7 +89,7 @@ def deadline_handlers(ports: Ports, ctx: DeskContext) -> dict[str, Handler]:
     directly; the SLA ones only queue outbox items.
     """
     del ports
-    return {**sla_handlers(ctx)}
+    return {**sla_handlers(ctx), **reassign_handlers(ctx)}
 
 
 class Desk:
