@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
 from core.clock import FrozenClock
 from core.context import DeskContext
-from core.entities import Content, CustomerProfile, InboundMessage, OperatorProfile
+from core.entities import Content, CustomerProfile, InboundMessage, OperatorMessage, OperatorProfile
 from core.enums import (
     AssignmentMode,
     Channel,
@@ -24,12 +24,14 @@ from core.enums import (
 from core.models import Conversation, Customer, Event, Operator, OutboxItem, Ticket
 from core.outbox.queues import NOTICE
 from core.relay.ingest import ingest
+from core.relay.replies import handle_operator_message
 from core.staff.capacity import parse_capacity, parse_languages
 from core.staff.presence import set_presence
 from core.tickets.assignment import assign_new
-from core.tickets.hand_back import change_capacity, change_presence
+from core.tickets.hand_back import change_capacity, change_presence, reassign_handlers
 from core.tickets.reopening import Route
 from core.tickets.workflow import set_status
+from core.timers.firing import Retry, fire_batch
 from core.workload_settings import Workload
 
 GROUP = -1001234567890
@@ -216,3 +218,52 @@ def test_capacity_and_language_arguments() -> None:
 
 async def _notices() -> list[str]:
     return [str(i.payload["html"]) for i in await OutboxItem.filter(operation=NOTICE)]
+
+
+def reassigning(clock: FrozenClock) -> DeskContext:
+    workload = Workload(assignment=AssignmentMode.ROUND_ROBIN, reassign_after=timedelta(minutes=30))
+    return DeskContext(group_chat_id=GROUP, clock=clock, workload=workload)
+
+
+async def fire_due(ctx: DeskContext) -> None:
+    await fire_batch(reassign_handlers(ctx), ctx.clock.now(), limit=50, retry=Retry())
+
+
+async def test_reassign_after_moves_an_unanswered_ticket_to_the_next_operator(db: str) -> None:
+    clock = FrozenClock(NOW)
+    ctx = reassigning(clock)
+    first, second = await online(ctx, agent(1), agent(2))
+    await ingest(inbound(91), ctx)
+    assert (await Ticket.get(id=1)).assignee_id == first.id
+    clock.advance(minutes=29)
+    await fire_due(ctx)
+    assert (await Ticket.get(id=1)).assignee_id == first.id  # not yet
+    clock.advance(minutes=2)
+    await fire_due(ctx)
+    assert (await Ticket.get(id=1)).assignee_id == second.id
+    assert any("has not answered in" in n and "Agent 2" in n for n in await _notices())
+    moved = await Event.filter(kind=EventKind.ASSIGNED, actor_label="desk").order_by("-id").first()
+    assert moved is not None and moved.data["previous"] == agent(1).telegram_id
+    # the new assignment has its own deadline: silence moves it on again, back to agent 1
+    clock.advance(minutes=31)
+    await fire_due(ctx)
+    assert (await Ticket.get(id=1)).assignee_id == first.id
+
+
+async def test_a_reply_keeps_the_ticket_with_its_assignee(db: str) -> None:
+    clock = FrozenClock(NOW)
+    ctx = reassigning(clock)
+    first, _second = await online(ctx, agent(1), agent(2))
+    await ingest(inbound(92), ctx)
+    await Conversation.filter(chat_id=92).update(message_thread_id=77)
+    reply = OperatorMessage(
+        operator=agent(1),
+        thread_id=77,
+        message_id=10,
+        sent_at=NOW,
+        content=Content(MessageKind.TEXT, text="On it"),
+    )
+    await handle_operator_message(reply, ctx)
+    clock.advance(hours=1)
+    await fire_due(ctx)
+    assert (await Ticket.get(id=1)).assignee_id == first.id
