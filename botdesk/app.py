@@ -49,6 +49,7 @@ from core.outbox.budgets import Budgets, Rate
 from core.ports import CustomerChannel, Ports
 from core.relay.operations import relay_operations
 from core.sla_policies import sla_policies
+from core.tickets.hand_back import reassign_handlers
 from core.timers.scheduler import Handler, Scheduler
 from core.workload_settings import workload_from_settings
 from operators_group.desk import TelegramOperatorDesk
@@ -84,13 +85,14 @@ def deadline_handlers(ports: Ports, ctx: DeskContext) -> dict[str, Handler]:
     """The scheduler's handlers, by deadline kind: the one place they are registered.
 
     The SLA clocks' warnings and breaches (kinds ``sla_warning`` and ``sla_breach``), task
-    reminders and snooze wake-ups (``task_reminder``, ``snooze_wake``) are registered here,
+    reminders and snooze wake-ups (``task_reminder``, ``snooze_wake``) and REASSIGN_AFTER's
+    moves are registered here,
     and so is anything else that stores deadlines. A deadline of a kind missing here is
     dropped with one ERROR log. ``ports`` is for handlers that call out directly; the SLA
     ones only queue outbox items.
     """
     del ports
-    return {**sla_handlers(ctx), **reminder_handlers(ctx)}
+    return {**sla_handlers(ctx), **reminder_handlers(ctx), **reassign_handlers(ctx)}
 
 
 class Desk:

@@ -13,6 +13,7 @@ from core.config import Settings
 from core.context import DeskContext
 from operators_group.callbacks import build_card_router, build_unknown_press_router
 from operators_group.commands import build_commands_router
+from operators_group.commands_presence import build_presence_router
 from operators_group.commands_team import build_team_router
 from operators_group.held import build_held_router
 from operators_group.tasks import build_tasks_router
@@ -23,6 +24,7 @@ def group_command_routers(settings: Settings, ctx: DeskContext) -> list[Router]:
     """The routers of the operator group's commands and buttons, the unknown-press one last."""
     routers: list[Router] = []
     routers.append(build_team_router(ctx, admin_ids=settings.admin_ids))
+    routers.append(build_presence_router(ctx, admin_ids=settings.admin_ids))
     routers.append(
         build_templates_router(
             ctx,

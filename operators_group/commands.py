@@ -66,6 +66,9 @@ HELP = _(
     "/tpl — send a template; /template save|list|delete — manage them (admins)\n"
     "/tag — the tags; /tag add name — a new tag (admins)\n"
     "/role, /shift, /whoami — the team\n"
+    "/online, /away, /offline — your presence: auto-assignment gives tickets to those online\n"
+    "/capacity — the team's load; /capacity @user 5 — their capacity (admins)\n"
+    "/languages ru en — the languages you answer in\n"
     "/help — this list"
 )
 IN_TOPIC = _("Use {command} inside a conversation's topic.")

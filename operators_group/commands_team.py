@@ -1,9 +1,8 @@
-"""Team commands in the operator group: ``/role``, ``/shift`` and ``/whoami``.
+"""Team commands in the operator group: ``/role`` and ``/whoami``.
 
 * ``/role @user senior`` (or ``/role <user id> <role>``) changes a role — admins only;
   ``/role`` alone lists the operators and their roles.
-* ``/shift on`` / ``/shift off`` puts the sender on or off shift; ``/shift`` alone says
-  who is on shift.
+* ``/shift`` and presence (``/online`` …) live in :mod:`operators_group.commands_presence`.
 * ``/whoami`` shows how the desk knows the sender.
 
 The router accepts only the operator group (filter on the router); replies go to the
@@ -23,14 +22,13 @@ from aiogram.types import Message, User
 
 from core.context import DeskContext
 from core.entities import OperatorProfile
-from core.enums import OperatorRole
+from core.enums import OperatorPresence, OperatorRole
 from core.i18n import Translator, _
 from core.staff.operators import (
     OperatorInfo,
     Refusal,
     TeamResult,
     set_role,
-    set_shift,
     team,
     whoami,
 )
@@ -53,7 +51,8 @@ REFUSALS: dict[Refusal, str] = {
     Refusal.CONFIG_ADMIN: _("{who} is an admin from the configuration (ADMIN_IDS)."),
 }
 
-_SHIFT_WORDS = {"on": True, "off": False}
+#: How a listing marks who is online (🟢) or away (🟡); offline has no mark.
+PRESENCE_MARKS = {OperatorPresence.ONLINE: " 🟢", OperatorPresence.AWAY: " 🟡"}
 
 
 def profile_of(user: User) -> OperatorProfile:
@@ -62,9 +61,9 @@ def profile_of(user: User) -> OperatorProfile:
 
 
 def describe(info: OperatorInfo, t: Translator) -> str:
-    """One operator as a line of HTML: name, @username, role and shift mark."""
+    """One operator as a line of HTML: name, @username, role and presence mark."""
     handle = f" @{escape(info.username)}" if info.username else ""
-    shift = " 🟢" if info.on_shift else ""
+    shift = PRESENCE_MARKS.get(info.presence, "")
     return f"{escape(info.name)}{handle} — {t(ROLE_NAMES[info.role])}{shift}"
 
 
@@ -102,30 +101,6 @@ def build_team_router(ctx: DeskContext, *, admin_ids: Iterable[int] = ()) -> Rou
             return
         assert result.operator is not None
         await message.answer(t("✅ {operator}", operator=describe(result.operator, t)))
-
-    @router.message(Command("shift"))
-    async def on_shift(message: Message, command: CommandObject) -> None:
-        assert message.from_user is not None
-        word = (command.args or "").strip().lower()
-        if not word:
-            await whoami(profile_of(message.from_user), ctx, admins=admins)
-            lines = [describe(info, t) for info in await team(on_shift_only=True)]
-            if not lines:
-                await message.answer(t("Nobody is on shift."))
-            else:
-                await message.answer("\n".join([t("<b>On shift</b>"), *lines]))
-            return
-        if word not in _SHIFT_WORDS:
-            await message.answer(t("Usage: /shift on, /shift off, or /shift to see who is on."))
-            return
-        on = _SHIFT_WORDS[word]
-        result = await set_shift(profile_of(message.from_user), on, ctx, admins=admins)
-        if not result.ok:
-            await message.answer(render_refusal(result, t, target="", role=""))
-        elif on:
-            await message.answer(t("🟢 You are on shift."))
-        else:
-            await message.answer(t("⚪ You are off shift."))
 
     @router.message(Command("whoami"))
     async def on_whoami(message: Message) -> None:

@@ -38,6 +38,7 @@ from core.relay.customers import (
     unblocked,
     upsert_customer,
 )
+from core.tickets.assignment import assign_new
 from core.tickets.bans import active_ticket_id, banned_message
 from core.tickets.csat import acknowledge, record_comment
 from core.tickets.reopening import Route, open_ticket, route_message
@@ -119,6 +120,7 @@ async def _ingest_in(
         ticket_id, route = await _first_message(connection, ctx, inbound), Route.NEW
     else:
         ticket_id, route = await _ingest_changed(connection, ctx, inbound)
+    await assign_new(connection, ctx, ticket_id, route)  # ASSIGNMENT, unless owned already
     # the acknowledgement and the off-hours reply, in this same transaction
     await answer_automatically(connection, ctx, inbound, ticket_id, route)
     return Outcome.STORED

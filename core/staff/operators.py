@@ -1,4 +1,4 @@
-"""The team: the operator registry, roles, shifts and refusals (no messenger code here).
+"""The team: the operator registry, roles and refusals (no messenger code here).
 
 * The registry fills itself: whoever acts in the operator group gets a row
   (:func:`upsert_operator`), refreshed with their current name and username.
@@ -25,7 +25,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.context import DeskContext
 from core.entities import OperatorProfile
-from core.enums import EventKind, OperatorRole
+from core.enums import EventKind, OperatorPresence, OperatorRole
 from core.limits import BIGINT_MAX, operator_profile
 from core.messaging.usecase import atomically
 from core.models import Operator
@@ -53,6 +53,7 @@ class OperatorInfo:
     username: str | None
     role: OperatorRole
     on_shift: bool
+    presence: OperatorPresence = OperatorPresence.OFFLINE
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,7 @@ def info_of(operator: Operator) -> OperatorInfo:
         username=operator.username,
         role=OperatorRole(operator.role),
         on_shift=operator.on_shift,
+        presence=OperatorPresence(operator.presence),
     )
 
 
@@ -187,6 +189,11 @@ async def _find(connection: BaseDBAsyncClient, target: str) -> Operator | None:
     return await query.filter(username__iexact=username).first()
 
 
+async def find_operator(connection: BaseDBAsyncClient, target: str) -> Operator | None:
+    """An operator by Telegram id (``123``) or username (``@name`` / ``name``), if known."""
+    return await _find(connection, target)
+
+
 async def set_role(
     actor: OperatorProfile,
     target: str,
@@ -226,25 +233,6 @@ async def set_role(
                 "operator %s is now %s (by %s)", operator.telegram_id, new_role, me.telegram_id
             )
         return TeamResult(operator=info_of(operator), previous_role=previous)
-
-    return await atomically(work)
-
-
-async def set_shift(
-    operator: OperatorProfile, on: bool, ctx: DeskContext, *, admins: Collection[int] = ()
-) -> TeamResult:
-    """Put ``operator`` on shift (``on``) or off it; auto-assignment counts only those on."""
-
-    async def work(connection: BaseDBAsyncClient) -> TeamResult:
-        now = ctx.clock.now()
-        me = await upsert_operator(connection, operator, now, admins=admins)
-        if not allowed(OperatorRole(me.role), Action.SHIFT):
-            return await refuse(connection, me, Action.SHIFT, now, details={"on": on})
-        if me.on_shift != on:
-            me.on_shift = on
-            await me.save(using_db=connection, update_fields=["on_shift"])
-            log.info("operator %s is %s shift", me.telegram_id, "on" if on else "off")
-        return TeamResult(operator=info_of(me))
 
     return await atomically(work)
 

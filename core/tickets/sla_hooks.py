@@ -20,7 +20,7 @@ from core.models import Ticket
 from core.staff.events import record
 from core.tickets.card_refresh import queue_refresh
 from core.tickets.wake import BY_CUSTOMER, woke
-from core.timers import sla
+from core.timers import reassign, sla
 
 
 async def customer_wrote_to(
@@ -76,5 +76,7 @@ async def operator_replied(
     The refresh takes the countdown (and a breach's 🚨 in the title) away; a reply that
     stopped no clock (one already answered) costs no edit.
     """
+    if ctx.workload.reassign_after is not None:  # answered: it stays with whoever has it
+        await reassign.disarm(connection, ticket.id)
     if await sla.operator_replied(connection, ctx, ticket, at):
         await queue_refresh(connection, ctx, ticket)

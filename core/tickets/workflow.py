@@ -22,6 +22,7 @@ from core.messaging.views import ticket_card
 from core.models import Operator, Tag, Ticket
 from core.staff.operators import name_of, telegram_id_of
 from core.staff.permissions import Action, permitted, status_action
+from core.tickets.assignment import drain_queue
 from core.tickets.csat import queue_rating_request
 from core.tickets.wake import end_snooze
 from core.tickets.workflow_frame import (
@@ -55,7 +56,7 @@ async def take(scene: Scene) -> WorkflowResult:
     return await scene.give(me)
 
 
-@use_case(Action.ASSIGN)
+@use_case(Action.ASSIGN, then=drain_queue)  # the previous owner may have a free slot
 async def assign(scene: Scene, target_telegram_id: int) -> WorkflowResult:
     """``actor`` (a senior or above) gives ticket ``number`` to another operator."""
     operators = Operator.filter(telegram_id=target_telegram_id).using_db(scene.connection)
@@ -68,7 +69,7 @@ async def assign(scene: Scene, target_telegram_id: int) -> WorkflowResult:
     return await scene.give(target)
 
 
-@bare_use_case(Action.UNASSIGN)
+@bare_use_case(Action.UNASSIGN, then=drain_queue)
 async def unassign(scene: Scene) -> WorkflowResult:
     """``actor`` (a senior or above) leaves ticket ``number`` without an owner."""
     if scene.ticket.assignee_id is None:
@@ -82,7 +83,7 @@ def status_right(ticket: Ticket, status: TicketStatus) -> Action | None:
     return status_action(TicketStatus(ticket.status), status)
 
 
-@use_case(Action.SET_WAITING, right=status_right)
+@use_case(Action.SET_WAITING, right=status_right, then=drain_queue)  # an ended one frees a slot
 async def set_status(scene: Scene, status: TicketStatus) -> WorkflowResult:
     """Move ticket ``number`` to ``status`` (open, waiting, resolved or closed: final)."""
     stamp = {STAMPS[status]: scene.now} if status in STAMPS else {}

@@ -12,6 +12,7 @@ are recorded through :func:`core.staff.operators.refuse`. A step changes the tic
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +31,8 @@ from core.staff.events import record
 from core.staff.operators import refuse, telegram_id_of, upsert_operator
 from core.staff.permissions import Action, allowed, needed_role
 from core.tickets.card_refresh import queue_refresh
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -128,6 +131,8 @@ class Scene:
 
 #: A use case's own part: what its request (with its value) does on the scene.
 Change = Callable[[Scene, T], Awaitable[WorkflowResult]]
+#: What runs after a change committed, in transactions of its own (the queue's drain).
+Then = Callable[[DeskContext], Awaitable[object]]
 #: The right a request needs on a ticket (None: no right allows it).
 Right = Callable[[Ticket, T], Action | None]
 
@@ -139,8 +144,14 @@ class UseCase(Generic[T]):
     ``right`` the action the operator must be allowed on this ticket (by default the same).
     """
 
-    def __init__(self, change: Change[T], asked: Callable[[T], Action], right: Right[T]) -> None:
-        self.change, self.asked, self.right = change, asked, right
+    def __init__(
+        self,
+        change: Change[T],
+        asked: Callable[[T], Action],
+        right: Right[T],
+        then: Then | None = None,
+    ) -> None:
+        self.change, self.asked, self.right, self.then = change, asked, right, then
         update_wrapper(self, change)  # name and docstring of the use case
 
     async def __call__(
@@ -179,7 +190,17 @@ class UseCase(Generic[T]):
         result = await atomically(work)
         if result.changed:
             ctx.wake()
+            await self._follow(ctx)
         return result
+
+    async def _follow(self, ctx: DeskContext) -> None:
+        """Run ``then`` after the commit; the change stands even if the follow-up fails."""
+        if self.then is None:
+            return
+        try:
+            await self.then(ctx)
+        except Exception:  # the next change or presence retries it: the request succeeded
+            log.exception("follow-up of %s failed", getattr(self.change, "__name__", "?"))
 
 
 #: A step of a use case that takes no value.
@@ -189,11 +210,11 @@ BareChange = Callable[[Scene], Awaitable[WorkflowResult]]
 class BareUseCase:
     """A workflow request without a value, called as ``name(number, actor, ctx, …)``."""
 
-    def __init__(self, step: BareChange, asked: Action) -> None:
+    def __init__(self, step: BareChange, asked: Action, then: Then | None = None) -> None:
         async def change(scene: Scene, _: None) -> WorkflowResult:
             return await step(scene)
 
-        self.inner = UseCase(change, lambda _: asked, lambda _ticket, _value: asked)
+        self.inner = UseCase(change, lambda _: asked, lambda _ticket, _value: asked, then)
         update_wrapper(self, step)
 
     async def __call__(
@@ -210,26 +231,35 @@ class BareUseCase:
 
 
 @overload
-def use_case(asked: Action) -> Callable[[Change[T]], UseCase[T]]: ...
+def use_case(asked: Action, *, then: Then | None = None) -> Callable[[Change[T]], UseCase[T]]: ...
 @overload
 def use_case(
-    asked: Action | Callable[[T], Action], *, right: Right[T] | None = None
+    asked: Action | Callable[[T], Action],
+    *,
+    right: Right[T] | None = None,
+    then: Then | None = None,
 ) -> Callable[[Change[T]], UseCase[T]]: ...
 def use_case(
-    asked: Action | Callable[[T], Action], *, right: Right[T] | None = None
+    asked: Action | Callable[[T], Action],
+    *,
+    right: Right[T] | None = None,
+    then: Then | None = None,
 ) -> Callable[[Change[T]], UseCase[T]]:
     """Make a step the use case that needs the right ``asked`` (or ``right``, if given).
 
-    ``asked`` may be worked out from the value (a question about a right names it).
+    ``asked`` may be worked out from the value (a question about a right names it);
+    ``then`` runs after a change committed.
     """
     of_value = asked if callable(asked) else lambda _value: asked
     needed: Right[T] = right or (lambda _ticket, value: of_value(value))
-    return lambda change: UseCase(change, of_value, needed)
+    return lambda change: UseCase(change, of_value, needed, then)
 
 
-def bare_use_case(asked: Action) -> Callable[[BareChange], BareUseCase]:
+def bare_use_case(
+    asked: Action, *, then: Then | None = None
+) -> Callable[[BareChange], BareUseCase]:
     """Make a step that takes no value the use case that needs the right ``asked``."""
-    return lambda step: BareUseCase(step, asked)
+    return lambda step: BareUseCase(step, asked, then)
 
 
 def owns(ticket: Ticket, operator: Operator) -> bool:

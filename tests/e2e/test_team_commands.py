@@ -50,11 +50,11 @@ async def test_an_agent_cannot_change_roles_not_even_their_own(admin_desk: DeskW
 async def test_shift_on_then_the_list_shows_who_is_on(admin_desk: DeskWorld) -> None:
     world, olga, ivan = admin_desk, admin_desk.owner, admin_desk.operator
     assert (await command(world, olga, "/shift")).body == "Nobody is on shift."
-    assert (await command(world, ivan, "/shift on")).body == "🟢 You are on shift."
+    assert (await command(world, ivan, "/shift on")).body == "🟢 You are online."
     listing = await command(world, olga, "/shift")
     assert "Ivan @ivan_operator" in listing.body and "Olga" not in listing.body
     assert (await Operator.get(telegram_id=ivan.id)).on_shift
-    assert (await command(world, ivan, "/shift off")).body == "⚪ You are off shift."
+    assert (await command(world, ivan, "/shift off")).body == "⚪ You are offline."
     assert (await command(world, olga, "/shift")).body == "Nobody is on shift."
 
 

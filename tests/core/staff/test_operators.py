@@ -9,10 +9,11 @@ from tortoise.transactions import in_transaction
 from core.clock import FrozenClock
 from core.context import DeskContext
 from core.entities import OperatorProfile
-from core.enums import EventKind, OperatorRole
+from core.enums import EventKind, OperatorPresence, OperatorRole
 from core.models import Event, Operator
 from core.staff.events import events_of, record
-from core.staff.operators import Refusal, set_role, set_shift, team, whoami
+from core.staff.operators import Refusal, set_role, team, whoami
+from core.staff.presence import set_shift
 
 GROUP = -1001234567890
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -114,7 +115,10 @@ async def test_shift_on_and_off(db: str) -> None:
     assert (await set_shift(PETR, False, ctx)).ok
     on = await team(on_shift_only=True)
     assert [o.telegram_id for o in on] == [2] and on[0].on_shift
+    assert on[0].presence is OperatorPresence.ONLINE
     assert len(await team()) == 2
+    presence = await Event.filter(kind=EventKind.PRESENCE).order_by("id")
+    assert [e.data["new"] for e in presence] == ["online", "online", "offline"]
 
 
 async def test_a_name_longer_than_its_column_is_cut(db: str) -> None:
