@@ -19,7 +19,7 @@ from core.enums import EventKind, TicketStatus
 from core.models import Ticket
 from core.staff.events import record
 from core.tickets.card_refresh import queue_refresh
-from core.timers import sla
+from core.timers import measures, sla
 
 
 async def customer_wrote_to(
@@ -70,7 +70,9 @@ async def operator_replied(
     """A reply the customer gets: stop the response clocks and refresh card and title.
 
     The refresh takes the countdown (and a breach's 🚨 in the title) away; a reply that
-    stopped no clock (one already answered) costs no edit.
+    stopped no clock (one already answered) costs no edit. The response time is stored
+    first, while the ticket still says since when the customer waited.
     """
+    await measures.replied(connection, ctx, ticket, at)
     if await sla.operator_replied(connection, ctx, ticket, at):
         await queue_refresh(connection, ctx, ticket)
