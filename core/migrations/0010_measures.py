@@ -73,6 +73,10 @@ class Migration(migrations.Migration):
             index=Index(fields=['resolved_at']),
         ),
         ops.AddIndex(
+            model_name='Ticket',
+            index=Index(fields=['closed_at']),
+        ),
+        ops.AddIndex(
             model_name='TicketClock',
             index=Index(fields=['breached_at']),
         ),

@@ -244,6 +244,7 @@ class Ticket(Model):
             ("status", "awaiting_reply_since"),
             ("opened_at",),  # reports: tickets opened in a period
             ("resolved_at",),  # reports: tickets resolved in a period
+            ("closed_at",),  # reports: tickets closed (without resolving) in a period
         )
 
     @property
