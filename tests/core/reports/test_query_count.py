@@ -8,8 +8,14 @@ from datetime import timedelta
 import pytest
 
 from core.context import DeskContext
-from core.enums import Channel, DeliveryState, EventKind, MessageDirection, ResponseKind
-from core.enums import TicketStatus
+from core.enums import (
+    Channel,
+    DeliveryState,
+    EventKind,
+    MessageDirection,
+    ResponseKind,
+    TicketStatus,
+)
 from core.models import Conversation, Customer, Event, Message, Operator, Ticket
 from core.reports.metrics import compute_metrics
 from core.reports.period import Period
