@@ -132,6 +132,13 @@ class DeliveryState(StrEnum):
     DISCARDED = "discarded"  # … and the writer chose Discard
 
 
+class ResponseKind(StrEnum):
+    """Which response an operator reply was, as reports count it (``Message.response_kind``)."""
+
+    FIRST = "first"  # the ticket's first reply
+    NEXT = "next"  # a later reply to a customer message that waited
+
+
 class DestinationKind(StrEnum):
     """Kind of an outbox destination; each kind has its own rate budget."""
 

@@ -37,6 +37,7 @@ from core.enums import (
     MessageKind,
     OperatorPresence,
     OperatorRole,
+    ResponseKind,
     TicketPriority,
     TicketStatus,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "Operator",
     "OperatorPresence",
     "OperatorRole",
+    "ResponseKind",
     "Ticket",
     "TicketPriority",
     "TicketStatus",
@@ -217,6 +219,18 @@ class Ticket(Model):
     nudged_at = fields.DatetimeField(null=True)
     # Names of the automation rules that have acted on this ticket (each acts once).
     rules_fired: fields.Field[list[str]] = fields.JSONField(default=list)
+    # Measures for reports, stored when they happen (core.timers.measures): seconds from
+    # opening to the first reply, in calendar time and in the desk's business hours …
+    first_response_seconds = fields.IntField(null=True)
+    first_response_business_seconds = fields.IntField(null=True)
+    # … the time it spent paused (waiting on the customer, or resolved before a reopen),
+    # NULL on tickets from before measures existed, which get no resolution time …
+    paused_since = fields.DatetimeField(null=True)
+    paused_seconds = fields.IntField(null=True, default=0)
+    paused_business_seconds = fields.IntField(null=True, default=0)
+    # … and from opening to its (latest) resolution, the paused time left out.
+    resolution_seconds = fields.IntField(null=True)
+    resolution_business_seconds = fields.IntField(null=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     messages: fields.ReverseRelation[Message]
@@ -228,6 +242,9 @@ class Ticket(Model):
             ("status", "priority"),
             ("assignee_id", "status"),
             ("status", "awaiting_reply_since"),
+            ("opened_at",),  # reports: tickets opened in a period
+            ("resolved_at",),  # reports: tickets resolved in a period
+            ("closed_at",),  # reports: tickets closed (without resolving) in a period
         )
 
     @property
@@ -292,6 +309,11 @@ class Message(Model):
         DeliveryState, max_length=16, default=DeliveryState.PENDING
     )
     delivery_error = fields.TextField(null=True)
+    # An operator reply that answered a waiting customer: first or next response, and
+    # how long the customer had waited (calendar and business seconds), for reports.
+    response_kind = fields.CharEnumField(ResponseKind, max_length=8, null=True)
+    response_seconds = fields.IntField(null=True)
+    response_business_seconds = fields.IntField(null=True)
 
     replies: fields.ReverseRelation[Message]
     # ``outbox_items`` (the outbox rows sending this message) is added by tortoise from
@@ -304,6 +326,7 @@ class Message(Model):
         indexes = (
             ("conversation_id", "created_at"),
             ("ticket_id", "created_at"),
+            ("direction", "created_at"),  # reports: replies in a period
         )
 
     def __str__(self) -> str:

@@ -89,6 +89,8 @@ class TicketClock(Model):
             ("ticket_id", "stopped_at"),
             # running clocks by due time (/overdue, the queues' countdown)
             ("stopped_at", "due_at"),
+            # reports: breaches in a period
+            ("breached_at",),
         )
 
     def __str__(self) -> str:

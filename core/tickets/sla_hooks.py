@@ -20,7 +20,7 @@ from core.models import Ticket
 from core.staff.events import record
 from core.tickets.card_refresh import queue_refresh
 from core.tickets.wake import BY_CUSTOMER, woke
-from core.timers import reassign, sla
+from core.timers import measures, reassign, sla
 
 
 async def customer_wrote_to(
@@ -74,9 +74,11 @@ async def operator_replied(
     """A reply the customer gets: stop the response clocks and refresh card and title.
 
     The refresh takes the countdown (and a breach's 🚨 in the title) away; a reply that
-    stopped no clock (one already answered) costs no edit.
+    stopped no clock (one already answered) costs no edit. The response time is stored
+    first, while the ticket still says since when the customer waited.
     """
     if ctx.workload.reassign_after is not None:  # answered: it stays with whoever has it
         await reassign.disarm(connection, ticket.id)
+    await measures.replied(connection, ctx, ticket, at)
     if await sla.operator_replied(connection, ctx, ticket, at):
         await queue_refresh(connection, ctx, ticket)

@@ -29,6 +29,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from core.context import DeskContext
 from core.enums import EventKind, SlaClock, TicketPriority, TicketStatus
 from core.models import Ticket, TicketClock
+from core.timers import measures
 from core.timers.sla_deadlines import (
     SLA_BREACH,
     SLA_WARNING,
@@ -164,6 +165,7 @@ async def status_changed(
     """
     if old == new:
         return
+    await measures.status_changed(connection, ctx, ticket, old, new, at)  # for reports
     if new in ENDED:
         for clock in await running_clocks(connection, ticket.id):
             judge = clock.clock == SlaClock.RESOLUTION

@@ -1,0 +1,94 @@
+"""How many tickets: opened, resolved, reopened, the backlog, load by hour and the splits.
+
+Each function is one statement, whatever the number of tickets.
+"""
+
+from __future__ import annotations
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from core.enums import ACTIVE_TICKET_STATUSES, EventKind
+from core.reports.figures import Backlog, Volume, WaitingTicket
+from core.reports.period import Period
+from core.reports.scope import ended, open_at_end, opened, within
+from core.reports.sql import Binder, local_hour, moment, rows, tag_source
+
+#: the dimensions a period's tickets are split by: the SQL of the key, and the joins it needs
+SPLITS = {
+    "channel": ("c.channel", "JOIN conversations c ON c.id = t.conversation_id"),
+    "priority": ("t.priority", ""),
+    "tag": ("tag.value", None),  # the joins depend on the engine (see sql.tag_source)
+}
+
+
+async def volume(connection: BaseDBAsyncClient, period: Period) -> tuple[Volume, Backlog]:
+    """New, resolved and reopened tickets of the period, and the backlog at its end."""
+    bind = Binder(connection)
+    statement = f"""
+SELECT (SELECT COUNT(*) FROM tickets t WHERE {opened(bind, "t", period)}) AS new,
+       (SELECT COUNT(*) FROM tickets t WHERE {ended(bind, "t", period)}) AS resolved,
+       (SELECT COUNT(DISTINCT e.ticket_id) FROM events e
+         WHERE e.kind = {bind(EventKind.REOPENED)} AND {within(bind, "e.created_at", period)}
+       ) AS reopened,
+       (SELECT COUNT(*) FROM tickets t WHERE {open_at_end(bind, "t", period)}) AS backlog,
+       (SELECT COUNT(*) FROM tickets t
+         WHERE {open_at_end(bind, "t", period)} AND t.assignee_id IS NULL) AS unassigned"""
+    row = (await rows(connection, statement, bind))[0]
+    waiting = await oldest_waiting(connection, period)
+    counts = Volume(int(row["new"]), int(row["resolved"]), int(row["reopened"]))
+    return counts, Backlog(int(row["backlog"]), int(row["unassigned"]), waiting)
+
+
+async def oldest_waiting(connection: BaseDBAsyncClient, period: Period) -> WaitingTicket | None:
+    """The open ticket whose customer has waited longest for a reply since before the end."""
+    bind = Binder(connection)
+    statement = f"""
+SELECT t.id, t.awaiting_reply_since AS since, c.message_thread_id AS thread
+  FROM tickets t JOIN conversations c ON c.id = t.conversation_id
+ WHERE t.status IN ({bind.many(ACTIVE_TICKET_STATUSES)})
+   AND t.awaiting_reply_since < {bind(period.end)}
+ ORDER BY t.awaiting_reply_since, t.id
+ LIMIT 1"""
+    found = await rows(connection, statement, bind)
+    if not found:
+        return None
+    thread = found[0]["thread"]
+    return WaitingTicket(
+        int(found[0]["id"]), int(thread) if thread is not None else None, moment(found[0]["since"])
+    )
+
+
+async def load_by_hour(connection: BaseDBAsyncClient, period: Period) -> tuple[int, ...]:
+    """New tickets per hour of the day (0–23, desk time) over the period."""
+    bind = Binder(connection)
+    hour = local_hour(bind, "t.opened_at", period.zone, period.start, period.end)
+    statement = f"""
+SELECT h, COUNT(*) AS n FROM (
+  SELECT {hour} AS h FROM tickets t WHERE {opened(bind, "t", period)}
+) s GROUP BY h"""
+    counts = [0] * 24
+    for row in await rows(connection, statement, bind):
+        counts[int(row["h"]) % 24] += int(row["n"])
+    return tuple(counts)
+
+
+async def split_counts(
+    connection: BaseDBAsyncClient, period: Period, dimension: str
+) -> dict[str, tuple[int, int]]:
+    """``{key: (new, resolved)}`` of the period's tickets by ``dimension`` (see :data:`SPLITS`)."""
+    bind = Binder(connection)
+    key, joins = SPLITS[dimension]
+    if joins is None:
+        joins = tag_source(bind, "t")
+    is_new, is_ended = opened(bind, "t", period), ended(bind, "t", period)
+    statement = f"""
+SELECT {key} AS k,
+       SUM(CASE WHEN {is_new} THEN 1 ELSE 0 END) AS new,
+       SUM(CASE WHEN {is_ended} THEN 1 ELSE 0 END) AS resolved
+  FROM tickets t {joins}
+ WHERE {opened(bind, "t", period)} OR {ended(bind, "t", period)}
+ GROUP BY {key}"""
+    return {
+        str(row["k"]): (int(row["new"]), int(row["resolved"]))
+        for row in await rows(connection, statement, bind)
+    }
