@@ -46,7 +46,9 @@ from core.notices.operations import notice_operations
 from core.outbox import OutboxSettings, OutboxWorker
 from core.outbox.budgets import Budgets, Rate
 from core.ports import CustomerChannel, Ports
+from core.relay.nudges import waiting_handlers
 from core.relay.operations import relay_operations
+from core.rule_settings import rules_from_settings
 from core.sla_policies import sla_policies
 from core.timers.scheduler import Handler, Scheduler
 from core.workload_settings import workload_from_settings
@@ -82,13 +84,14 @@ def build_budgets(settings: Settings) -> Budgets:
 def deadline_handlers(ports: Ports, ctx: DeskContext) -> dict[str, Handler]:
     """The scheduler's handlers, by deadline kind: the one place they are registered.
 
-    The SLA clocks' warnings and breaches (kinds ``sla_warning`` and ``sla_breach``) are
-    registered here, and so is anything else that stores deadlines. A deadline of a kind
-    missing here is dropped with one ERROR log. ``ports`` is for handlers that call out
-    directly; the SLA ones only queue outbox items.
+    The SLA clocks' warnings and breaches (kinds ``sla_warning`` and ``sla_breach``) and
+    the reminder and auto-resolve of a ticket waiting on the customer are registered
+    here, and so is anything else that stores deadlines. A deadline of a kind missing here
+    is dropped with one ERROR log. ``ports`` is for handlers that call out directly; the
+    SLA and waiting ones only queue outbox items and change rows.
     """
     del ports
-    return {**sla_handlers(ctx)}
+    return {**sla_handlers(ctx), **waiting_handlers(ctx)}
 
 
 class Desk:
@@ -120,6 +123,8 @@ class Desk:
             managers_chat_id=settings.managers_chat_id,
             auto_replies=auto_replies_from_settings(settings.acknowledgement, settings.off_hours),
             workload=workload_from_settings(settings),
+            rules=rules_from_settings(settings),
+            company_name=settings.company_name,
         )
         downloader = vk_downloader(settings)
         desk = TelegramOperatorDesk(
