@@ -88,8 +88,8 @@ def rules_from_settings(settings: RulesSource) -> tuple[Rule, ...]:
     rules: list[Rule] = []
     for index, item in enumerate(raw, start=1):
         name = item.get("name") if isinstance(item, dict) else None
-        named = isinstance(name, str) and 0 < len(name.strip()) <= NAME_MAX
-        label = f'rules[{index}] ("{name.strip()}")' if named else f"rules[{index}]"
+        shown = name.strip() if isinstance(name, str) else ""
+        label = f'rules[{index}] ("{shown}")' if 0 < len(shown) <= NAME_MAX else f"rules[{index}]"
         try:
             rule = _rule(item)
             if any(rule.name == other.name for other in rules):
