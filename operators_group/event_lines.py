@@ -48,6 +48,7 @@ EVENT_NAMES: dict[EventKind, str] = {
     EventKind.SLA_WARNED: _("SLA warning"),
     EventKind.SLA_BREACHED: _("SLA breached"),
     EventKind.SLA_RECOMPUTED: _("SLA due times recomputed"),
+    EventKind.NUDGED: _("customer reminded"),
 }
 
 
@@ -186,6 +187,7 @@ _SENTENCES: dict[EventKind, Callable[[_Words, Mapping[str, Any]], str]] = {
     EventKind.SLA_WARNED: _sla(_("SLA warning: {clock}")),
     EventKind.SLA_BREACHED: _sla(_("SLA breached: {clock}")),
     EventKind.SLA_RECOMPUTED: _recomputed,
+    EventKind.NUDGED: _fixed(_("customer reminded that we wait for their reply")),
 }
 
 
