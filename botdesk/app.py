@@ -47,7 +47,9 @@ from core.notices.reminders import reminder_handlers
 from core.outbox import OutboxSettings, OutboxWorker
 from core.outbox.budgets import Budgets, Rate
 from core.ports import CustomerChannel, Ports
+from core.relay.nudges import waiting_handlers
 from core.relay.operations import relay_operations
+from core.rule_settings import rules_from_settings
 from core.sla_policies import sla_policies
 from core.tickets.hand_back import reassign_handlers
 from core.timers.scheduler import Handler, Scheduler
@@ -85,14 +87,19 @@ def deadline_handlers(ports: Ports, ctx: DeskContext) -> dict[str, Handler]:
     """The scheduler's handlers, by deadline kind: the one place they are registered.
 
     The SLA clocks' warnings and breaches (kinds ``sla_warning`` and ``sla_breach``), task
-    reminders and snooze wake-ups (``task_reminder``, ``snooze_wake``) and REASSIGN_AFTER's
-    moves are registered here,
-    and so is anything else that stores deadlines. A deadline of a kind missing here is
-    dropped with one ERROR log. ``ports`` is for handlers that call out directly; the SLA
-    ones only queue outbox items.
+    reminders and snooze wake-ups (``task_reminder``, ``snooze_wake``), REASSIGN_AFTER's
+    moves and the reminder and auto-resolve of a ticket waiting on the customer are
+    registered here, and so is anything else that stores deadlines. A deadline of a kind
+    missing here is dropped with one ERROR log. ``ports`` is for handlers that call out
+    directly; these only queue outbox items and change rows.
     """
     del ports
-    return {**sla_handlers(ctx), **reminder_handlers(ctx), **reassign_handlers(ctx)}
+    return {
+        **sla_handlers(ctx),
+        **reminder_handlers(ctx),
+        **reassign_handlers(ctx),
+        **waiting_handlers(ctx),
+    }
 
 
 class Desk:
@@ -124,6 +131,8 @@ class Desk:
             managers_chat_id=settings.managers_chat_id,
             auto_replies=auto_replies_from_settings(settings.acknowledgement, settings.off_hours),
             workload=workload_from_settings(settings),
+            rules=rules_from_settings(settings),
+            company_name=settings.company_name,
         )
         downloader = vk_downloader(settings)
         desk = TelegramOperatorDesk(

@@ -16,6 +16,7 @@ from typing import Any
 
 from botdesk.logs import setup_logging
 from core.config import ConfigError, Settings, load_settings
+from core.rule_settings import rules_from_settings
 from core.sla_policies import sla_policies
 
 EXIT_CONFIG = 2
@@ -137,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             setup_logging(logging.WARNING)
         else:
             sla_policies(settings)  # a bad [sla] stops every command, not only `run`
+            rules_from_settings(settings)  # so does a bad [[rules]] block
             setup_logging(settings.log_level, settings.log_format)
         handler, _ = COMMANDS[args.command]
         return asyncio.run(handler(settings, args))

@@ -11,6 +11,7 @@ from core.auto_reply_settings import AutoReplies
 from core.business_calendar import BusinessCalendar
 from core.clock import Clock, SystemClock
 from core.i18n import DEFAULT_LOCALE, normalize_locale
+from core.rule_types import Rule
 from core.sla_policies import DEFAULT_POLICIES, SlaPolicies
 from core.workload_settings import Workload
 
@@ -46,6 +47,11 @@ class DeskContext:
     auto_replies: AutoReplies = field(default_factory=AutoReplies)
     # ASSIGNMENT, DEFAULT_CAPACITY, HAND_BACK, REASSIGN_AFTER and [waiting]
     workload: Workload = field(default_factory=Workload)
+    # [[rules]]: the automation rules, checked at start (the app passes the default set
+    # when botdesk.toml has none; here none, so a bare context changes nothing on its own)
+    rules: tuple[Rule, ...] = ()
+    # COMPANY_NAME: what the desk's own messages to customers call the company ("" unset)
+    company_name: str = ""
 
     def customer_language(self, code: str | None) -> str:
         """The locale a customer with language ``code`` reads (their own, else the default)."""

@@ -56,6 +56,7 @@ EVENT_NAMES: dict[EventKind, str] = {
     EventKind.TASK_REMINDED: _("task reminder"),
     EventKind.SNOOZED: _("snoozed"),
     EventKind.WOKE: _("woke up"),
+    EventKind.NUDGED: _("customer reminded"),
 }
 
 
@@ -242,6 +243,7 @@ _SENTENCES: dict[EventKind, Callable[[_Words, Mapping[str, Any]], str]] = {
     EventKind.TASK_REMINDED: _task(_("reminder of the task «{text}» posted")),
     EventKind.SNOOZED: _snoozed,
     EventKind.WOKE: _woke,
+    EventKind.NUDGED: _fixed(_("customer reminded that we wait for their reply")),
 }
 
 

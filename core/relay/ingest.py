@@ -38,6 +38,7 @@ from core.relay.customers import (
     unblocked,
     upsert_customer,
 )
+from core.relay.rules import apply_rules
 from core.tickets.assignment import assign_new
 from core.tickets.bans import active_ticket_id, banned_message
 from core.tickets.csat import acknowledge, record_comment
@@ -120,6 +121,7 @@ async def _ingest_in(
         ticket_id, route = await _first_message(connection, ctx, inbound), Route.NEW
     else:
         ticket_id, route = await _ingest_changed(connection, ctx, inbound)
+    await apply_rules(connection, ctx, inbound, ticket_id, route)  # [[rules]], see README
     await assign_new(connection, ctx, ticket_id, route)  # ASSIGNMENT, unless owned already
     # the acknowledgement and the off-hours reply, in this same transaction
     await answer_automatically(connection, ctx, inbound, ticket_id, route)

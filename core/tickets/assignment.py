@@ -251,16 +251,30 @@ async def drain_queue(ctx: DeskContext, *, batch: int = 50) -> list[tuple[int, C
         return given
     while True:
         async with in_transaction() as connection:
-            await serialize(connection)
-            gave = 0
-            for ticket in await queued(connection, batch):
-                chosen = await assign_next(connection, ctx, ticket)
-                if chosen is None:
-                    break  # a language only prefers: nobody chosen means nobody has a slot
-                given.append((ticket.id, chosen))
-                gave += 1
-        if gave < batch:
+            gave = await drain_in(connection, ctx, batch=batch)
+        given += gave
+        if len(gave) < batch:
             break
     if given:
         ctx.wake()
+    return given
+
+
+async def drain_in(
+    connection: BaseDBAsyncClient, ctx: DeskContext, *, batch: int = 50
+) -> list[tuple[int, Candidate]]:
+    """In the caller's transaction: hand out up to ``batch`` queued tickets; which to whom.
+
+    For a change made inside a transaction that frees a slot on its own (the desk's
+    auto-resolve), where no commit hook follows.
+    """
+    given: list[tuple[int, Candidate]] = []
+    if not ctx.workload.assigns:
+        return given
+    await serialize(connection)
+    for ticket in await queued(connection, batch):
+        chosen = await assign_next(connection, ctx, ticket)
+        if chosen is None:
+            break  # a language only prefers: nobody chosen means nobody has a slot
+        given.append((ticket.id, chosen))
     return given

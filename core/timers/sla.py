@@ -52,6 +52,7 @@ from core.timers.sla_steps import (
     start_clock,
     stop_clock,
 )
+from core.timers.waiting import waiting_changed
 
 __all__ = [
     "SLA_BREACH",
@@ -162,10 +163,13 @@ async def status_changed(
     To waiting pauses resolution; from waiting resumes it; to resolved or closed stops
     resolution (a hit if in time) and stops the response clocks without an outcome.
     Reopening re-arms nothing: later customer messages arm next response as usual.
+    Entering or leaving waiting also arms or cancels the reminder and auto-resolve
+    (:mod:`core.timers.waiting`).
     """
     if old == new:
         return
     await measures.status_changed(connection, ctx, ticket, old, new, at)  # for reports
+    await waiting_changed(connection, ctx, ticket, old, new, at)  # [waiting] deadlines
     if new in ENDED:
         for clock in await running_clocks(connection, ticket.id):
             judge = clock.clock == SlaClock.RESOLUTION
