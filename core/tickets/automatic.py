@@ -30,7 +30,7 @@ _STAMPS = {TicketStatus.RESOLVED: "resolved_at", TicketStatus.CLOSED: "closed_at
 async def change_as(
     connection: BaseDBAsyncClient,
     ticket: Ticket,
-    label: str,
+    label: str | None,
     now: datetime,
     *,
     kind: EventKind,
@@ -58,9 +58,12 @@ async def set_status_as(
     ctx: DeskContext,
     ticket: Ticket,
     status: TicketStatus,
-    label: str,
+    label: str | None,
 ) -> bool:
-    """Move ``ticket`` to ``status``: clocks follow, a resolve asks the customer for a rating."""
+    """Move ``ticket`` to ``status``: clocks follow, a resolve asks the customer for a rating.
+
+    ``label`` None: the customer moved it (their message on a ticket waiting for them).
+    """
     old, now = TicketStatus(ticket.status), ctx.clock.now()
     if old == status:
         return False

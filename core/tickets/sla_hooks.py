@@ -15,9 +15,9 @@ from datetime import datetime
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.context import DeskContext
-from core.enums import EventKind, TicketStatus
+from core.enums import TicketStatus
 from core.models import Ticket
-from core.staff.events import record
+from core.tickets.automatic import set_status_as
 from core.tickets.card_refresh import queue_refresh
 from core.tickets.wake import BY_CUSTOMER, woke
 from core.timers import measures, reassign, sla
@@ -48,18 +48,7 @@ async def customer_wrote(
     :func:`core.timers.sla.customer_wrote` may arm next response.
     """
     if ticket.status == TicketStatus.WAITING:
-        old, new = TicketStatus.WAITING, TicketStatus.OPEN
-        await Ticket.filter(id=ticket.id).using_db(connection).update(status=new)
-        ticket.status = new
-        await record(
-            connection,
-            kind=EventKind.STATUS,
-            ticket_id=ticket.id,
-            conversation_id=ticket.conversation_id,
-            data={"old": str(old), "new": str(new)},
-            now=at,
-        )
-        await sla.status_changed(connection, ctx, ticket, old, new, at)
+        await set_status_as(connection, ctx, ticket, TicketStatus.OPEN, None)  # by the customer
         if ticket.snoozed_until is not None:  # the customer wrote before the wake-up
             await woke(connection, ticket, at, by=BY_CUSTOMER)
         await queue_refresh(connection, ctx, ticket)

@@ -16,8 +16,8 @@ from core.context import DeskContext
 from core.enums import EventKind, TicketStatus
 from core.models import Ticket
 from core.staff.events import DESK, record
+from core.tickets.automatic import set_status_as
 from core.tickets.card_refresh import queue_refresh
-from core.timers import sla
 from core.timers.deadlines import cancel
 
 #: the deadline kind of a snoozed ticket's wake-up
@@ -79,19 +79,7 @@ async def wake_up(
     if ticket.status != TicketStatus.WAITING:
         await end_snooze(connection, ticket, firing=True)
         return None
-    old, new = TicketStatus.WAITING, TicketStatus.OPEN
-    await Ticket.filter(id=ticket.id).using_db(connection).update(status=new)
-    ticket.status = new
-    await record(
-        connection,
-        kind=EventKind.STATUS,
-        ticket_id=ticket.id,
-        conversation_id=ticket.conversation_id,
-        data={"old": str(old), "new": str(new)},
-        now=now,
-        actor_label=DESK,
-    )
-    await sla.status_changed(connection, ctx, ticket, old, new, now)
+    await set_status_as(connection, ctx, ticket, TicketStatus.OPEN, DESK)
     await woke(connection, ticket, now, by=BY_TIME)
     await queue_refresh(connection, ctx, ticket)
     return ticket
