@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware
-from aiogram.exceptions import TelegramRetryAfter
+from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
+from aiogram.methods import AnswerCallbackQuery
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -46,3 +47,31 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
                 log.info("%s: flood limit, retrying in %ss", type(method).__name__, exc.retry_after)
                 await asyncio.sleep(exc.retry_after)
         raise AssertionError("unreachable: the loop returns or raises")
+
+
+#: what Telegram says to an answer for a button press it no longer waits on
+QUERY_TOO_OLD = "query is too old"
+
+
+class ExpiredPressAnswers(BaseRequestMiddleware):
+    """An answer to a button press Telegram has given up on is dropped, not retried.
+
+    Telegram waits about 15 s for ``answerCallbackQuery``; a press handled later (a desk
+    catching up after a restart) can never be answered. What the press changed stands,
+    so failing the whole update — and retrying it into the dead letters — helps nobody.
+    """
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[Any],
+        bot: Bot,
+        method: TelegramMethod[Any],
+    ) -> Response[Any]:
+        try:
+            return await make_request(bot, method)
+        except TelegramBadRequest as exc:
+            if not isinstance(method, AnswerCallbackQuery) or QUERY_TOO_OLD not in exc.message:
+                raise
+            log.info("press %s answered too late; the answer is dropped", method.callback_query_id)
+            # the chain hands handlers the method's result: answerCallbackQuery's is True
+            return cast("Response[Any]", True)

@@ -13,7 +13,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
-from botdesk.retry import RetryAfterMiddleware
+from botdesk.retry import ExpiredPressAnswers, RetryAfterMiddleware
 from core.config import Settings
 
 
@@ -30,4 +30,5 @@ def build_bot(settings: Settings) -> Bot:
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
     bot.session.middleware(RetryAfterMiddleware())
+    bot.session.middleware(ExpiredPressAnswers())
     return bot
