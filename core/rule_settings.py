@@ -36,8 +36,17 @@ from core.rule_types import (
     words_of,
 )
 
-#: the words of the default rule "urgent-words", which raises a ticket to high
-URGENT_WORDS = ("срочно", "urgent", "не работает", "doesn't work", "возврат", "refund")
+#: the words of the default rule "urgent-words", which raises a ticket to high: stems, so
+#: that "срочная", "не работают" and "возврата" count as well as "срочно", "не работает"
+URGENT_WORDS = (
+    "срочн",
+    "urgent",
+    "не работа",
+    "doesn't work",
+    "does not work",
+    "возврат",
+    "refund",
+)
 #: the rule that applies when botdesk.toml has no [[rules]]
 DEFAULT_RULES: tuple[Rule, ...] = (
     Rule(

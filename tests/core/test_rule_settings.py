@@ -36,10 +36,11 @@ def test_no_rules_table_means_the_default_set() -> None:
     assert urgent.name == "urgent-words"
     assert urgent.then.priority is TicketPriority.HIGH
     assert set(URGENT_WORDS) == {
-        "срочно",
+        "срочн",
         "urgent",
-        "не работает",
+        "не работа",
         "doesn't work",
+        "does not work",
         "возврат",
         "refund",
     }
@@ -48,7 +49,8 @@ def test_no_rules_table_means_the_default_set() -> None:
 @pytest.mark.parametrize(
     "text",
     ["СРОЧНО нужна помощь", "This is urgent!", "Приложение не работает", "It doesn't work",
-     "Хочу оформить возврат", "refund please"],
+     "Хочу оформить возврат", "refund please", "Срочная проблема", "Кнопки не работают",
+     "It does not work at all", "Где мой возврат средств?", "Refunds?"],
 )  # fmt: skip
 def test_the_default_rule_matches_each_of_its_words(text: str) -> None:
     [urgent] = DEFAULT_RULES
