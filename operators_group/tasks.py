@@ -119,6 +119,8 @@ def build_tasks_router(ctx: DeskContext) -> Router:
         if result.problem is not None or result.task_id is None:
             await message.reply(problem_text(result.problem or TaskProblem.NO_TASK, "/task"))
             return
+        if result.answered:  # redelivered after a restart: the 📌 answer is there already
+            return
         shown = t(
             CREATED, text=escape(result.text), time=when(result), zone=zone_name(ctx.timezone)
         )

@@ -75,6 +75,8 @@ class TaskResult:
     due_at: datetime | None = None
     owner_name: str = ""
     done: bool = False
+    #: a redelivered /task whose answer is in the group already: nothing to say again
+    answered: bool = False
 
 
 def task_key(task_id: int) -> str:
@@ -168,7 +170,7 @@ async def create_task(
         me = await upsert_operator(connection, actor, now, admins=ctx.admin_ids)
         known = Task.filter(source_message_id=source_message_id).using_db(connection)
         if (task := await known.first()) is not None:  # a redelivered command
-            return _result(task, me)
+            return replace(_result(task, me), answered=task.prompt_message_id is not None)
         ticket = await _ticket_in_topic(connection, thread_id) if thread_id else None
         task = await Task.create(
             using_db=connection,

@@ -65,6 +65,7 @@ async def test_a_reminder_due_while_down_comes_once_after_the_restart_and_done_w
         await asyncio.sleep(3)
     # the one reminder, now edited to say it is done; nothing was reminded again
     told = [m for m in in_topic(world, topic) if "call back" in m.body and m.sender_is_bot]
-    # a /task redelivered after the kill is answered again, but it is still one task
+    # a /task redelivered after the kill is still one task (and, once answered, not
+    # answered again)
     assert all(m.body.startswith(("📌 call back", "✅ Done")) for m in told), told
     assert reminders(world, topic) == [] and sum(m.body.startswith("✅ Done") for m in told) == 1

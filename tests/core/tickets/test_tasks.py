@@ -13,7 +13,14 @@ from core.models import Deadline, Event, Operator, OutboxItem, Task, Ticket
 from core.notices.reminders import POST_REMINDER, reminder_handlers
 from core.tickets.snooze import snooze
 from core.tickets.task_lists import open_tasks
-from core.tickets.tasks import TaskAct, TaskProblem, create_task, move_task, press_task
+from core.tickets.tasks import (
+    TaskAct,
+    TaskProblem,
+    create_task,
+    move_task,
+    press_task,
+    remember_prompt,
+)
 from core.timers.firing import Retry, fire_batch
 from tests.core.timers.sla_desk import BOSS, IVAN, PETR, SlaDesk, utc
 
@@ -43,6 +50,9 @@ async def test_a_ticket_task_is_reminded_once_at_its_time(db: str) -> None:
     assert made.due_at == desk.clock.now() + timedelta(hours=2)
     again = await create_task(desk.ctx, IVAN, desk.thread, "in 2h call back", 501)
     assert again.task_id == made.task_id and await Task.all().count() == 1  # redelivered
+    assert not again.answered  # the crash came before the answer: it is given now
+    await remember_prompt(made.task_id, 9001)
+    assert (await create_task(desk.ctx, IVAN, desk.thread, "in 2h call back", 501)).answered
     task = await Task.get(id=made.task_id)
     assert task.ticket_id == ticket.id
     desk.advance(hours=1, minutes=59)
