@@ -317,7 +317,9 @@ async def assign_to(
     previous = await telegram_id_of(connection, ticket.assignee_id)
     ticket.assignee_id = target.id
     data: dict[str, object] = {"operator": target.telegram_id, "previous": previous}
-    await change_ticket(connection, ticket, actor, now, kind=EventKind.ASSIGNED, data=data)
+    await change_ticket(
+        connection, ticket, actor, now, kind=EventKind.ASSIGNED, data=data, assigned_at=now
+    )
     if ticket.status == TicketStatus.NEW:  # taken for the first time: it opens
         opened, kind = TicketStatus.OPEN, EventKind.STATUS
         data = {"old": str(TicketStatus.NEW), "new": str(opened)}

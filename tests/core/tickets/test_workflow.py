@@ -65,6 +65,7 @@ async def test_an_agent_takes_a_new_ticket_which_opens_and_refreshes(db: str) ->
     stored = await Ticket.get(id=ticket.id)
     ivan = await Operator.get(telegram_id=IVAN.telegram_id)
     assert stored.assignee_id == ivan.id and stored.status == TicketStatus.OPEN
+    assert stored.assigned_at == NOW  # taking by hand stamps it like the desk's assignment
     kinds = [e.kind for e in await events_of(ticket_id=ticket.id)]
     assert EventKind.ASSIGNED in kinds and EventKind.STATUS in kinds
     ops = await OutboxItem.filter(operation__in=[EDIT_CARD, RENAME_TOPIC]).count()
