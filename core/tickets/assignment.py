@@ -232,11 +232,20 @@ async def assign_new(
 
 async def queued(connection: BaseDBAsyncClient, limit: int) -> list[Ticket]:
     """The queue: active tickets without an owner, most urgent first, then oldest."""
-    rows = await Ticket.filter(
-        assignee_id__isnull=True, status__in=ACTIVE_TICKET_STATUSES
-    ).using_db(connection)
-    rows.sort(key=lambda t: (URGENCY[TicketPriority(t.priority)], t.opened_at, t.id))
-    return rows[:limit]
+    rows: list[Ticket] = []
+    # one bounded select per priority, most urgent first: a long queue is never read whole
+    for priority in sorted(URGENCY, key=URGENCY.__getitem__):
+        if len(rows) >= limit:
+            break
+        rows += (
+            await Ticket.filter(
+                assignee_id__isnull=True, status__in=ACTIVE_TICKET_STATUSES, priority=priority
+            )
+            .using_db(connection)
+            .order_by("opened_at", "id")
+            .limit(limit - len(rows))
+        )
+    return rows
 
 
 async def drain_queue(ctx: DeskContext, *, batch: int = 50) -> list[tuple[int, Candidate]]:
