@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# pytest-xdist processes for `make test` (0: one process, no xdist)
+TEST_WORKERS ?= 2
 
 .PHONY: demo test run lint locales migrate sandbox clean
 
@@ -17,7 +19,7 @@ demo: $(STAMP)
 	$(BIN)/botdesk demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 run: $(STAMP)
 	$(BIN)/botdesk run

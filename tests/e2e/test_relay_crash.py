@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 from sandbox.telegram import Limits, TelegramSandbox, User
+from tests.botdesk.processes import web_env
 from tests.e2e.test_relay_load import scaled_rates, tokens_in_topics
 from tests.fixtures.telegram_sandbox import DeskWorld
 
@@ -42,6 +43,7 @@ async def start_app(
         TELEGRAM_API_BASE=sb.base_url,
         DATABASE_URL=f"sqlite://{data / 'desk.sqlite3'}",
         LOG_LEVEL="WARNING",
+        **web_env(),
         # these tests count the messages in each chat; the acknowledgement has tests of its own
         ACKNOWLEDGEMENT='{"enabled": false}',
         **{key.upper(): value for key, value in scaled_rates(SCALE).items()},
