@@ -14,6 +14,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from sandbox.telegram import Limits, TelegramSandbox, User
 from tests.botdesk.processes import web_env
 from tests.e2e.test_relay_load import scaled_rates, tokens_in_topics
@@ -23,6 +25,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SCALE = 0.02
 CUSTOMERS = 20
 MESSAGES = 15
+# the desk process finds its database migrated (a copy of the session's template)
+pytestmark = pytest.mark.usefixtures("desk_database")
+
 REPLIES = 3
 REPLY = re.compile(r"r(\d+)-(\d+)")
 

@@ -17,6 +17,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
+
 from sandbox.telegram import MessageView, TelegramSandbox, Topic
 from tests.botdesk.processes import clean_env, read_until, web_env
 from tests.e2e.conftest import in_topic, shown, topic_of, until, welcomed
@@ -37,6 +39,9 @@ business_hours = false
 
 
 # The desk process takes a few seconds to start; its notices take well under one.
+# the desk process finds its database migrated (a copy of the session's template)
+pytestmark = pytest.mark.usefixtures("desk_database")
+
 WAIT = 20.0
 
 
