@@ -4,6 +4,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# pytest-xdist processes for `make test` (0: one process, no xdist). More workers than
+# the 2 cores of CI: most of a desk test is waiting (timers, polls, rate windows), and
+# on 2 cores 4 workers measured 194-220 s for the suite against 290 s for 2.
+TEST_WORKERS ?= 4
 
 .PHONY: demo test run lint locales migrate sandbox clean
 
@@ -17,7 +21,7 @@ demo: $(STAMP)
 	$(BIN)/botdesk demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 run: $(STAMP)
 	$(BIN)/botdesk run

@@ -23,9 +23,11 @@ EXIT_CONFIG = 2
 
 
 def _run(settings: Settings | None, args: argparse.Namespace) -> Coroutine[Any, Any, int]:
-    from botdesk.app import run_app
-
     assert settings is not None
+    # A missing token or group is told before the app's imports (aiogram's models take
+    # seconds to load), so the paragraph comes at once.
+    settings.require("bot_token", "operator_group_id", purpose="botdesk run")
+    from botdesk.app import run_app
 
     async def go() -> int:
         # SIGTERM (docker stop, systemd) and Ctrl-C stop gracefully: updates being handled

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from botdesk.checks import check_command
-from core import db
 from core.config import isolated_settings
 from sandbox.telegram import BotAccount, Chat, TelegramSandbox
 from tests.botdesk.processes import Finished
+from tests.fixtures.database import copy_migrated_sqlite
 
 
 @pytest.fixture
@@ -26,9 +26,9 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-async def migrated(sqlite_url: str) -> str:
-    """``sqlite_url``, migrated."""
-    await db.migrate(sqlite_url)
+async def migrated(sqlite_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """``sqlite_url``, migrated (a copy of the session's migrated template)."""
+    await copy_migrated_sqlite(sqlite_url, tmp_path_factory)
     return sqlite_url
 
 

@@ -36,6 +36,16 @@ def closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def web_env() -> dict[str, str]:
+    """``WEB_HOST``/``WEB_PORT`` for a child ``botdesk run``: loopback, a free port of its own.
+
+    The default (0.0.0.0:8080) is one port for every desk: two desks started by tests
+    running side by side (``pytest -n``) would collide there, and the second would refuse
+    to start. Every test that starts ``botdesk run`` passes these in its child's env.
+    """
+    return {"WEB_HOST": "127.0.0.1", "WEB_PORT": str(closed_port())}
+
+
 @dataclass
 class Finished:
     """What a finished command left behind."""

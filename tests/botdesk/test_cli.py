@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from core.config import Settings
+from tests.botdesk.processes import web_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,7 +18,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def botdesk(
     *args: str, cwd: Path, timeout: float = 60, **env: str
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m botdesk`` in ``cwd`` with none of botdesk's variables but ``env``."""
+    """Run ``python -m botdesk`` in ``cwd`` with none of botdesk's variables but ``env``.
+
+    A desk that got as far as serving would listen on a free loopback port (``web_env``),
+    never on the default one that a parallel test's desk may hold.
+    """
     clean = {
         k: v
         for k, v in os.environ.items()
@@ -27,7 +32,7 @@ def botdesk(
     return subprocess.run(
         [sys.executable, "-m", "botdesk", *args],
         cwd=cwd,
-        env={**clean, **env},
+        env={**clean, **web_env(), **env},
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -25,15 +25,17 @@ from core.intake.dead_letters import mark_replayed, recent
 from core.metrics import DEAD_LETTERS, UPDATES_RECEIVED
 from sandbox.telegram import BotAccount, TelegramSandbox
 from tests.botdesk.test_updates import free_port
+from tests.fixtures.database import copy_migrated_sqlite
 
 FAST = RetryPolicy(attempts=3, first_delay=0.01, max_delay=0.1)
 WAIT = 15.0
 
 
 @pytest.fixture
-async def sqlite_db(tmp_path: Path) -> AsyncIterator[str]:
-    """A migrated SQLite database for the dead letters."""
+async def sqlite_db(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """A migrated SQLite database for the dead letters (a copy of the session's template)."""
     url = f"sqlite://{tmp_path / 'desk.sqlite3'}"
+    await copy_migrated_sqlite(url, tmp_path_factory)
     await init_db(url)
     try:
         yield url

@@ -17,15 +17,24 @@ import pytest
 
 from sandbox.telegram import BotAccount, Chat, TelegramSandbox
 from tests.botdesk.checking import setup
-from tests.botdesk.processes import ROOT, botdesk, clean_env, closed_port, read_until, stop
+from tests.botdesk.processes import (
+    ROOT,
+    botdesk,
+    clean_env,
+    closed_port,
+    read_until,
+    stop,
+    web_env,
+)
 
 
 def desk_env(sb: TelegramSandbox, account: BotAccount, group: Chat) -> dict[str, str]:
-    """The settings of a desk on ``group`` in the sandbox."""
+    """The settings of a desk on ``group`` in the sandbox, its web server on a free port."""
     return {
         "TELEGRAM_API_BASE": sb.base_url,
         "BOT_TOKEN": account.token,
         "OPERATOR_GROUP_ID": str(group.id),
+        **web_env(),
     }
 
 
@@ -110,7 +119,8 @@ async def test_the_command_botdesk_sandbox_prints_works_when_pasted(
     if started_as == "script" and not script.is_file():
         pytest.skip(f"no console script at {script}: botdesk is not installed in this Python")
     how = [str(script.relative_to(ROOT))] if started_as == "script" else [sys.executable, "-m"]
-    env = clean_env(PATH=_path_without_botdesk())
+    # the pasted line names no web port: the default one may be taken by a parallel test
+    env = clean_env(PATH=_path_without_botdesk(), **web_env())
     sandbox = await asyncio.create_subprocess_exec(
         *how,
         *(["botdesk"] if started_as == "module" else []),

@@ -14,7 +14,10 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from sandbox.telegram import Limits, TelegramSandbox, User
+from tests.botdesk.processes import web_env
 from tests.e2e.test_relay_load import scaled_rates, tokens_in_topics
 from tests.fixtures.telegram_sandbox import DeskWorld
 
@@ -22,6 +25,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SCALE = 0.02
 CUSTOMERS = 20
 MESSAGES = 15
+# the desk process finds its database migrated (a copy of the session's template)
+pytestmark = pytest.mark.usefixtures("desk_database")
+
 REPLIES = 3
 REPLY = re.compile(r"r(\d+)-(\d+)")
 
@@ -42,6 +48,7 @@ async def start_app(
         TELEGRAM_API_BASE=sb.base_url,
         DATABASE_URL=f"sqlite://{data / 'desk.sqlite3'}",
         LOG_LEVEL="WARNING",
+        **web_env(),
         # these tests count the messages in each chat; the acknowledgement has tests of its own
         ACKNOWLEDGEMENT='{"enabled": false}',
         **{key.upper(): value for key, value in scaled_rates(SCALE).items()},

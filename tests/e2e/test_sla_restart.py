@@ -17,8 +17,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
+
 from sandbox.telegram import MessageView, TelegramSandbox, Topic
-from tests.botdesk.processes import clean_env, closed_port, read_until
+from tests.botdesk.processes import clean_env, read_until, web_env
 from tests.e2e.conftest import in_topic, shown, topic_of, until, welcomed
 from tests.e2e.sla_helpers import reports_lines
 from tests.fixtures.telegram_sandbox import DeskWorld
@@ -37,6 +39,9 @@ business_hours = false
 
 
 # The desk process takes a few seconds to start; its notices take well under one.
+# the desk process finds its database migrated (a copy of the session's template)
+pytestmark = pytest.mark.usefixtures("desk_database")
+
 WAIT = 20.0
 
 
@@ -54,8 +59,7 @@ async def desk_process(
         OPERATOR_GROUP_ID=str(world.group.id),
         TELEGRAM_API_BASE=sb.base_url,
         DATABASE_URL=f"sqlite://{data / 'desk.sqlite3'}",
-        WEB_HOST="127.0.0.1",
-        WEB_PORT=str(closed_port()),
+        **web_env(),
         LOG_LEVEL="INFO",
         RATE_PRIVATE_CHAT="50/1",
         RATE_GROUP="200/1",

@@ -55,6 +55,9 @@ from tests.e2e.test_vk_load import (
 )
 from tests.fixtures.telegram_sandbox import DeskWorld
 
+# the desk process finds its database migrated (a copy of the session's template)
+pytestmark = pytest.mark.usefixtures("desk_database")
+
 CUSTOMERS = 30
 MESSAGES = 20
 REPLIES = 2

@@ -41,6 +41,7 @@ async def test_an_album_is_gathered_into_one_batch_after_settling(db: str) -> No
         await until(all_done("p0", "p1", "p2"))
         assert [run.names for run in op.runs] == [("p0", "p1", "p2")]
         assert op.runs[0].started - last_part >= 0.3  # waited for the newest part to settle
+        await until(lambda: worker.counters.sent >= 3)  # counted just after the commit
         assert (worker.counters.batches, worker.counters.merged, worker.counters.sent) == (1, 2, 3)
         # an album of three spent three messages of the group's budget
         now = CLOCK.now().timestamp()

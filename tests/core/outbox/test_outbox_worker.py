@@ -53,6 +53,8 @@ async def test_destinations_do_not_wait_for_each_other(db: str) -> None:
         assert a1.finished == 0.0  # the slow send is still on
         assert "a2" not in op.sent()  # and the rest of its queue waits behind it
         await until(all_done("a1", "a2"))
+        # the count follows the done mark's commit, which another connection may see first
+        await until(lambda: worker.counters.sent >= 5)
         assert worker.counters.sent == 5
 
 
@@ -190,6 +192,7 @@ async def test_channel_budget_caps_all_private_chats_together(db: str) -> None:
     budgets = Budgets(telegram_private=Rate(1, 0.3), telegram_channel=Rate(3, 0.3))
     async with running({"send": op}, budgets=budgets) as worker:
         await until(all_done(*names))
+        await until(lambda: worker.counters.sent >= 10)  # counted just after the commit
         assert worker.counters.sent == 10
     times = send_times(op)
     assert most_in_any_window(times, 0.3) <= 3
@@ -224,5 +227,6 @@ async def test_a_broken_item_does_not_hold_up_other_destinations(db: str) -> Non
     await put("b", "good")
     async with running({"send": op}) as worker:
         await until(all_done("good"))
+        await until(lambda: worker.counters.sent >= 1)  # counted just after the commit
         assert worker.counters.sent == 1
     assert (await statuses())["bad"] is OutboxStatus.PENDING
