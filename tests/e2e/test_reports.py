@@ -16,6 +16,7 @@ from tests.e2e.test_closing_loop import RATE, resolve
 from tests.fixtures.telegram_sandbox import DeskWorld
 
 PNG = b"\x89PNG\r\n\x1a\n"
+PROMPT = "Thank you! If you like, tell us more in your next message."
 
 
 def report_in(world: DeskWorld, message_id: int) -> MessageView:
@@ -128,3 +129,51 @@ async def test_export_sends_the_documented_csv_files(admin_desk: DeskWorld) -> N
 
     refused = await command(world, world.operator, "/export today")
     assert refused.body == "⛔ Reports are for managers and admins."
+
+
+async def test_a_long_report_comes_as_a_photo_and_a_text_redrawn_together(
+    admin_desk: DeskWorld,
+) -> None:
+    world, sb, olga = admin_desk, admin_desk.sandbox, admin_desk.owner
+    complaint = "The parcel came broken and nobody called me back. " * 5
+    for name in ("Alice", "Bob", "Carol", "Dan"):
+        customer = world.customer if name == "Alice" else sb.create_user(name)
+        sb.send_text(customer, world.bot, f"Help, {name} here")
+        topic = await topic_of(world, customer)
+        await shown(world, topic, f"Help, {name} here")
+        ticket = await resolve(world, topic)
+        ask = await received(world, RATE.format(n=ticket.number), customer)
+        await sb.wait_answer(sb.press_button(customer, ask, text="1 ⭐"))
+        await received(world, PROMPT, customer)
+        sb.send_text(customer, world.bot, complaint)
+        await shown(world, topic, f"💬 Comment on the rating of #{ticket.number}: {complaint}")
+
+    before = len(general(world))
+    sb.send_text(olga, world.group, "/report today")
+
+    def answered() -> list[MessageView] | None:
+        mine = [m for m in general(world)[before:] if m.sender_is_bot]
+        return mine if len(mine) == 2 else None
+
+    photo, text = await until(sb, answered)
+    assert photo.type == "photo" and not photo.caption and not photo.buttons
+    assert text.reply_to == photo.message_id and len(text.body) > 1024
+    assert text.body.count("1★ «The parcel came broken") == 4
+    # a low rating's comment reopens its ticket
+    assert "New: 4 · resolved: 0 · reopened: 4" in text.body
+    assert "• Summary" in labels(text)
+
+    await press(world, olga, text, "Operators")
+    redrawn = await until(
+        sb, lambda: (m := report_in(world, text.message_id)).body.startswith("👤") and m
+    )
+    assert "• Ivan: assigned 4, replies 0, resolved 0" in redrawn.body
+    chart = await until(
+        sb,
+        lambda: (
+            (m := report_in(world, photo.message_id)).files[0].file_id != photo.files[0].file_id
+            and m
+        ),
+    )
+    assert chart.type == "photo"
+    assert len([m for m in general(world)[before:] if m.sender_is_bot]) == 2  # nothing new
