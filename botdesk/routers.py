@@ -16,6 +16,7 @@ from operators_group.commands import build_commands_router
 from operators_group.commands_presence import build_presence_router
 from operators_group.commands_team import build_team_router
 from operators_group.held import build_held_router
+from operators_group.reports import build_reports_router
 from operators_group.tasks import build_tasks_router
 from operators_group.templates import build_templates_router
 
@@ -36,6 +37,7 @@ def group_command_routers(settings: Settings, ctx: DeskContext) -> list[Router]:
     routers.append(build_card_router(ctx, admin_ids=settings.admin_ids))
     routers.append(build_held_router(ctx))
     routers.append(build_tasks_router(ctx))
+    routers.append(build_reports_router(ctx, admin_ids=settings.admin_ids))
     # Last of the command routers: its catch-all answers commands nobody else took.
     routers.append(build_commands_router(ctx, admin_ids=settings.admin_ids))
     # After every button's own router: a press nobody took still gets an answer.

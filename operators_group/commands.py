@@ -69,6 +69,8 @@ HELP = _(
     "/online, /away, /offline — your presence: auto-assignment gives tickets to those online\n"
     "/capacity — the team's load; /capacity @user 5 — their capacity (admins)\n"
     "/languages ru en — the languages you answer in\n"
+    "/report today|yesterday|week|month|2026-03-01..2026-03-31 — the figures and a chart; "
+    "/export — the same period as CSV files (managers)\n"
     "/help — this list"
 )
 IN_TOPIC = _("Use {command} inside a conversation's topic.")
