@@ -182,9 +182,7 @@ def headline(
             median(base, "resolution"),
         ),
         Figure(SLA_RATE, Measure.RATE, sla_rate(current), sla_rate(before), sla_rate(base)),
-        Figure(
-            CSAT, Measure.SCORE, current.csat.average, before.csat.average, base.csat.average
-        ),
+        Figure(CSAT, Measure.SCORE, current.csat.average, before.csat.average, base.csat.average),
     )
 
 

@@ -30,6 +30,7 @@ def draw_digest_chart(digest: Digest, locale: str) -> bytes:
     """The chart of ``digest`` as PNG bytes, its words in ``locale``."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     t = Translator(locale)
     hours = list(range(24))
@@ -47,7 +48,7 @@ def draw_digest_chart(digest: Digest, locale: str) -> bytes:
     bars.set_xlabel(t(HOUR_AXIS), fontsize=14)
     bars.set_ylabel(t(TICKETS_AXIS), fontsize=14, color=BAR_COLOUR)
     bars.tick_params(labelsize=13)
-    bars.yaxis.get_major_locator().set_params(integer=True)
+    bars.yaxis.set_major_locator(MaxNLocator(integer=True))
     bars.spines[["top"]].set_visible(False)
     line = bars.twinx()
     measured = [(h, m) for h, m in zip(hours, minutes, strict=True) if m is not None]

@@ -49,7 +49,9 @@ async def backlog_at_ends(
     columns = []
     for i, day in enumerate(days):
         ending = Period(day, day, zone)
-        columns.append(f"(SELECT COUNT(*) FROM tickets t WHERE {open_at_end(bind, 't', ending)}) AS o{i}")
+        columns.append(
+            f"(SELECT COUNT(*) FROM tickets t WHERE {open_at_end(bind, 't', ending)}) AS o{i}"
+        )
         columns.append(
             f"(SELECT COUNT(*) FROM tickets t WHERE {open_at_end(bind, 't', ending)}"
             f" AND t.assignee_id IS NULL) AS u{i}"

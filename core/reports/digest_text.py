@@ -53,8 +53,8 @@ def digest_text(digest: Digest, locale: str, group_chat_id: int) -> str:
     t = Translator(locale)
     lines = [_title(digest, t), _legend(digest, t), ""]
     lines += [_figure_line(figure, t) for figure in digest.figures]
-    lines += [""] + _low_ratings(digest, t, group_chat_id)
-    lines += [""] + _operators(digest, t)
+    lines += ["", *_low_ratings(digest, t, group_chat_id)]
+    lines += ["", *_operators(digest, t)]
     return "\n".join(lines)
 
 
