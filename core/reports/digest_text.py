@@ -146,7 +146,7 @@ def _low_ratings(digest: Digest, t: Translator, group_chat_id: int) -> list[str]
     lines = [t(LOW_TITLE, n=total)]
     for low in csat.negative:
         ticket = f"#{low.ticket_id}"
-        if low.thread_id is not None:
+        if low.thread_id is not None and group_chat_id:  # 0: no group configured
             ticket = f'<a href="{escape(topic_link(group_chat_id, low.thread_id))}">{ticket}</a>'
         words = (low.comment or "").strip()
         if len(words) > COMMENT_SHOWN:
