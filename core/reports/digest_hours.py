@@ -16,7 +16,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.reports.period import Period
 from core.reports.scope import open_at_end, opened
-from core.reports.sql import Binder, local_hour, percentiles, read_percentiles, rows
+from core.reports.sql import Binder, local_hour, ranked, read_percentiles, rows
 
 
 async def first_response_by_hour(
@@ -32,7 +32,7 @@ async def first_response_by_hour(
     inner = f"""
 SELECT {hour} AS g, t.first_response_seconds AS v FROM tickets t
  WHERE {opened(bind, "t", period)}"""
-    found = read_percentiles(await rows(connection, percentiles(inner), bind))
+    found = read_percentiles(await rows(connection, ranked(bind, [inner]), bind))
     medians: list[int | None] = [None] * 24
     for group, (_count, median, _p90) in found.items():
         medians[int(group) % 24] = median
