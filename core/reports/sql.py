@@ -6,6 +6,9 @@
   nearest rank of percentile ``p`` among ``n`` sorted values is ``ceil(p * n / 100)``
   (1-based), written ``(p * n + 99) / 100`` in integer arithmetic, so both engines give
   the same answer (PostgreSQL's ``percentile_cont`` would interpolate; SQLite has none).
+  :func:`ranked` ranks many selects at once: on PostgreSQL with ``percentile_disc``,
+  which is the same nearest rank and much faster there, on SQLite with
+  :func:`percentiles`.
 * :func:`local_hour` is the hour of day of a stored UTC moment on the desk's wall clock:
   SQLite knows no time zones, so the offsets the period goes through (a DST change
   included) are written into the statement as a ``CASE``.

@@ -3,7 +3,7 @@
 Every duration was stored when it happened (:mod:`core.timers.measures`); this module
 only ranks them. All the spreads of a period come from one statement: each measured
 value is selected once per group it belongs to (``first|c|`` overall, ``first|c|channel:
-telegram``, ``first|b|operator:3`` …), and :func:`core.reports.sql.percentiles` ranks
+telegram``, ``first|b|operator:3`` …), and :func:`core.reports.sql.ranked` ranks
 them per group. ``c`` groups hold calendar seconds, ``b`` groups business seconds.
 """
 
