@@ -2,9 +2,10 @@
 
 Every duration was stored when it happened (:mod:`core.timers.measures`); this module
 only ranks them. All the spreads of a period come from one statement: each measured
-value is selected once per group it belongs to (``first|c|`` overall, ``first|c|channel:
-telegram``, ``first|b|operator:3`` …), and :func:`core.reports.sql.ranked` ranks
-them per group. ``c`` groups hold calendar seconds, ``b`` groups business seconds.
+reply or resolution is selected once per group it belongs to (``first|`` overall,
+``first|channel:telegram``, ``first|operator:3`` …) with both its calendar (``c``) and
+business (``b``) seconds, and :func:`core.reports.sql.ranked_pairs` ranks both per group.
+:class:`Timing` names the results ``first|c|channel:telegram``, ``first|b|`` and so on.
 """
 
 from __future__ import annotations
@@ -17,11 +18,9 @@ from core.enums import ResponseKind
 from core.reports.figures import Durations, Spread
 from core.reports.period import Period
 from core.reports.scope import ended, reply
-from core.reports.sql import Binder, ranked, read_percentiles, rows, tag_source
+from core.reports.sql import Binder, ranked_pairs, read_pairs, rows, tag_source
 
 FIRST, NEXT, RESOLUTION = "first", "next", "resolution"
-#: the two ways of counting: calendar (``c``) and business (``b``) seconds
-WAYS = ("c", "b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +49,7 @@ def _statement(bind: Binder, period: Period) -> str:
     The period's replies are read once, into a materialized common table expression
     (the first responses joined to their tickets and conversations apart, in a second
     one), and so are its resolved tickets; every group selects from those, and
-    :func:`~core.reports.sql.ranked` ranks them. Reading the messages once instead of
+    :func:`~core.reports.sql.ranked_pairs` ranks them. Reading the messages once instead of
     once per group is what keeps a month of a busy desk within a second or so
     (BENCHMARKS.md, "Reports benchmarks").
     """
@@ -71,31 +70,33 @@ SELECT rp.c, rp.b, rp.author, c.channel, t.priority, t.tags
 SELECT t.resolution_seconds AS c, t.resolution_business_seconds AS b
   FROM tickets t WHERE {ended(bind, "t", period)}"""
     tags = tag_source(bind, "f")
-    selects = []
-    for way in WAYS:
-        first = f"'{FIRST}|{way}|'"
-        groups = [
-            first,
-            _label(first, "'channel:'", "f.channel"),
-            _label(first, "'priority:'", "f.priority"),
-            _label(first, "'operator:'", "CAST(f.author AS TEXT)"),
-        ]
-        for group in groups:
-            selects.append(f"SELECT {group} AS g, f.{way} AS v FROM firsts f")
-        tag = _label(first, "'tag:'", "tag.value")
-        selects.append(f"SELECT {tag} AS g, f.{way} AS v FROM firsts f {tags}")
-        next_ = f"rp.kind = '{ResponseKind.NEXT.value}'"
-        selects.append(f"SELECT '{NEXT}|{way}|' AS g, rp.{way} AS v FROM replies rp WHERE {next_}")
-        selects.append(f"SELECT '{RESOLUTION}|{way}|' AS g, rs.{way} AS v FROM resolved rs")
+    first = f"'{FIRST}|'"
+    groups = [
+        first,
+        _label(first, "'channel:'", "f.channel"),
+        _label(first, "'priority:'", "f.priority"),
+        _label(first, "'operator:'", "CAST(f.author AS TEXT)"),
+    ]
+    selects = [f"SELECT {group} AS g, f.c AS c, f.b AS b FROM firsts f" for group in groups]
+    tag = _label(first, "'tag:'", "tag.value")
+    selects.append(f"SELECT {tag} AS g, f.c AS c, f.b AS b FROM firsts f {tags}")
+    is_next = f"rp.kind = '{ResponseKind.NEXT.value}'"
+    selects.append(f"SELECT '{NEXT}|' AS g, rp.c, rp.b FROM replies rp WHERE {is_next}")
+    selects.append(f"SELECT '{RESOLUTION}|' AS g, rs.c, rs.b FROM resolved rs")
     tables = ",\n ".join(
         f"{name} AS MATERIALIZED ({sql})"
         for name, sql in (("replies", replies), ("firsts", firsts), ("resolved", resolved))
     )
-    return f"WITH {tables}\n{ranked(bind, selects)}"
+    return f"WITH {tables}\n{ranked_pairs(bind, selects)}"
 
 
 async def timing(connection: BaseDBAsyncClient, period: Period) -> Timing:
     """The median and p90 of every duration of the period (one statement)."""
     bind = Binder(connection)
-    found = read_percentiles(await rows(connection, _statement(bind, period), bind))
-    return Timing({str(g): figures for g, figures in found.items()})
+    found = read_pairs(await rows(connection, _statement(bind, period), bind))
+    groups = {}
+    for g, ways in found.items():
+        measure, _, split = str(g).partition("|")
+        for way, figures in ways.items():
+            groups[f"{measure}|{way}|{split}"] = figures
+    return Timing(groups)
