@@ -38,10 +38,12 @@ from core.business_calendar import calendar_from_settings
 from core.clock import Clock, SystemClock
 from core.config import Settings, parse_rate
 from core.context import DeskContext
+from core.digest_settings import digest_from_settings
 from core.enums import Channel
 from core.intake.containment import RetryPolicy
 from core.messaging.topics import announce_desk
 from core.notices.deadlines import sla_handlers
+from core.notices.digests import arm_digests, digest_handlers
 from core.notices.operations import notice_operations
 from core.notices.reminders import reminder_handlers
 from core.outbox import OutboxSettings, OutboxWorker
@@ -99,6 +101,7 @@ def deadline_handlers(ports: Ports, ctx: DeskContext) -> dict[str, Handler]:
         **reminder_handlers(ctx),
         **reassign_handlers(ctx),
         **waiting_handlers(ctx),
+        **digest_handlers(ctx),
     }
 
 
@@ -129,6 +132,7 @@ class Desk:
             sla=sla_policies(settings),
             calendar=calendar_from_settings(settings),
             managers_chat_id=settings.managers_chat_id,
+            digest=digest_from_settings(settings),
             auto_replies=auto_replies_from_settings(settings.acknowledgement, settings.off_hours),
             workload=workload_from_settings(settings),
             rules=rules_from_settings(settings),
@@ -211,6 +215,7 @@ async def run_app(
     if (await desk.sent_journal.load()).known is None:
         await announce_desk(desk.ports, desk.ctx)  # the first start on this group
     await desk.worker.start()
+    await arm_digests(desk.ctx)
     # after the worker: what fell due while the desk was down fires now, and its
     # notices need the worker running to go out
     await desk.scheduler.start()

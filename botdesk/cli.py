@@ -1,4 +1,4 @@
-"""The ``botdesk`` command line: run | check | demo | sandbox | migrate | dead-letters.
+"""The ``botdesk`` command line: run | check | demo | sandbox | migrate | dead-letters | digest.
 
 Every command reads the configuration first; a configuration problem prints one
 explanatory paragraph to stderr and exits with code 2, before anything starts.
@@ -83,6 +83,13 @@ def _dead_letters(settings: Settings | None, args: argparse.Namespace) -> Corout
     return dead_letters(settings, args)
 
 
+def _digest(settings: Settings | None, args: argparse.Namespace) -> Coroutine[Any, Any, int]:
+    from botdesk.digest_cli import digest_command
+
+    assert settings is not None
+    return digest_command(settings, args)
+
+
 Command = Callable[[Settings | None, argparse.Namespace], Coroutine[Any, Any, int]]
 COMMANDS: dict[str, tuple[Command, str]] = {
     "run": (_run, "run the desk against Telegram (needs BOT_TOKEN and OPERATOR_GROUP_ID)"),
@@ -93,6 +100,10 @@ COMMANDS: dict[str, tuple[Command, str]] = {
     "dead-letters": (
         _dead_letters,
         "list the updates set aside after failing; `replay ID` or `drop ID` one",
+    ),
+    "digest": (
+        _digest,
+        "queue the managers' digest of a day (or --weekly a week); --dry-run prints it",
     ),
 }
 
@@ -123,6 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "dead-letters":
             command.add_argument("action", nargs="?", choices=["replay", "drop"])
             command.add_argument("id", nargs="?", type=int, help="a dead letter's id")
+        if name == "digest":
+            from botdesk.digest_cli import add_arguments
+
+            add_arguments(command)
     return parser
 
 

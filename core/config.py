@@ -40,6 +40,7 @@ from core.auto_reply_settings import (
     auto_reply_error,
 )
 from core.calendar_settings import CalendarSettings, calendar_error, known_timezone
+from core.digest_settings import parse_digest_time
 from core.enums import AssignmentMode, HandBack
 from core.i18n import SUPPORTED_LOCALES
 from core.workload_settings import WAITING_TABLE, WaitingSettings, optional_duration, waiting_error
@@ -76,6 +77,9 @@ HINTS: dict[str, str] = {
     "company_name": "Use your company's or product's name as customers know it "
     f"(at most {COMPANY_NAME_MAX} characters), e.g. COMPANY_NAME=Acme, or leave it unset.",
     "timezone": "Use an IANA time zone name such as Europe/Moscow or UTC.",
+    "digest_time": "Use the desk-time moment of the managers' daily digest as HH:MM, "
+    "e.g. DIGEST_TIME=09:00, or off to send no digest.",
+    "digest_weekly": "Use true (a weekly digest on Mondays for the week before) or false.",
     "managers_chat_id": "Use the id of a chat the bot is in (a group starts with -100), "
     "or leave it unset to post escalations into a Reports topic of the operator group.",
     "log_level": "Use DEBUG, INFO, WARNING or ERROR.",
@@ -148,6 +152,9 @@ class Settings(BaseSettings):
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     # Where SLA escalations and reports go; unset: a "📊 Reports" topic in the group.
     managers_chat_id: int | None = None
+    # The managers' digest: daily at this desk time (or "off"), and weekly on Mondays.
+    digest_time: str = "09:00"
+    digest_weekly: bool = True
     database_url: str = "sqlite://data/botdesk.sqlite3"
     redis_url: str | None = None
     telegram_api_base: str | None = None
@@ -285,6 +292,12 @@ class Settings(BaseSettings):
         if not self.operator_language:
             self.operator_language = self.default_language
         return self
+
+    @field_validator("digest_time")
+    @classmethod
+    def _check_digest_time(cls, value: str) -> str:
+        parse_digest_time(value)
+        return value.strip().lower()
 
     @field_validator("timezone")
     @classmethod

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from core.auto_reply_settings import AutoReplies
 from core.business_calendar import BusinessCalendar
 from core.clock import Clock, SystemClock
+from core.digest_settings import DigestSchedule
 from core.i18n import DEFAULT_LOCALE, normalize_locale
 from core.rule_types import Rule
 from core.sla_policies import DEFAULT_POLICIES, SlaPolicies
@@ -43,6 +44,8 @@ class DeskContext:
     calendar: BusinessCalendar = field(default_factory=BusinessCalendar.from_text)
     # MANAGERS_CHAT_ID: where escalations and reports go (None: a topic in the group)
     managers_chat_id: int | None = None
+    # DIGEST_TIME and DIGEST_WEEKLY: when the managers' digest goes out
+    digest: DigestSchedule = field(default_factory=DigestSchedule)
     # [acknowledgement] and [off_hours]: what the desk answers on its own (default: nothing)
     auto_replies: AutoReplies = field(default_factory=AutoReplies)
     # ASSIGNMENT, DEFAULT_CAPACITY, HAND_BACK, REASSIGN_AFTER and [waiting]

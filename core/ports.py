@@ -120,6 +120,16 @@ class OperatorDesk(Protocol):
         """Post in the General topic (problems of the desk as a whole)."""
         ...
 
+    async def post_picture(
+        self, png: bytes, *, caption: str | None, thread_id: int | None, chat_id: int | None
+    ) -> int:
+        """Post an image the desk drew (a digest's chart) with an HTML caption.
+
+        In the group's topic ``thread_id``, or in another chat ``chat_id`` (the managers'
+        chat: its errors, like :meth:`post_in_chat`'s, are that chat's).
+        """
+        ...
+
     async def post_in_chat(self, chat_id: int, html: str) -> int:
         """Post the desk's own message in another chat the bot is in (the managers' chat).
 

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from aiogram import Bot
 from aiogram.enums import ParseMode
 from aiogram.types import (
+    BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputMediaAnimation,
@@ -263,6 +264,27 @@ class TelegramOperatorDesk:
         """Post in the General topic."""
         async with self._calls():
             sent = await self.bot.send_message(self.group_chat_id, html, parse_mode=ParseMode.HTML)
+        return sent.message_id
+
+    async def post_picture(
+        self, png: bytes, *, caption: str | None, thread_id: int | None, chat_id: int | None
+    ) -> int:
+        """Upload a PNG the desk drew, in a topic of the group or in another chat."""
+        photo = BufferedInputFile(png, filename="chart.png")
+        if chat_id is not None:
+            async with self.errors():
+                sent = await self.bot.send_photo(
+                    chat_id, photo, caption=caption, parse_mode=ParseMode.HTML
+                )
+            return sent.message_id
+        async with self._calls():
+            sent = await self.bot.send_photo(
+                self.group_chat_id,
+                photo,
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+                message_thread_id=thread_id,
+            )
         return sent.message_id
 
     async def post_in_chat(self, chat_id: int, html: str) -> int:

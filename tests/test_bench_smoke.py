@@ -1,4 +1,4 @@
-"""The relay benchmark script still runs: its cheapest benchmark, tiny, in quick mode.
+"""The benchmark scripts still run: their cheapest benchmarks, tiny, in quick mode.
 
 Only that it ran and produced numbers is checked, never how fast anything was: the
 figures themselves live in BENCHMARKS.md.
@@ -62,3 +62,30 @@ def test_quick_sqlite_scheduler_benchmark_produces_numbers() -> None:
     assert rows["lateness p99"]["unit"] == "s" and rows["lateness p99"]["passed"] in (True, False)
     for row in rows.values():
         assert isinstance(row["value"], float) and math.isfinite(row["value"]) and row["value"] >= 0
+
+
+REPORTS = SCRIPT.parent / "bench_reports.py"
+
+
+def test_quick_sqlite_reports_benchmark_and_chart_memory_produce_numbers() -> None:
+    command = [sys.executable, str(REPORTS), "--quick", "--only", "sqlite,memory", "--json"]
+    done = subprocess.run(
+        command, cwd=SCRIPT.parents[1], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    results = json.loads(done.stdout)
+    assert results["mode"] == "quick"
+    sqlite, memory = results["benchmarks"]
+    assert sqlite["name"] == "sqlite" and sqlite["details"]["tickets"] == 2000
+    assert sqlite["details"]["messages"] == 20_000 and sqlite["details"]["events"] == 20_000
+    assert sqlite["details"]["month_new"] > 0 and sqlite["details"]["png_bytes"] > 0
+    rows = {row["metric"]: row for row in sqlite["rows"]}
+    month = rows["`/report month` compute_metrics, median of 3"]
+    assert month["unit"] == "s" and month["passed"] in (True, False)
+    assert rows["daily digest with its chart, median of 3"]["passed"] in (True, False)
+    memory_rows = {row["metric"]: row for row in memory["rows"]}
+    # an idle desk never imports matplotlib: that is a fact, not a timing
+    assert memory_rows["matplotlib imported by an idle desk"]["passed"] is True
+    assert memory_rows["resident memory a chart adds"]["value"] > 0
+    for row in [*rows.values(), *memory_rows.values()]:
+        assert isinstance(row["value"], float) and math.isfinite(row["value"])

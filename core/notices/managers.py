@@ -12,7 +12,7 @@ budget, in another chat that chat's own.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -26,6 +26,9 @@ from core.outbox import Completion, FailureDecision, Job
 from core.outbox.queues import TO_MANAGERS, enqueue_on, managers_queue
 
 log = logging.getLogger(__name__)
+
+#: Posts one message given the Reports topic's thread, or the managers' own chat.
+Post = Callable[[int | None, int | None], Awaitable[int]]
 
 #: The title of the topic the desk keeps for managers in the operator group.
 REPORTS_TOPIC_TITLE = _("📊 Reports")
@@ -68,20 +71,33 @@ class PostToManagers(TopicOperation):
     async def run(self, jobs: Sequence[Job]) -> Completion | None:
         html = str(jobs[0].payload["html"])
         desk = self.ports.desk
+
+        async def post(thread_id: int | None, chat_id: int | None) -> int:
+            if chat_id is not None:
+                return await desk.post_in_chat(chat_id, html)
+            assert thread_id is not None
+            return await desk.post(thread_id, html)
+
+        await self.in_place(post)
+        return None
+
+    async def in_place(self, post: Post) -> int:
+        """Make ``post`` in the managers' place: their chat, or the Reports topic.
+
+        ``post`` gets the topic's thread (chat None) or the managers' chat (thread None).
+        """
         if self.ctx.managers_chat_id is not None:
-            await desk.post_in_chat(self.ctx.managers_chat_id, html)
-            return None
+            return await post(None, self.ctx.managers_chat_id)
         thread_id = await self._thread()
         try:
-            await desk.post(thread_id, html)
+            return await post(thread_id, None)
         except TopicGone:  # someone deleted the topic: managers get a new one
             log.info("the Reports topic %s is gone; creating a new one", thread_id)
             await ChannelCursor.filter(name=reports_topic_key(self.ctx.group_chat_id)).delete()
-            await desk.post(await self._thread(), html)
+            return await post(await self._thread(), None)
         except TopicClosed:  # closed by hand: it is still where managers look
-            await desk.reopen_topic(thread_id)
-            await desk.post(thread_id, html)
-        return None
+            await self.ports.desk.reopen_topic(thread_id)
+            return await post(thread_id, None)
 
     async def _thread(self) -> int:
         """The Reports topic's thread, created (and remembered at once) when there is none.

@@ -22,16 +22,20 @@ ASSIGNED, REPLIES, RESOLVED, RATED = "assigned", "replies", "resolved", "rated"
 
 def _counts(bind: Binder, period: Period) -> str:
     """Rows ``what``, ``op`` (operator row id), ``n``, ``total`` for every figure."""
+    # assignments are counted per Telegram id before the join: SQLite otherwise read each
+    # event's JSON once per operator
     assignee = json_int(bind, "e.data", "operator")
-    # an album is one reply, however many parts it has
-    one_reply = "COALESCE(m.album_id, CAST(m.id AS TEXT))"
+    # an album is one reply, however many parts it has (counted without turning every
+    # message id into text: that doubled the statement's time on a month of a busy desk)
+    one_reply = "SUM(CASE WHEN m.album_id IS NULL THEN 1 ELSE 0 END) + COUNT(DISTINCT m.album_id)"
     return f"""
-SELECT '{ASSIGNED}' AS what, o.id AS op, COUNT(*) AS n, 0 AS total
-  FROM events e JOIN operators o ON o.telegram_id = {assignee}
- WHERE e.kind = {bind(EventKind.ASSIGNED)} AND {within(bind, "e.created_at", period)}
- GROUP BY o.id
+SELECT '{ASSIGNED}' AS what, o.id AS op, a.n AS n, 0 AS total
+  FROM (SELECT {assignee} AS tg, COUNT(*) AS n FROM events e
+         WHERE e.kind = {bind(EventKind.ASSIGNED)} AND {within(bind, "e.created_at", period)}
+         GROUP BY {assignee}) a
+  JOIN operators o ON o.telegram_id = a.tg
 UNION ALL
-SELECT '{REPLIES}', m.author_id, COUNT(DISTINCT {one_reply}), 0
+SELECT '{REPLIES}', m.author_id, {one_reply}, 0
   FROM messages m WHERE {reply(bind, "m", period)}
  GROUP BY m.author_id
 UNION ALL

@@ -2,9 +2,10 @@
 
 Every duration was stored when it happened (:mod:`core.timers.measures`); this module
 only ranks them. All the spreads of a period come from one statement: each measured
-value is selected once per group it belongs to (``first|c|`` overall, ``first|c|channel:
-telegram``, ``first|b|operator:3`` …), and :func:`core.reports.sql.percentiles` ranks
-them per group. ``c`` groups hold calendar seconds, ``b`` groups business seconds.
+reply or resolution is selected once per group it belongs to (``first|`` overall,
+``first|channel:telegram``, ``first|operator:3`` …) with both its calendar (``c``) and
+business (``b``) seconds, and :func:`core.reports.sql.ranked_pairs` ranks both per group.
+:class:`Timing` names the results ``first|c|channel:telegram``, ``first|b|`` and so on.
 """
 
 from __future__ import annotations
@@ -17,14 +18,9 @@ from core.enums import ResponseKind
 from core.reports.figures import Durations, Spread
 from core.reports.period import Period
 from core.reports.scope import ended, reply
-from core.reports.sql import Binder, percentiles, read_percentiles, rows, tag_source
+from core.reports.sql import Binder, ranked_pairs, read_pairs, rows, tag_source
 
 FIRST, NEXT, RESOLUTION = "first", "next", "resolution"
-#: the columns of the two ways of counting, on replies and on tickets
-WAYS = {
-    "c": ("m.response_seconds", "t.resolution_seconds"),
-    "b": ("m.response_business_seconds", "t.resolution_business_seconds"),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,39 +43,60 @@ def _label(*parts: str) -> str:
     return " || ".join(parts)
 
 
-def _sources(bind: Binder, period: Period) -> list[str]:
-    """The selects of ``(g, v)`` rows, one per way of counting and group it feeds."""
-    selects = []
-    for way, (response, resolution) in WAYS.items():
-        first = f"'{FIRST}|{way}|'"
-        replies = """messages m JOIN tickets t ON t.id = m.ticket_id
-  JOIN conversations c ON c.id = t.conversation_id"""
-        groups = [
-            first,
-            _label(first, "'channel:'", "c.channel"),
-            _label(first, "'priority:'", "t.priority"),
-            _label(first, "'operator:'", "CAST(m.author_id AS TEXT)"),
-        ]
-        for group in groups:
-            where = f"{reply(bind, 'm', period)} AND m.response_kind = {bind(ResponseKind.FIRST)}"
-            selects.append(f"SELECT {group} AS g, {response} AS v FROM {replies} WHERE {where}")
-        tags = tag_source(bind, "t")
-        where = f"{reply(bind, 'm', period)} AND m.response_kind = {bind(ResponseKind.FIRST)}"
-        tag = _label(first, "'tag:'", "tag.value")
-        selects.append(f"SELECT {tag} AS g, {response} AS v FROM {replies} {tags} WHERE {where}")
-        where = f"{reply(bind, 'm', period)} AND m.response_kind = {bind(ResponseKind.NEXT)}"
-        nexts = f"'{NEXT}|{way}|'"
-        selects.append(f"SELECT {nexts} AS g, {response} AS v FROM messages m WHERE {where}")
-        selects.append(
-            f"SELECT '{RESOLUTION}|{way}|' AS g, {resolution} AS v FROM tickets t "
-            f"WHERE {ended(bind, 't', period)}"
-        )
-    return selects
+def _statement(bind: Binder, period: Period) -> str:
+    """The statement ranking every spread: median and p90 rows of each group.
+
+    The period's replies are read once, into a materialized common table expression
+    (the first responses joined to their tickets and conversations apart, in a second
+    one), and so are its resolved tickets; every group selects from those, and
+    :func:`~core.reports.sql.ranked_pairs` ranks them. Reading the messages once instead of
+    once per group is what keeps a month of a busy desk within a second or so
+    (BENCHMARKS.md, "Reports benchmarks").
+    """
+    # placeholders are bound in the order they are written: the reply's, then the kinds'
+    is_reply = reply(bind, "m", period)
+    kinds = bind.many((ResponseKind.FIRST, ResponseKind.NEXT))
+    replies = f"""
+SELECT m.response_kind AS kind, m.response_seconds AS c, m.response_business_seconds AS b,
+       m.author_id AS author, m.ticket_id AS ticket
+  FROM messages m WHERE {is_reply} AND m.response_kind IN ({kinds})"""
+    # a first response counts in the groups only with its ticket (and so its conversation)
+    firsts = f"""
+SELECT rp.c, rp.b, rp.author, c.channel, t.priority, t.tags
+  FROM replies rp JOIN tickets t ON t.id = rp.ticket
+  JOIN conversations c ON c.id = t.conversation_id
+ WHERE rp.kind = '{ResponseKind.FIRST.value}'"""
+    resolved = f"""
+SELECT t.resolution_seconds AS c, t.resolution_business_seconds AS b
+  FROM tickets t WHERE {ended(bind, "t", period)}"""
+    tags = tag_source(bind, "f")
+    first = f"'{FIRST}|'"
+    groups = [
+        first,
+        _label(first, "'channel:'", "f.channel"),
+        _label(first, "'priority:'", "f.priority"),
+        _label(first, "'operator:'", "CAST(f.author AS TEXT)"),
+    ]
+    selects = [f"SELECT {group} AS g, f.c AS c, f.b AS b FROM firsts f" for group in groups]
+    tag = _label(first, "'tag:'", "tag.value")
+    selects.append(f"SELECT {tag} AS g, f.c AS c, f.b AS b FROM firsts f {tags}")
+    is_next = f"rp.kind = '{ResponseKind.NEXT.value}'"
+    selects.append(f"SELECT '{NEXT}|' AS g, rp.c, rp.b FROM replies rp WHERE {is_next}")
+    selects.append(f"SELECT '{RESOLUTION}|' AS g, rs.c, rs.b FROM resolved rs")
+    tables = ",\n ".join(
+        f"{name} AS MATERIALIZED ({sql})"
+        for name, sql in (("replies", replies), ("firsts", firsts), ("resolved", resolved))
+    )
+    return f"WITH {tables}\n{ranked_pairs(bind, selects)}"
 
 
 async def timing(connection: BaseDBAsyncClient, period: Period) -> Timing:
     """The median and p90 of every duration of the period (one statement)."""
     bind = Binder(connection)
-    inner = "\nUNION ALL\n".join(_sources(bind, period))
-    found = read_percentiles(await rows(connection, percentiles(inner), bind))
-    return Timing({str(g): figures for g, figures in found.items()})
+    found = read_pairs(await rows(connection, _statement(bind, period), bind))
+    groups = {}
+    for g, ways in found.items():
+        measure, _, split = str(g).partition("|")
+        for way, figures in ways.items():
+            groups[f"{measure}|{way}|{split}"] = figures
+    return Timing(groups)
