@@ -121,10 +121,10 @@ def digest_handlers(ctx: DeskContext) -> dict[str, Handler]:
 async def arm_digests(ctx: DeskContext) -> None:
     """Arm the next digest of each kind at the desk's start (and drop the turned-off ones).
 
-    A desk that has armed digests before also re-arms the latest period already due:
+    A desk that had a digest armed by the latest period's due time re-arms that period:
     unsent (the desk was down at its time), it fires now; sent, its fired deadline makes
-    this a no-op. A desk's very first start only arms the next one, so a new desk does not
-    open with a digest of a day it did not see.
+    this a no-op. Otherwise (a first start, or the first since that time came) only the
+    next one is armed, so a desk never opens with a digest of a day it did not see.
     """
     now = ctx.clock.now()
     async with in_transaction() as connection:
@@ -136,7 +136,7 @@ async def arm_digests(ctx: DeskContext) -> None:
                 continue
             latest = latest_due(kind, now, ctx.timezone, ctx.digest.at)
             keep = {digest_key(kind, following(kind, latest))}
-            if await armed.exists():
+            if await armed.filter(due_at__lte=due_at(kind, latest, ctx.digest.at)).exists():
                 keep.add(digest_key(kind, latest))
                 await _arm(connection, ctx, kind, latest)
             await _arm(connection, ctx, kind, following(kind, latest))

@@ -143,3 +143,18 @@ async def test_digest_time_off_disarms_every_digest(db: str) -> None:
     await fire(desk(moscow(2026, 3, 2, 9, 30), DigestSchedule(None)))
     assert await Deadline.filter(fired_at__isnull=True).count() == 0
     assert await digests_queued() == []
+
+
+async def test_a_restart_sends_nothing_for_a_period_due_before_the_desk_first_started(
+    db: str,
+) -> None:
+    # first start on Tuesday: last week's digest was due on Monday, before the desk was there
+    await arm_digests(desk(moscow(2026, 3, 3, 12)))
+    restarted = desk(moscow(2026, 3, 3, 12, 5))
+    await arm_digests(restarted)
+    await fire(restarted)
+    assert await digests_queued() == []
+    assert {row.key for row in await Deadline.filter(fired_at__isnull=True)} == {
+        "digest:daily:2026-03-03",
+        "digest:weekly:2026-W10",
+    }
