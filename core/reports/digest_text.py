@@ -23,6 +23,7 @@ from core.durations import human_span
 from core.i18n import Translator, _
 from core.reports.digest import Digest, Figure, Measure
 from core.reports.digest_periods import DigestKind
+from core.reports.wording import topic_url
 
 #: Telegram's longest message text; a photo's caption is shorter
 MESSAGE_LIMIT, CAPTION_LIMIT = 4096, 1024
@@ -131,13 +132,6 @@ def change(measure: Measure, value: float | None, reference: float | None, t: Tr
     return f"{arrow} {amount}"
 
 
-def topic_link(group_chat_id: int, thread_id: int) -> str:
-    """The ``t.me/c/…`` address of a topic (a supergroup's id without its ``-100``)."""
-    internal = str(abs(group_chat_id))
-    internal = internal[3:] if internal.startswith("100") else internal
-    return f"https://t.me/c/{internal}/{thread_id}"
-
-
 def _low_ratings(digest: Digest, t: Translator, group_chat_id: int) -> list[str]:
     csat = digest.current.csat
     total = csat.distribution[0] + csat.distribution[1]
@@ -147,7 +141,7 @@ def _low_ratings(digest: Digest, t: Translator, group_chat_id: int) -> list[str]
     for low in csat.negative:
         ticket = f"#{low.ticket_id}"
         if low.thread_id is not None and group_chat_id:  # 0: no group configured
-            ticket = f'<a href="{escape(topic_link(group_chat_id, low.thread_id))}">{ticket}</a>'
+            ticket = f'<a href="{escape(topic_url(group_chat_id, low.thread_id))}">{ticket}</a>'
         words = (low.comment or "").strip()
         if len(words) > COMMENT_SHOWN:
             words = words[: COMMENT_SHOWN - 1] + "…"

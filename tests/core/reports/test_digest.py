@@ -21,7 +21,8 @@ from core.enums import TicketStatus
 from core.reports.digest import Digest, Measure, build_digest
 from core.reports.digest_chart import draw_digest_chart
 from core.reports.digest_periods import DigestKind, period_of
-from core.reports.digest_text import digest_text, split_text, topic_link
+from core.reports.digest_text import digest_text, split_text
+from core.reports.wording import topic_url
 from tests.core.reports.desk import MIN, PETR, ReportDesk, utc
 from tests.core.timers.sla_desk import GROUP
 
@@ -105,7 +106,7 @@ async def test_each_figure_against_the_day_before_and_the_7_day_average(db: str)
 
 async def test_the_english_and_russian_texts_show_changes_and_low_ratings(db: str) -> None:
     digest = await tuesday(await three_days())
-    link = topic_link(GROUP, 10004)
+    link = topic_url(GROUP, 10004)
     english = digest_text(digest, "en", GROUP)
     lines = english.splitlines()
     assert lines[0] == "📊 <b>Daily digest</b> · Tuesday, November 24, 2026"
