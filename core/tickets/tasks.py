@@ -40,7 +40,8 @@ TASK_REMINDER = "task_reminder"
 ONE_HOUR = timedelta(hours=1)
 #: how much of a task's text an event keeps (the task row has all of it)
 EVENT_TEXT = 200
-_PRESS = re.compile(r"task-(keep|edit|done|hour|tomorrow):([0-9]{1,12})")
+#: at most nine digits: a forged id beyond the INT column would fail the query, not refuse
+_PRESS = re.compile(r"task-(keep|edit|done|hour|tomorrow):([0-9]{1,9})")
 
 
 class TaskAct(StrEnum):
