@@ -5,7 +5,8 @@
 * :mod:`core.models.workflow` — the operator workflow: events, tags and templates;
 * :mod:`core.models.dead_letters` — updates set aside after their handling failed;
 * :mod:`core.models.timers` — deadlines the scheduler fires and the SLA clocks of tickets;
-* :mod:`core.models.tasks` — follow-up tasks operators owe.
+* :mod:`core.models.tasks` — follow-up tasks operators owe;
+* :mod:`core.models.leases` — what one of several processes holds at a time.
 
 ``relay`` is the bottom: the other modules point at its rows and import it, never the
 other way round (reverse relations such as ``Message.outbox_items`` are left to tortoise).
@@ -16,6 +17,8 @@ migrations import enums and ``utcnow`` from it.
 
 from core.models.dead_letters import *  # noqa: F403
 from core.models.dead_letters import __all__ as _dead_letters_all
+from core.models.leases import *  # noqa: F403
+from core.models.leases import __all__ as _leases_all
 from core.models.outbox import *  # noqa: F403
 from core.models.outbox import __all__ as _outbox_all
 from core.models.relay import *  # noqa: F403
@@ -27,4 +30,12 @@ from core.models.timers import __all__ as _timers_all
 from core.models.workflow import *  # noqa: F403
 from core.models.workflow import __all__ as _workflow_all
 
-__all__ = [*_relay_all, *_outbox_all, *_workflow_all, *_dead_letters_all, *_timers_all, *_tasks_all]
+__all__ = [
+    *_relay_all,
+    *_outbox_all,
+    *_workflow_all,
+    *_dead_letters_all,
+    *_timers_all,
+    *_tasks_all,
+    *_leases_all,
+]

@@ -46,6 +46,8 @@ class OutboxItem(Model):
     )
     message_id: int | None
     last_error = fields.TextField(null=True)
+    #: the process that claimed the item (its ``instance:<name>`` lease says if it lives)
+    claimed_by = fields.CharField(max_length=128, null=True)
     created_at = fields.DatetimeField(default=utcnow)
     updated_at = fields.DatetimeField(auto_now=True)
 
