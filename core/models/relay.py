@@ -326,7 +326,18 @@ class Message(Model):
         indexes = (
             ("conversation_id", "created_at"),
             ("ticket_id", "created_at"),
-            ("direction", "created_at"),  # reports: replies in a period
+            # reports: the replies of a period, read from the index alone (covering)
+            (
+                "direction",
+                "created_at",
+                "author_id",
+                "delivery_state",
+                "response_kind",
+                "response_seconds",
+                "response_business_seconds",
+                "ticket_id",
+                "album_id",
+            ),
         )
 
     def __str__(self) -> str:

