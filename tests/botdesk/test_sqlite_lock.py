@@ -11,7 +11,12 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from botdesk.sqlite_lock import SqliteInUse, lock_path, one_desk_per_sqlite_file
+from botdesk.sqlite_lock import (
+    SEVERAL_INSTANCES,
+    SqliteInUse,
+    lock_path,
+    one_desk_per_sqlite_file,
+)
 from sandbox.telegram import BotAccount, Chat, TelegramSandbox
 from tests.botdesk.checking import setup
 from tests.botdesk.processes import botdesk, clean_env, read_until, stop, web_env
@@ -103,3 +108,8 @@ def test_the_lock_holds_the_pid_while_held_and_nothing_after(tmp_path: Path) -> 
 def test_nothing_to_lock_beside_an_in_memory_database_or_postgresql(url: str) -> None:
     with one_desk_per_sqlite_file(url) as held:
         assert held is None
+
+
+def test_the_readme_has_the_section_the_refusal_points_to() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert f"\n## {SEVERAL_INSTANCES}\n" in readme
