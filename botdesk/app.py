@@ -22,6 +22,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from botdesk.checks import preflight, start_line
+from botdesk.isolation import build_isolation
 from botdesk.readiness import CHECK_TIMEOUT, Readiness, TelegramSeen
 from botdesk.routers import group_command_routers
 from botdesk.telegram import build_bot
@@ -165,7 +166,8 @@ class Desk:
         self.scheduler = Scheduler(
             deadline_handlers(ports, self.ctx), clock=self.ctx.clock, on_fired=self.worker.wake
         )
-        self.dispatcher = Dispatcher(storage=build_storage(settings))
+        storage = build_storage(settings)
+        self.dispatcher = Dispatcher(storage=storage, events_isolation=build_isolation(storage))
         self.dispatcher.callback_query.outer_middleware(
             MembersOnly(self.bot, settings.operator_group_id, locale=settings.operator_language)
         )

@@ -27,7 +27,7 @@ def _run(settings: Settings | None, args: argparse.Namespace) -> Coroutine[Any, 
     # A missing token or group is told before the app's imports (aiogram's models take
     # seconds to load), so the paragraph comes at once.
     settings.require("bot_token", "operator_group_id", purpose="botdesk run")
-    from botdesk.app import run_app
+    from botdesk.sqlite_lock import one_desk_per_sqlite_file
 
     async def go() -> int:
         # SIGTERM (docker stop, systemd) and Ctrl-C stop gracefully: updates being handled
@@ -36,7 +36,11 @@ def _run(settings: Settings | None, args: argparse.Namespace) -> Coroutine[Any, 
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        await run_app(settings, stop)
+        # A second desk on the same SQLite file is refused before anything touches it.
+        with one_desk_per_sqlite_file(settings.database_url):
+            from botdesk.app import run_app
+
+            await run_app(settings, stop)
         return 0
 
     return go()
