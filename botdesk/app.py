@@ -12,6 +12,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
@@ -22,6 +23,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from botdesk.checks import preflight, start_line
+from botdesk.instances import Instances, instances_for
 from botdesk.isolation import build_isolation
 from botdesk.readiness import CHECK_TIMEOUT, Readiness, TelegramSeen
 from botdesk.routers import group_command_routers
@@ -42,6 +44,7 @@ from core.context import DeskContext
 from core.digest_settings import digest_from_settings
 from core.enums import Channel
 from core.intake.containment import RetryPolicy
+from core.messaging.send_journal import never_sent
 from core.messaging.topics import announce_desk
 from core.notices.deadlines import sla_handlers
 from core.notices.digests import arm_digests, digest_handlers
@@ -49,13 +52,14 @@ from core.notices.operations import notice_operations
 from core.notices.reminders import reminder_handlers
 from core.outbox import OutboxSettings, OutboxWorker
 from core.outbox.budgets import Budgets, Rate
+from core.outbox.liveness import Liveness
 from core.ports import CustomerChannel, Ports
 from core.relay.nudges import waiting_handlers
 from core.relay.operations import relay_operations
 from core.rule_settings import rules_from_settings
 from core.sla_policies import sla_policies
 from core.tickets.hand_back import reassign_handlers
-from core.timers.scheduler import Handler, Scheduler
+from core.timers.scheduler import DEFAULT_MAX_SLEEP, Handler, Scheduler
 from core.workload_settings import workload_from_settings
 from operators_group.desk import TelegramOperatorDesk
 from operators_group.membership import MembersOnly
@@ -65,6 +69,9 @@ from operators_group.sent_journal import GroupSendJournal
 log = logging.getLogger("botdesk")
 
 WEBHOOK_PATH = "/telegram/webhook"
+#: several processes: the longest a scheduler sleeps, so that it sees deadlines the
+#: others stored (a process that dies leaves its deadlines to the rest)
+SHARED_MAX_SLEEP = 10.0
 
 
 def build_storage(settings: Settings) -> BaseStorage:
@@ -83,6 +90,16 @@ def build_budgets(settings: Settings) -> Budgets:
         telegram_channel=Rate(*parse_rate(settings.rate_bot)),
         vk=vk,
         vk_channel=vk,
+    )
+
+
+def outbox_settings(settings: Settings, instances: Instances) -> OutboxSettings:
+    """The outbox worker's settings; with several processes, claims carry this one's name
+    and items another process wrote are looked for every second rather than every five."""
+    if not instances.several:
+        return OutboxSettings(hold_recheck=settings.hold_recheck_seconds)
+    return OutboxSettings(
+        hold_recheck=settings.hold_recheck_seconds, instance=instances.name, poll_interval=1.0
     )
 
 
@@ -110,15 +127,24 @@ class Desk:
     """Everything that runs: the bot, the outbox worker, the scheduler and the dispatcher."""
 
     def __init__(
-        self, settings: Settings, bot: Bot | None = None, *, clock: Clock | None = None
+        self,
+        settings: Settings,
+        bot: Bot | None = None,
+        *,
+        clock: Clock | None = None,
+        instances: Instances | None = None,
     ) -> None:
-        """Build the desk; ``clock`` (the wall clock by default) is the one time source."""
+        """Build the desk; ``clock`` (the wall clock by default) is the one time source,
+        ``instances`` says whether other processes share its database (see
+        :mod:`botdesk.instances`)."""
         settings.require("bot_token", "operator_group_id", purpose="botdesk run")
         assert settings.operator_group_id is not None
         timezone = ZoneInfo(settings.timezone)
         self.bot = bot or build_bot(settings)
+        self.instances = instances = instances or instances_for(settings)
         # inside the retry middleware: a flood wait sleeps without holding the group
-        self.sent_journal = GroupSendJournal(settings.operator_group_id)
+        journal, self.send_lock = instances.send_lock(settings.operator_group_id)
+        self.sent_journal = GroupSendJournal(settings.operator_group_id, journal, self.send_lock)
         self.bot.session.middleware(self.sent_journal)
         self.ctx = DeskContext(
             group_chat_id=settings.operator_group_id,
@@ -158,13 +184,22 @@ class Desk:
             {**relay_operations(ports, self.ctx), **notice_operations(ports, self.ctx)},
             clock=self.ctx.clock,
             budgets=build_budgets(settings),
-            settings=OutboxSettings(hold_recheck=settings.hold_recheck_seconds),
+            settings=outbox_settings(settings, instances),
         )
+        self.liveness = None
+        if instances.several:
+            self.liveness = Liveness(
+                instances.name, instances.ttl, clock=self.ctx.clock, on_recovered=self.worker.wake
+            )
         if self.vk is not None:
             self.vk.pace_with(self.worker.ledger, self.ctx.clock)
         # a fired deadline writes its notices to the outbox: send them at once
         self.scheduler = Scheduler(
-            deadline_handlers(ports, self.ctx), clock=self.ctx.clock, on_fired=self.worker.wake
+            deadline_handlers(ports, self.ctx),
+            clock=self.ctx.clock,
+            on_fired=self.worker.wake,
+            # deadlines another process stored are seen within this many seconds
+            max_sleep=SHARED_MAX_SLEEP if instances.several else DEFAULT_MAX_SLEEP,
         )
         storage = build_storage(settings)
         self.dispatcher = Dispatcher(storage=storage, events_isolation=build_isolation(storage))
@@ -214,32 +249,26 @@ async def run_app(
     # process: keep it out of the collector's way so full collections stay short.
     gc.freeze()
     stop = stop or asyncio.Event()
-    if (await desk.sent_journal.load()).known is None:
-        await announce_desk(desk.ports, desk.ctx)  # the first start on this group
-    await desk.worker.start()
-    await arm_digests(desk.ctx)
-    # after the worker: what fell due while the desk was down fires now, and its
-    # notices need the worker running to go out
-    await desk.scheduler.start()
-    vk_poll = None
-    if desk.vk is not None and not desk.vk.uses_callback:
-        vk_poll = asyncio.create_task(desk.vk.poll(stop), name="vk-long-poll")
+    await desk.sent_journal.load()
+    if desk.liveness is not None:
+        await desk.liveness.start()  # before the first claim: claims of the living stay
     try:
+        await desk.worker.start()
+        # after the worker: what fell due while the desk was down fires now, and its
+        # notices need the worker running to go out
+        await desk.scheduler.start()
         async with _web_server(settings, desk, retry):
             log.info("%s", start_line(report, settings))
             if settings.webhook_url:
-                await _use_webhook(settings, desk, stop)
-            else:
-                await desk.bot.delete_webhook(drop_pending_updates=False)
-                await poll(
-                    desk.bot, desk.dispatcher, stop, bulk=CustomerMessages(desk.ctx), policy=retry
-                )
+                await _use_webhook(settings, desk)
+            await desk.instances.lead(stop, partial(_lead, settings, desk, retry))
     finally:
         stop.set()
-        if vk_poll is not None:
-            await asyncio.gather(vk_poll, return_exceptions=True)
         await desk.scheduler.stop()
         await desk.worker.stop(grace=5.0)
+        if desk.liveness is not None:
+            await desk.liveness.stop()
+        await desk.send_lock.close()
         if desk.vk is not None:
             await desk.vk.close()
         await desk.dispatcher.storage.close()
@@ -283,9 +312,36 @@ async def _web_server(
         await readiness.close()
 
 
-async def _use_webhook(settings: Settings, desk: Desk, stop: asyncio.Event) -> None:
-    """Point Telegram at the webhook route and wait for the stop."""
+async def _use_webhook(settings: Settings, desk: Desk) -> None:
+    """Point Telegram at the webhook route (every process: they all serve it)."""
     assert settings.webhook_url is not None
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     await desk.bot.set_webhook(settings.webhook_url + WEBHOOK_PATH, secret_token=secret)
-    await stop.wait()
+
+
+async def _lead(
+    settings: Settings,
+    desk: Desk,
+    retry: RetryPolicy | None,
+    ended: asyncio.Event,
+    leading: Callable[[], bool],
+) -> None:
+    """What the leading process does until ``ended``: a new desk's first words, the
+    digests' deadlines, and long polling (Telegram unless webhooks, VK unless callbacks)."""
+    if await never_sent(settings.operator_group_id or 0):
+        await announce_desk(desk.ports, desk.ctx)  # the first start on this group
+    await arm_digests(desk.ctx)
+    vk_poll = None
+    if desk.vk is not None and not desk.vk.uses_callback:
+        vk_poll = asyncio.create_task(desk.vk.poll(ended), name="vk-long-poll")
+    try:
+        if settings.webhook_url:
+            await ended.wait()
+        else:
+            await desk.bot.delete_webhook(drop_pending_updates=False)
+            bulk = CustomerMessages(desk.ctx)
+            await poll(desk.bot, desk.dispatcher, ended, bulk=bulk, policy=retry, leading=leading)
+    finally:
+        ended.set()
+        if vk_poll is not None:
+            await asyncio.gather(vk_poll, return_exceptions=True)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any, ClassVar, Protocol
 
@@ -191,14 +191,20 @@ async def poll(
     stop: asyncio.Event,
     bulk: Bulk | None = None,
     policy: RetryPolicy | None = None,
+    leading: Callable[[], bool] | None = None,
 ) -> None:
-    """Long-poll until ``stop`` is set, acknowledging each update only after handling it."""
+    """Long-poll until ``stop`` is set, acknowledging each update only after handling it.
+
+    ``leading`` (several processes) is asked before each fetch and before handling what
+    came: a process that lost the polling lease meanwhile handles nothing more, and the
+    updates it fetched are fetched again by the new leader (nothing was confirmed).
+    """
     offset: int | None = None
     allowed = dispatcher.resolve_used_update_types()
     intake = Intake(bot, dispatcher, stop, bulk, policy)
     reachable = OutageLog("Telegram getUpdates", log)
     delay = 1.0
-    while not stop.is_set():
+    while not stop.is_set() and (leading is None or leading()):
         fetch = bot(RawUpdates(offset=offset, timeout=POLL_TIMEOUT, allowed_updates=allowed))
         try:
             batch = await unless_stopped(fetch, stop)
@@ -211,8 +217,8 @@ async def poll(
             await sleep_or_stop(delay, stop)
             delay = min(delay * 2, MAX_BACKOFF)
             continue
-        if batch is None:
-            return  # stopped while waiting
+        if batch is None or (leading is not None and not leading()):
+            return  # stopped while waiting, or no longer the one to poll
         reachable.recovered()
         delay = 1.0
         UPDATES_RECEIVED.labels(channel=Channel.TELEGRAM.value).inc(len(batch))

@@ -180,6 +180,11 @@ class Settings(BaseSettings):
     rate_vk: str = "20/1"
     # How soon work held by the operator group's settings is tried again (then less often).
     hold_recheck_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # Several processes on PostgreSQL: how long a lease (long polling, sending to the
+    # group, being alive) lasts unrenewed; a dead leader is replaced within about this.
+    leader_ttl_seconds: float = Field(default=8.0, ge=1, le=300)
+    # This process's name among several (unset: its host, pid and a random suffix).
+    instance_name: str = Field(default="", max_length=100)
     # The operator workflow.
     collision_mode: str = "hold"
     reopen_window_hours: float = Field(default=72.0, ge=0, le=24 * 365)

@@ -77,6 +77,11 @@ def _scheme(database_url: str) -> str:
     return urlsplit(database_url).scheme.lower()
 
 
+def is_postgres(database_url: str) -> bool:
+    """Whether ``database_url`` names a PostgreSQL database (several processes may share it)."""
+    return _scheme(database_url) in _POSTGRES_SCHEMES
+
+
 def _connection_config(database_url: str) -> dict[str, Any]:
     scheme = _scheme(database_url)
     if scheme == "sqlite":

@@ -13,7 +13,6 @@ the desk nothing it could use.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -23,6 +22,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.methods import CreateForumTopic
 from aiogram.types import ForumTopic, Message, MessageId
 
+from core.messaging.group_lease import LocalSendLock, SendLock
 from core.messaging.send_journal import JournalState, SendJournal, SweepRange
 from core.outbox.attempt import Attempt, current_attempt
 from operators_group.sweep import Sweeper
@@ -62,10 +62,13 @@ class GroupSendJournal(BaseRequestMiddleware):
     Call :meth:`load` before the first send (the outbox worker's start).
     """
 
-    def __init__(self, chat_id: int, journal: SendJournal | None = None) -> None:
+    def __init__(
+        self, chat_id: int, journal: SendJournal | None = None, lock: SendLock | None = None
+    ) -> None:
+        """``lock`` serializes the sends (one process: the default; several: a GroupLease)."""
         self.chat_id = chat_id
         self.journal = journal or SendJournal(chat_id)
-        self._lock = asyncio.Lock()
+        self._lock = lock or LocalSendLock()
         self._holder: Attempt | None = None
 
     @property
@@ -87,8 +90,11 @@ class GroupSendJournal(BaseRequestMiddleware):
             return await make_request(bot, method)
         attempt = current_attempt()
         if attempt is None:
-            async with self._lock:
+            await self._lock.acquire()
+            try:
                 return await self._send(make_request, bot, method, attempt=False)
+            finally:
+                self._lock.release()
         first = attempt is not self._holder
         if first:
             await self._lock.acquire()
@@ -111,6 +117,7 @@ class GroupSendJournal(BaseRequestMiddleware):
         *,
         attempt: bool,
     ) -> Any:
+        self._lock.check()  # a process that lost the group's lease sends nothing more
         result = await make_request(bot, method)
         try:
             ranges = await self.journal.after_send(created_ids(result), attempt=attempt)

@@ -20,22 +20,26 @@ This module keeps that bookkeeping, durably, in one ``ChannelCursor`` row per ch
 Sends to the group are serialized (one outbox attempt at a time, from its first send to
 its done mark), so a range only ever holds orphans, other people's messages, service
 messages, and messages of ours that botdesk recorded in its tables on the way
-(:func:`recorded_ids`). It assumes one botdesk process per operator group.
+(:func:`recorded_ids`). Several processes take turns (:mod:`core.messaging.group_lease`):
+the holder of the group's lease reads the journal its predecessor left, and each write
+carries the lease's fencing token, so a process that lost the lease changes nothing.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from core.leases import still_held
 from core.lookup import marks, sql
+from core.messaging.group_lease import Fence, LeaseLost
 from core.models import ChannelCursor, utcnow
 
-__all__ = ["JournalState", "SendJournal", "SweepRange", "recorded_ids"]
+__all__ = ["JournalState", "SendJournal", "SweepRange", "never_sent", "recorded_ids"]
 
 log = logging.getLogger(__name__)
 
@@ -155,14 +159,17 @@ class JournalState:
 
 
 _SAVE = "UPDATE channel_cursors SET value = {0}, updated_at = {1} WHERE name = {2}"
+_FENCED_SAVE = _SAVE + " AND " + still_held("{3}", "{4}", "{5}")
 
 
 class SendJournal:
     """:class:`JournalState` of one chat, stored in the ``ChannelCursor`` ``tg:sent:<chat>``."""
 
-    def __init__(self, chat_id: int) -> None:
+    def __init__(self, chat_id: int, fence: Callable[[], Fence | None] | None = None) -> None:
+        """``fence`` names the lease that guards every write (several processes)."""
         self.name = f"tg:sent:{chat_id}"
         self.state = JournalState()
+        self._fence = fence
 
     async def load(self) -> JournalState:
         """Read the stored state (creating the row); call once at start-up."""
@@ -209,7 +216,21 @@ class SendJournal:
         """Store the state now (inside ``connection``'s transaction when given)."""
         connection = connection or ChannelCursor._meta.db
         values = [self.state.dump(), utcnow(), self.name]
-        await connection.execute_query(sql(connection, _SAVE, 3), values)
+        fence = self._fence() if self._fence is not None else None
+        if fence is None:
+            await connection.execute_query(sql(connection, _SAVE, 3), values)
+            return
+        changed, _ = await connection.execute_query(
+            sql(connection, _FENCED_SAVE, 6), [*values, *fence]
+        )
+        if not changed:
+            raise LeaseLost(f"{fence[0]} passed to another process: the journal is not ours")
+
+
+async def never_sent(chat_id: int) -> bool:
+    """Whether no message of ours ever landed in the chat, as stored (a new desk's group)."""
+    row = await ChannelCursor.get_or_none(name=f"tg:sent:{chat_id}")
+    return row is None or JournalState.load(row.value).known is None
 
 
 _RECORDED = """

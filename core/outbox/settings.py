@@ -22,7 +22,10 @@ class OutboxSettings:
       for items written by another process, which cannot call ``wake()``;
     * ``record_attempts`` — tries at committing the done mark (with the operation's
       completion) before giving the items up;
-    * ``recover_on_start`` — run ``recover()`` in ``start()`` (one instance per database);
+    * ``recover_on_start`` — return items left in flight to their queues in ``start()``:
+      every one (``recover()``) with one process per database, or, when ``instance`` is
+      set, those of processes that are no longer alive (``recover_dead()``);
+    * ``instance`` — this process's name, written on each claim (several processes);
     * ``hold_recheck``/``hold_recheck_max`` — seconds after which a held queue without a
       recheck of its own is probed again: half the time it has been held, within these.
     """
@@ -34,6 +37,7 @@ class OutboxSettings:
     poll_interval: float = 5.0
     record_attempts: int = 3
     recover_on_start: bool = True
+    instance: str | None = None
     hold_recheck: float = 30.0
     hold_recheck_max: float = 600.0
 

@@ -1,11 +1,12 @@
 """The outbox rows: enqueueing (inside a use case's transaction), claiming, and outcomes.
 
-Claims are storage-agnostic: a claim is one conditional ``UPDATE … WHERE status =
-'pending'`` (in a transaction, undone unless every row matched, when it takes several
-items), so of two instances claiming the same row only one gets it; on PostgreSQL the
-second waits for the first one's row lock and then sees the row taken. Several instances
-may therefore share one PostgreSQL table. FIFO per destination across processes is only
-guaranteed with a single worker per SQLite database, which is how botdesk runs on SQLite.
+A claim is one conditional ``UPDATE … WHERE status = 'pending'`` (in a transaction,
+undone unless every row matched, when it takes several items), so of two processes
+claiming the same row only one gets it; on PostgreSQL the rows are picked ``FOR UPDATE
+SKIP LOCKED``, so a process never waits on rows another one is claiming. Only the head
+of a destination's queue is ever claimed (:func:`scan`), and nothing behind an item in
+flight, so FIFO per destination holds across processes. Each claim names its process
+(``claimed_by``); :func:`recover_dead` returns the items of processes that died.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from core.enums import DestinationKind, OutboxStatus
+from core.leases import alive
 from core.lookup import marks, sql
 from core.models import OutboxItem
 from core.outbox.operations import HELD_PREFIX
@@ -30,6 +32,7 @@ __all__ = [
     "SUPERSEDED",
     "enqueue",
     "recover",
+    "recover_dead",
     "release_held",
 ]
 
@@ -126,6 +129,24 @@ async def recover(now: datetime, *, using_db: BaseDBAsyncClient | None = None) -
     )
 
 
+async def recover_dead(now: datetime) -> int:
+    """Return to their queue the items in flight of processes that are no longer alive.
+
+    A process lives while it renews its ``instance:<name>`` lease (:mod:`core.leases`);
+    items claimed with no name (by a process that kept no lease) are left alone.
+    Returns how many items were returned; they may have been sent already (at least
+    once, as after a crash).
+    """
+    rows = await OutboxItem.filter(status=OutboxStatus.IN_FLIGHT, claimed_by__not_isnull=True)
+    claimers = {str(row.claimed_by) for row in rows}
+    dead = claimers - await alive(sorted(claimers))
+    if not dead:
+        return 0
+    return await OutboxItem.filter(
+        status=OutboxStatus.IN_FLIGHT, claimed_by__in=sorted(dead)
+    ).update(status=OutboxStatus.PENDING, claimed_by=None, updated_at=_aware(now, "now"))
+
+
 # ----------------------------------------------------------------- worker side
 #
 # The worker's statements run for every item sent, so they are written in plain SQL:
@@ -143,8 +164,14 @@ SELECT o.*, q.depth AS queue_depth
 """
 
 _CLAIM = """
-UPDATE outbox SET status = {0}, updated_at = {1}
- WHERE status = {2} AND id IN (%s)
+UPDATE outbox SET status = {0}, updated_at = {1}, claimed_by = {2}
+ WHERE status = {3} AND id IN (%s)
+RETURNING id, attempts
+"""
+
+_CLAIM_SKIPPING = """
+UPDATE outbox SET status = {0}, updated_at = {1}, claimed_by = {2}
+ WHERE id IN (SELECT id FROM outbox WHERE status = {3} AND id IN (%s) FOR UPDATE SKIP LOCKED)
 RETURNING id, attempts
 """
 
@@ -226,21 +253,25 @@ class _Lost(Exception):
     """Rolls back a claim of several items of which not all were still pending."""
 
 
-async def claim(items: Sequence[OutboxItem], now: datetime) -> list[OutboxItem] | None:
-    """Mark the items ``in_flight`` if all of them are still pending; None otherwise.
+async def claim(
+    items: Sequence[OutboxItem], now: datetime, by: str | None = None
+) -> list[OutboxItem] | None:
+    """Mark the items ``in_flight`` (claimed by process ``by``) if all are still pending.
 
-    Returns the items as claimed (with their current attempts). A claim fails when
-    another instance holds or took one of the rows, or a newer item superseded it. One
-    item takes one statement; several take a transaction, undone unless all are claimed.
+    Returns the items as claimed (with their current attempts), or None: another process
+    holds or took one of the rows, or a newer item superseded it. One item takes one
+    statement; several take a transaction, undone unless all are claimed.
     """
     if not items:
         return []
     ids = [int(item.id) for item in items]
     now = _aware(now, "now")
-    values: list[Any] = [OutboxStatus.IN_FLIGHT.value, now, OutboxStatus.PENDING.value, *ids]
+    values: list[Any] = [OutboxStatus.IN_FLIGHT.value, now, by, OutboxStatus.PENDING.value, *ids]
 
     async def update(connection: BaseDBAsyncClient) -> dict[int, int]:
-        statement = sql(connection, _in_list(_CLAIM, 3, len(ids)), len(values))
+        postgres = connection.capabilities.dialect == "postgres"
+        template = _CLAIM_SKIPPING if postgres else _CLAIM
+        statement = sql(connection, _in_list(template, 4, len(ids)), len(values))
         rows = await connection.execute_query_dict(statement, values)
         return {int(row["id"]): int(row["attempts"]) for row in rows}
 

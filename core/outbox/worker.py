@@ -93,7 +93,10 @@ class OutboxWorker:
             raise RuntimeError("the outbox worker is already running")
         self._stopping = False
         if self.settings.recover_on_start:
-            recovered = await store.recover(self._clock.now())
+            if self.settings.instance is None:
+                recovered = await store.recover(self._clock.now())
+            else:
+                recovered = await store.recover_dead(self._clock.now())
             if recovered:
                 log.warning(
                     "outbox: %d items were in flight at the last stop; resending", recovered
@@ -234,7 +237,7 @@ class OutboxWorker:
         head = rows[0]
         claimed_at = self._clock.now()
         try:
-            claimed = await store.claim(rows, claimed_at)
+            claimed = await store.claim(rows, claimed_at, self.settings.instance)
         except Exception as exc:
             if is_service_outage(exc):
                 # the claim may have committed before the connection dropped

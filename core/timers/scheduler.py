@@ -27,10 +27,12 @@ from core.outages import OutageLog, is_outage
 from core.timers.deadlines import nearest
 from core.timers.firing import Batch, Handler, Retry, fire_batch
 
-__all__ = ["Handler", "Retry", "Scheduler", "SchedulerStats"]
+__all__ = ["DEFAULT_MAX_SLEEP", "Handler", "Retry", "Scheduler", "SchedulerStats"]
 
 log = logging.getLogger("core.timers")
 
+#: the longest sleep by default: deadlines written by another process are seen by then
+DEFAULT_MAX_SLEEP = 300.0
 # sleep a hair past a due time, so rounding never wakes the loop a moment early
 _MARGIN = 0.002
 # rows due but locked by another instance: look again after this long, not at once
@@ -74,7 +76,7 @@ class Scheduler:
         clock: Clock,
         on_fired: Callable[[], None] = _nothing,
         batch: int = 50,
-        max_sleep: float = 300.0,
+        max_sleep: float = DEFAULT_MAX_SLEEP,
         retry: Retry | None = None,
     ) -> None:
         if batch < 1 or max_sleep <= 0:
