@@ -23,6 +23,7 @@ from redis.asyncio import Redis
 
 from botdesk.checks import preflight, start_line
 from botdesk.readiness import CHECK_TIMEOUT, Readiness, TelegramSeen
+from botdesk.redis_budgets import redis_budgets
 from botdesk.routers import group_command_routers
 from botdesk.telegram import build_bot
 from botdesk.updates import poll, webhook_app
@@ -153,11 +154,14 @@ class Desk:
             self.vk = build_vk(settings, self.ctx, downloader, desk.download)
             channels[Channel.VK] = self.vk.channel
         ports = self.ports = Ports(desk=desk, channels=channels)
+        # with Redis, the flood budgets hold for every process of the desk together
+        self.shared_budgets = redis_budgets(settings)
         self.worker = OutboxWorker(
             {**relay_operations(ports, self.ctx), **notice_operations(ports, self.ctx)},
             clock=self.ctx.clock,
             budgets=build_budgets(settings),
             settings=OutboxSettings(hold_recheck=settings.hold_recheck_seconds),
+            shared=self.shared_budgets,
         )
         if self.vk is not None:
             self.vk.pace_with(self.worker.ledger, self.ctx.clock)
@@ -238,6 +242,8 @@ async def run_app(
             await asyncio.gather(vk_poll, return_exceptions=True)
         await desk.scheduler.stop()
         await desk.worker.stop(grace=5.0)
+        if desk.shared_budgets is not None:
+            await desk.shared_budgets.close()
         if desk.vk is not None:
             await desk.vk.close()
         await desk.dispatcher.storage.close()
