@@ -38,7 +38,9 @@ async def processes(
     url: str, prefix: str, count: int = 2, **options: tuple[float, float]
 ) -> AsyncIterator[list[RedisBudgets]]:
     """``count`` budgets on one prefix, each with a client of its own; closed afterwards."""
-    budgets = [RedisBudgets(Redis.from_url(url), prefix=prefix, **options) for _ in range(count)]
+    budgets = [
+        RedisBudgets(Redis.from_url(url), prefix=f"{prefix}:", **options) for _ in range(count)
+    ]
     try:
         yield budgets
     finally:
@@ -195,7 +197,7 @@ async def test_without_redis_the_local_ledger_decides_and_redis_is_used_again(
     relay = TcpRelay(redis_url)  # closed until opened: the desk's Redis is out
     rate = Rate(1, 60.0)
     client = Redis.from_url(relay.url, socket_connect_timeout=1, socket_timeout=1)
-    budgets = RedisBudgets(client, prefix=redis_prefix, retry=(0.01, 0.05))
+    budgets = RedisBudgets(client, prefix=f"{redis_prefix}:", retry=(0.01, 0.05))
     try:
         for n in range(20):  # every send goes ahead: only the local ledger counts now
             grant = await budgets.take(spends("x", rate, rate), EPOCH + n, pause="tg:1")

@@ -40,7 +40,7 @@ def two_workers(
     """Two workers, each with budgets shared through a Redis client of its own."""
     built = []
     for op in ops:
-        shared = RedisBudgets(Redis.from_url(redis_url), prefix=prefix)
+        shared = RedisBudgets(Redis.from_url(redis_url), prefix=f"{prefix}:")
         worker = OutboxWorker(
             {"send": op}, clock=SystemClock(), budgets=GROUP, settings=TWO, shared=shared
         )
