@@ -26,6 +26,7 @@ from botdesk.checks import preflight, start_line
 from botdesk.instances import Instances, instances_for
 from botdesk.isolation import build_isolation
 from botdesk.readiness import CHECK_TIMEOUT, Readiness, TelegramSeen
+from botdesk.redis_budgets import redis_budgets
 from botdesk.routers import group_command_routers
 from botdesk.telegram import build_bot
 from botdesk.updates import poll, webhook_app
@@ -180,11 +181,14 @@ class Desk:
             self.vk = build_vk(settings, self.ctx, downloader, desk.download)
             channels[Channel.VK] = self.vk.channel
         ports = self.ports = Ports(desk=desk, channels=channels)
+        # with Redis, the flood budgets hold for every process of the desk together
+        self.shared_budgets = redis_budgets(settings)
         self.worker = OutboxWorker(
             {**relay_operations(ports, self.ctx), **notice_operations(ports, self.ctx)},
             clock=self.ctx.clock,
             budgets=build_budgets(settings),
             settings=outbox_settings(settings, instances),
+            shared=self.shared_budgets,
         )
         self.liveness = None
         if instances.several:
@@ -269,6 +273,8 @@ async def run_app(
         if desk.liveness is not None:
             await desk.liveness.stop()
         await desk.send_lock.close()
+        if desk.shared_budgets is not None:
+            await desk.shared_budgets.close()
         if desk.vk is not None:
             await desk.vk.close()
         await desk.dispatcher.storage.close()

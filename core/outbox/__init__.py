@@ -29,8 +29,9 @@ deduplicates on the ``random_id`` derived from the item, and in the operator gro
 first copy is found and deleted (:mod:`core.messaging.send_journal`); adapters learn
 which attempt a call belongs to from :func:`~core.outbox.attempt.current_attempt`. On
 SQLite one worker per database is assumed; on PostgreSQL a claim is a conditional update
-that only one instance can win, so instances could share the table (budgets stay per
-process), but the operator group's send journal assumes one botdesk process per group.
+that only one instance can win, so instances could share the table (with the flood
+budgets shared through :mod:`core.outbox.shared_budgets`), but the operator group's send
+journal assumes one botdesk process per group.
 
 Usage inside a use case::
 
@@ -42,9 +43,10 @@ Usage inside a use case::
                       now=clock.now(), using_db=connection)
     worker.wake()
 
-Here too: :mod:`core.outbox.budgets` (the flood budgets) and :mod:`core.outbox.queues`
-(queue and operation names). The package uses only ``core.models`` and the foundation;
-it knows operations by name, never the use cases that register them.
+Here too: :mod:`core.outbox.budgets` (the flood budgets), :mod:`core.outbox.shared_budgets`
+(their port for several processes) and :mod:`core.outbox.queues` (queue and operation
+names). The package uses only ``core.models`` and the foundation; it knows operations by
+name, never the use cases that register them.
 """
 
 from __future__ import annotations

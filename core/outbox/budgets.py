@@ -9,8 +9,13 @@ that no half-open interval of length ``per_seconds`` ever holds more than ``coun
 sends (the last send of any such interval checked the whole interval).
 
 A send spends two budgets: the one of its chat (``budget_key``, rate by destination
-kind) and the one of the whole channel (all Telegram kinds together, or VK). The budgets
-live in one process: instances sharing a PostgreSQL database each keep their own.
+kind) and the one of the whole channel (all Telegram kinds together, or VK). A ledger
+counts the sends of its own process only. Processes of one desk sharing a PostgreSQL
+database (and a Redis) also ask the shared budgets (:mod:`core.outbox.shared_budgets`):
+the same window logs, kept in Redis and spent atomically by every process, so the limits
+hold for all of them together; the local ledger is still spent, so one process alone
+behaves as before. A 429's pause reaches every process the same way. While Redis is out,
+each process falls back to its own ledger, and the messengers' 429s pause what overflows.
 
 The desk stamps a send in its log when it claims it; the server counts it when the
 request arrives, a variable moment later. Two sends exactly one window apart on the
@@ -164,7 +169,8 @@ class BudgetLedger:
         channel, _ = self.budgets.channel(kind)
         return f"chat:{kind.value}:{budget_key}", f"channel:{channel}"
 
-    def _names(self, kind: DestinationKind, budget_key: str) -> list[tuple[str, Rate]]:
+    def windows(self, kind: DestinationKind, budget_key: str) -> list[tuple[str, Rate]]:
+        """The budgets a send spends, by name, with their rates as kept (margin applied)."""
         chat, channel = self.window_names(kind, budget_key)
         rates = self._kept.get(kind)
         if rates is None:
@@ -191,7 +197,7 @@ class BudgetLedger:
                 blocking.append(f"pause:{budget_key}")
             else:
                 del self._paused[budget_key]
-        for name, rate in self._names(kind, budget_key):
+        for name, rate in self.windows(kind, budget_key):
             at = self._window(name, rate).ready_at(cost, now)
             if at > now:
                 blocking.append(name)
@@ -200,7 +206,7 @@ class BudgetLedger:
 
     def spend(self, kind: DestinationKind, budget_key: str, cost: int, now: float) -> None:
         """Record a send of ``cost`` to ``budget_key`` made at ``now``."""
-        for name, rate in self._names(kind, budget_key):
+        for name, rate in self.windows(kind, budget_key):
             self._window(name, rate).spend(cost, now)
         self._spends += 1
         if self._spends % self._SWEEP_EVERY == 0:
@@ -214,7 +220,7 @@ class BudgetLedger:
         The share is booked at the moment it fits, so outbox sends checked afterwards
         see it, and concurrent callers queue up one behind the other.
         """
-        _chat, (name, rate) = self._names(kind, "")
+        _chat, (name, rate) = self.windows(kind, "")
         window = self._window(name, rate)
         at = window.ready_at(cost, now)
         window.spend(cost, now, at=at)

@@ -17,7 +17,6 @@ from core.metrics import observe_delivered
 from core.outages import OutageLog, is_service_outage
 from core.outbox import store
 from core.outbox.attempt import Attempt
-from core.outbox.budgets import BudgetLedger
 from core.outbox.operations import (
     Completion,
     FailureAction,
@@ -28,6 +27,7 @@ from core.outbox.operations import (
 )
 from core.outbox.outages import Outages
 from core.outbox.settings import OutboxCounters, OutboxSettings, describe
+from core.outbox.shared_budgets import SharedLedger
 
 __all__ = ["OutboxCounters", "OutboxSettings", "Outcomes", "describe"]
 
@@ -50,14 +50,14 @@ class Outcomes:
         self,
         *,
         clock: Clock,
-        ledger: BudgetLedger,
+        budgets: SharedLedger,
         settings: OutboxSettings,
         counters: OutboxCounters,
         rng: random.Random,
         outages: Outages | None = None,
     ) -> None:
         self._clock = clock
-        self._ledger = ledger
+        self._budgets = budgets
         self._settings = settings
         self.counters = counters
         self._rng = rng
@@ -193,8 +193,8 @@ class Outcomes:
     async def _retry_later(self, jobs: Sequence[Job], exc: RetryLater) -> None:
         now = self._clock.now()
         until = now + timedelta(seconds=max(0.0, exc.seconds))
-        # the flood limit is the chat's, so every queue spending this budget pauses
-        self._ledger.pause(jobs[0].budget_key, until.timestamp())
+        # the flood limit is the chat's: every queue spending it pauses, in every process
+        await self._budgets.pause(jobs[0].budget_key, until.timestamp(), now.timestamp())
         self.counters.rate_limited += 1
         log.info("outbox: %s paused for %.1f s (%s)", jobs[0].budget_key, exc.seconds, exc)
 

@@ -25,6 +25,7 @@ from core.outbox.budgets import BudgetLedger, Budgets
 from core.outbox.operations import Job, Operation
 from core.outbox.outages import Outages
 from core.outbox.outcomes import OutboxCounters, OutboxSettings, Outcomes
+from core.outbox.shared_budgets import Grant, SharedBudgets, SharedLedger
 
 __all__ = ["OutboxWorker"]
 
@@ -43,7 +44,8 @@ class OutboxWorker:
 
     ``operations`` maps each item's ``operation`` to the :class:`Operation` that performs
     it. Call :meth:`start` once the database is connected, :meth:`wake` after every
-    commit that enqueued items, and :meth:`stop` on shutdown.
+    commit that enqueued items, and :meth:`stop` on shutdown. ``shared`` keeps the
+    budgets for every process of the desk together (none: this process's alone).
     """
 
     def __init__(
@@ -54,17 +56,19 @@ class OutboxWorker:
         budgets: Budgets | None = None,
         settings: OutboxSettings | None = None,
         rng: random.Random | None = None,
+        shared: SharedBudgets | None = None,
     ) -> None:
         self._operations = dict(operations)
         self._clock = clock
         self.settings = settings or OutboxSettings()
         self.ledger = BudgetLedger(budgets or Budgets())
+        self._budgets = SharedLedger(self.ledger, shared)
         self.counters = OutboxCounters()
         #: what the worker found unreachable (the database, Telegram, VK) and since when
         self.outages = Outages(clock)
         self._outcomes = Outcomes(
             clock=clock,
-            ledger=self.ledger,
+            budgets=self._budgets,
             settings=self.settings,
             counters=self.counters,
             rng=rng or random.Random(),
@@ -179,8 +183,8 @@ class OutboxWorker:
 
     async def _due(
         self, head: OutboxItem, depth: int, reserved: set[str]
-    ) -> float | tuple[Operation, list[OutboxItem], int] | None:
-        """What to send for ``head``: (operation, rows, cost), a time to look again, or None.
+    ) -> float | tuple[Operation, list[OutboxItem], int, Grant] | None:
+        """What to send for ``head``: (operation, rows, cost, grant), a time to look again, or None.
 
         ``depth`` is how many items its destination has queued (``head`` included).
         """
@@ -206,7 +210,12 @@ class OutboxWorker:
         if verdict.blocking:
             reserved.update(verdict.blocking)
             return verdict.ready_at
-        return operation, rows, cost
+        # last, as it spends: the other processes' sends count against the same limits
+        grant = await self._budgets.take(kind, head.budget_key, cost, self._clock.now().timestamp())
+        if not grant.granted:
+            reserved.update(grant.blocking)
+            return grant.ready_at
+        return operation, rows, cost, grant
 
     async def _gather(
         self, head: OutboxItem, depth: int, operation: Operation, now: datetime
@@ -233,8 +242,11 @@ class OutboxWorker:
                 return rows, settled_at
         return rows, None
 
-    async def _claim(self, operation: Operation, rows: Sequence[OutboxItem], cost: int) -> None:
+    async def _claim(
+        self, operation: Operation, rows: Sequence[OutboxItem], cost: int, grant: Grant
+    ) -> None:
         head = rows[0]
+        kind = DestinationKind(head.destination_kind)
         claimed_at = self._clock.now()
         try:
             claimed = await store.claim(rows, claimed_at, self.settings.instance)
@@ -244,8 +256,9 @@ class OutboxWorker:
                 self._unanswered.setdefault(claimed_at, []).extend(int(row.id) for row in rows)
             raise
         if claimed is None:
-            return  # superseded or taken by another instance: the next pass sees why
-        kind = DestinationKind(head.destination_kind)
+            # superseded or taken by another instance (the next pass sees why): unspend
+            await self._budgets.give_back(kind, head.budget_key, cost, grant)
+            return
         self.ledger.spend(kind, head.budget_key, cost, self._clock.now().timestamp())
         self._busy.add(head.destination)
         self._running += 1
