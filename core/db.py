@@ -19,9 +19,11 @@ with tortoise's own tool (see ``core/migrations/__init__.py``).
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from tortoise import Tortoise
 from tortoise.backends.base import executor as _tortoise_executor
@@ -185,9 +187,31 @@ async def migrate(database_url: str) -> list[str]:
     """
     config = _prepare(database_url)
     progress = _Progress()
-    async with TortoiseContext():
+    async with _one_migration_at_a_time(database_url), TortoiseContext():
         await _tortoise_migrate(config=config, progress=progress)
     return progress.applied
+
+
+#: the PostgreSQL advisory lock held while migrating (any number, fixed for botdesk)
+MIGRATION_LOCK = 0x626F7464  # "botd"
+
+
+@asynccontextmanager
+async def _one_migration_at_a_time(database_url: str) -> AsyncIterator[None]:
+    """Several processes starting at once on PostgreSQL: one migrates, the others wait
+    and then find nothing left to do (a session lock, dropped with its connection)."""
+    if not is_postgres(database_url):
+        yield
+        return
+    import asyncpg
+
+    parts = urlsplit(database_url)
+    connection = await asyncpg.connect(urlunsplit(parts._replace(scheme="postgresql", query="")))
+    try:
+        await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
+        yield
+    finally:
+        await connection.close()
 
 
 async def pending_migrations(database_url: str) -> list[str]:

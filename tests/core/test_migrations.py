@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,15 @@ async def test_running_migrate_twice_is_a_no_op(database_url: str) -> None:
     finally:
         await close_db()
     assert [f"{row['app']}.{row['name']}" for row in rows] == ALL_MIGRATIONS
+
+
+async def test_processes_starting_at_once_on_postgres_migrate_once(
+    postgres_database_url: str,
+) -> None:
+    """Several instances started together: one applies the migrations, the rest wait."""
+    results = await asyncio.gather(*(migrate(postgres_database_url) for _ in range(3)))
+    assert sorted(len(applied) for applied in results)[:2] == [0, 0]
+    assert max(len(applied) for applied in results) == len(ALL_MIGRATIONS)
 
 
 async def test_init_db_migrates_unless_told_not_to(database_url: str) -> None:
