@@ -9,9 +9,9 @@ the nearest rank (:func:`core.reports.sql.nearest_rank`); NULLs are left out.
 * SQLite has no such aggregate, and its window functions cost several times a plain sort
   (a month of a busy desk ranks some 300,000 rows two ways). So each way's values are
   copied, sorted by group and value, into a temporary table whose row ids are then their
-  positions: a group's first position and size give the rows of its median and p90 by
-  their ids. The rows are read from the period's tables once, into a first temporary
-  table, and every temporary table is dropped at the end.
+  positions; the groups' sizes, counted once, give each group's first position, and so
+  the ids of the rows holding its median and p90. The rows are read from the period's
+  tables once, into a first temporary table; every temporary table is dropped at the end.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from core.reports.sql import MEDIAN, P90, WAYS, Binder, rows
+from core.reports.sql import MEDIAN, P90, WAYS, Binder, nearest_rank, rows
 
 Pairs = dict[Any, dict[str, tuple[int, int, int]]]
 
@@ -30,11 +30,8 @@ Pairs = dict[Any, dict[str, tuple[int, int, int]]]
 # at the same time apart
 _numbers = itertools.count(1)
 
-_PICK = f"""
-SELECT k.g AS g, k.n AS n, m.v AS median, p.v AS p90
-  FROM (SELECT g, MIN(pos) AS first, COUNT(*) AS n FROM {{table}} GROUP BY g) k
-  JOIN {{table}} m ON m.pos = k.first + ({MEDIAN} * k.n + 99) / 100 - 1
-  JOIN {{table}} p ON p.pos = k.first + ({P90} * k.n + 99) / 100 - 1"""
+# positions read per statement (two per group: a report has a few dozen groups)
+_CHUNK = 500
 
 
 async def rank_pairs(
@@ -64,11 +61,14 @@ def _aggregate(union: str) -> str:
 def _read(result: Sequence[dict[str, Any]]) -> Pairs:
     found: Pairs = {}
     for row in result:
-        per = found.setdefault(row["g"], {})
         for w in WAYS:
             n = int(row[f"n_{w}"] or 0)
-            if n:
-                per[w] = (n, int(row[f"median_{w}"]), int(row[f"p90_{w}"]))
+            if n:  # a group with no value counted that way has no figures of it
+                found.setdefault(row["g"], {})[w] = (
+                    n,
+                    int(row[f"median_{w}"]),
+                    int(row[f"p90_{w}"]),
+                )
     return found
 
 
@@ -79,26 +79,58 @@ async def _sorted(connection: BaseDBAsyncClient, bind: Binder, common: str, unio
     found: Pairs = {}
     try:
         await connection.execute_query(
-            f"CREATE TEMP TABLE {spread} AS {common}\nSELECT g, c, b FROM ({union}) s", bind.values
+            f"CREATE TEMP TABLE {spread} AS {common}\nSELECT g, c, b FROM ({union}) s"
+            " WHERE g IS NOT NULL",
+            bind.values,
         )
+        counts = await connection.execute_query_dict(
+            f"SELECT g, COUNT(c) AS n_c, COUNT(b) AS n_b FROM {spread} GROUP BY g"
+        )
+        # SQLite orders text by its UTF-8 bytes: so do the positions worked out here
+        counts.sort(key=lambda row: str(row["g"]).encode())
         for w in WAYS:
             table = f"report_sorted_{number}_{w}"
             tables.append(table)
             await connection.execute_script(
-                f"CREATE TEMP TABLE {table} "
-                "(pos INTEGER PRIMARY KEY, g TEXT NOT NULL, v INTEGER NOT NULL);\n"
+                f"CREATE TEMP TABLE {table} (pos INTEGER PRIMARY KEY, v INTEGER NOT NULL);\n"
                 # inserted in order, so each row's id is its position among the sorted
-                f"INSERT INTO {table} (g, v) "
-                f"SELECT g, {w} FROM {spread} WHERE {w} IS NOT NULL ORDER BY g, {w};"
+                f"INSERT INTO {table} (v) "
+                f"SELECT {w} FROM {spread} WHERE {w} IS NOT NULL ORDER BY g, {w};"
             )
-            for row in await connection.execute_query_dict(_PICK.format(table=table)):
-                found.setdefault(row["g"], {})[w] = (
-                    int(row["n"]),
-                    int(row["median"]),
-                    int(row["p90"]),
-                )
+            await _pick(connection, table, w, counts, found)
     finally:
         await connection.execute_script(
             "\n".join(f"DROP TABLE IF EXISTS temp.{table};" for table in tables)
         )
     return found
+
+
+async def _pick(
+    connection: BaseDBAsyncClient,
+    table: str,
+    way: str,
+    counts: Sequence[dict[str, Any]],
+    found: Pairs,
+) -> None:
+    """Read each group's median and p90 of ``way`` by their positions in ``table``."""
+    wanted: dict[Any, tuple[int, int, int]] = {}
+    first = 1  # the position of the group's smallest value
+    for row in counts:
+        n = int(row[f"n_{way}"])
+        if n:
+            median, p90 = (first + nearest_rank(p, n) - 1 for p in (MEDIAN, P90))
+            wanted[row["g"]] = (n, median, p90)
+            first += n
+    if not wanted:
+        return
+    positions = sorted({pos for _, median, p90 in wanted.values() for pos in (median, p90)})
+    values: dict[int, int] = {}
+    for start in range(0, len(positions), _CHUNK):
+        chunk = positions[start : start + _CHUNK]
+        marks = ", ".join(str(pos) for pos in chunk)  # integers of our own making
+        for row in await connection.execute_query_dict(
+            f"SELECT pos, v FROM {table} WHERE pos IN ({marks})"
+        ):
+            values[int(row["pos"])] = int(row["v"])
+    for g, (n, median, p90) in wanted.items():
+        found.setdefault(g, {})[way] = (n, values[median], values[p90])
