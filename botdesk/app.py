@@ -189,6 +189,7 @@ class Desk:
             budgets=build_budgets(settings),
             settings=outbox_settings(settings, instances),
             shared=self.shared_budgets,
+            group_turn=self.send_lock.ready if instances.several else None,
         )
         self.liveness = None
         if instances.several:

@@ -90,8 +90,12 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "sizes": asdict(sizes),
         "benchmarks": [
-            {"name": r.name, "seconds": r.seconds, "rows": [row.to_json() for row in r.rows],
-             "details": r.details}  # fmt: skip
+            {
+                "name": r.name,
+                "seconds": r.seconds,
+                "rows": [row.to_json() for row in r.rows],
+                "details": r.details,
+            }
             for r in reports
         ],
     }

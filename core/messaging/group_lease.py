@@ -19,8 +19,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Protocol
 
 from core.leadership import HeldLease
 
@@ -44,6 +44,9 @@ class SendLock(Protocol):
 
     def release(self) -> None:
         """Done sending for now."""
+
+    async def ready(self) -> bool:
+        """Whether this process may send now without waiting (the outbox asks first)."""
 
     def check(self) -> None:
         """Raise :class:`LeaseLost` if sending is no longer allowed (right before a send)."""
@@ -69,6 +72,10 @@ class LocalSendLock:
         """Let the next send go."""
         self._lock.release()
 
+    async def ready(self) -> bool:
+        """Always: the process's own sends only queue up behind each other."""
+        return True
+
     def check(self) -> None:
         """Nothing to check in one process."""
 
@@ -85,7 +92,9 @@ class GroupLease:
 
     ``reload`` reads the journal again; it is awaited when the lease comes back after
     another holder. Waiting longer than ``wait`` seconds raises :class:`TimeoutError`
-    (the outbox tries the item again later).
+    (the outbox tries the item again later). The lease is let go ``idle`` seconds after
+    the last send, so a burst (a card, a message, a rename) stays with one process and
+    the next process waits a moment at most.
     """
 
     def __init__(
@@ -95,7 +104,7 @@ class GroupLease:
         ttl: float,
         reload: Callable[[], Awaitable[object]],
         *,
-        idle: float = 1.0,
+        idle: float = 0.1,
         wait: float | None = None,
     ) -> None:
         self.lease = HeldLease(f"group:{chat_id}", holder, ttl)
@@ -105,7 +114,7 @@ class GroupLease:
         self._lock = asyncio.Lock()
         self._known_token: int | None = None
         self._released_at = time.monotonic()
-        self._keeper: asyncio.Task[None] | None = None
+        self._tasks: dict[str, asyncio.Task[None]] = {}
 
     async def acquire(self) -> None:
         """Wait for this process's other sends, then for the lease."""
@@ -120,6 +129,22 @@ class GroupLease:
         """Done for now; the lease is let go after ``idle`` seconds without a send."""
         self._released_at = time.monotonic()
         self._lock.release()
+        self._start("let go", self._let_go_when_idle)
+
+    async def ready(self) -> bool:
+        """Hold the lease, or take it if it is free; False while another process has it.
+
+        The outbox asks before it spends the group's flood budget on a send, so the send
+        goes out at once instead of waiting for the lease: a wait between the budget's
+        stamp and the send would let two sends land closer than the budget allows.
+        """
+        if not self.lease.held():
+            if self._lock.locked() or not await self.lease.try_take():
+                return self.lease.held()
+            await self._took()
+        self._released_at = time.monotonic()  # a send follows: not let go meanwhile
+        self._start("let go", self._let_go_when_idle)
+        return True
 
     def check(self) -> None:
         """Raise :class:`LeaseLost` when the lease ran out (a pause, a lost database)."""
@@ -135,39 +160,55 @@ class GroupLease:
 
     async def close(self) -> None:
         """Stop renewing and let the lease go (a clean stop)."""
-        if self._keeper is not None:
-            self._keeper.cancel()
-            await asyncio.gather(self._keeper, return_exceptions=True)
-            self._keeper = None
+        for task in self._tasks.values():
+            task.cancel()
+        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        self._tasks.clear()
         await self.lease.let_go()
+
+    def _start(self, name: str, job: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        task = self._tasks.get(name)
+        if task is None or task.done():
+            self._tasks[name] = asyncio.create_task(job(), name=f"{name} {self.lease.name}")
 
     async def _take(self) -> None:
         if self.lease.held():
             return
         deadline = time.monotonic() + self._wait
-        pause = 0.02
+        pause = 0.01
         while not await self.lease.try_take():
             if time.monotonic() >= deadline:
                 raise TimeoutError(f"{self.lease.name} stayed with another process")
             await asyncio.sleep(pause)
-            pause = min(pause * 2, 0.25)
+            pause = min(pause * 2, 0.1)
+        await self._took()
+
+    async def _took(self) -> None:
         if self.lease.token != self._known_token:
             # another process sent since this one last did: start from its journal
             await self._reload()
             self._known_token = self.lease.token
-        if self._keeper is None or self._keeper.done():
-            self._keeper = asyncio.create_task(self._keep(), name=f"keep {self.lease.name}")
+        self._start("keep", self._keep)
 
     async def _keep(self) -> None:
-        """Renew while in use; let go once idle, so other processes get their turn."""
-        while True:
-            await asyncio.sleep(min(self.lease.ttl / 3, self._idle))
-            if not self._lock.locked() and time.monotonic() - self._released_at >= self._idle:
-                async with self._lock:  # no send may start while it is let go
-                    await self.lease.let_go()
+        """Renew every third of the ttl while held (a long send, a flood wait)."""
+        while self.lease.token is not None:
+            await asyncio.sleep(self.lease.ttl / 3)
+            if self.lease.token is None:
                 return
             with contextlib.suppress(Exception):  # an outage: held() says when to stop
                 await self.lease.try_take()
             if not self.lease.held():
-                log.warning("%s lapsed while in use", self.lease.name)
+                log.warning("%s lapsed while held", self.lease.name)
+                return
+
+    async def _let_go_when_idle(self) -> None:
+        """Let the lease go once no send came for ``idle`` seconds."""
+        while True:
+            await asyncio.sleep(self._idle)
+            if self._lock.locked():
+                return  # in use again: its release looks again
+            if time.monotonic() - self._released_at >= self._idle:
+                async with self._lock:  # no send may start while it is let go
+                    await self.lease.let_go()
                 return

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 
 from core.clock import Clock
@@ -35,6 +35,8 @@ log = logging.getLogger("core.outbox")
 _MARGIN = 0.001
 # how long an item whose preparation raised is left alone
 _BROKEN_RETRY = 1.0
+# another process holds the operator group's sends: look again after this long
+_GROUP_BUSY = 0.1
 # the first and the longest pause between scans while the database is out
 _DATABASE_RETRY = (0.2, 5.0)
 
@@ -45,7 +47,9 @@ class OutboxWorker:
     ``operations`` maps each item's ``operation`` to the :class:`Operation` that performs
     it. Call :meth:`start` once the database is connected, :meth:`wake` after every
     commit that enqueued items, and :meth:`stop` on shutdown. ``shared`` keeps the
-    budgets for every process of the desk together (none: this process's alone).
+    budgets for every process of the desk together (none: this process's alone);
+    ``group_turn`` says whether this process may send to the operator group now (several
+    processes take turns there; none: always).
     """
 
     def __init__(
@@ -57,12 +61,15 @@ class OutboxWorker:
         settings: OutboxSettings | None = None,
         rng: random.Random | None = None,
         shared: SharedBudgets | None = None,
+        group_turn: Callable[[], Awaitable[bool]] | None = None,
     ) -> None:
         self._operations = dict(operations)
         self._clock = clock
         self.settings = settings or OutboxSettings()
         self.ledger = BudgetLedger(budgets or Budgets())
         self._budgets = SharedLedger(self.ledger, shared)
+        # several processes: whether this one may send to the operator group right now
+        self._group_turn = group_turn
         self.counters = OutboxCounters()
         #: what the worker found unreachable (the database, Telegram, VK) and since when
         self.outages = Outages(clock)
@@ -198,6 +205,9 @@ class OutboxWorker:
         kind = DestinationKind(head.destination_kind)
         if not reserved.isdisjoint(self.ledger.window_names(kind, head.budget_key)):
             return None  # an older head goes first; its own timer covers this one
+        if kind is DestinationKind.TELEGRAM_GROUP and self._group_turn is not None:
+            if not await self._group_turn():
+                return now.timestamp() + _GROUP_BUSY  # another process is sending there
         verdict = self.ledger.check(kind, head.budget_key, 1, now.timestamp())
         if verdict.blocking:
             reserved.update(verdict.blocking)

@@ -30,6 +30,7 @@ import aiohttp
 from aiohttp import web
 
 from bench.common import Report, percentile, postgres_database
+from bench.relay import _open_topics
 from bench.stage import DeskProcess, Stage
 from botdesk.web import free_port
 from sandbox.telegram import Limits, Rate, TelegramSandbox
@@ -108,24 +109,18 @@ async def _fresh_redis() -> str:
 
 
 @asynccontextmanager
-async def _desk_world(
-    limits: Limits | None = None,
-) -> AsyncIterator[tuple[Stage, str, str]]:
+async def _desk_world() -> AsyncIterator[tuple[Stage, str, str]]:
     """A sandbox, a stage, a migrated PostgreSQL database and an empty Redis database."""
     from core.db import migrate
 
     redis = await _fresh_redis()
     with tempfile.TemporaryDirectory(prefix="botdesk-bench-") as tmp:
-        async with postgres_database() as database, TelegramSandbox(
-            limits=limits or Limits.off()
-        ) as sb:
+        async with postgres_database() as database, TelegramSandbox(limits=Limits.off()) as sb:
             await migrate(database)
             yield Stage(sb, Path(tmp)), database, redis
 
 
-def _values(
-    stage: Stage, database: str, redis: str, name: str, **extra: Any
-) -> dict[str, Any]:
+def _values(stage: Stage, database: str, redis: str, name: str, **extra: Any) -> dict[str, Any]:
     values = stage.settings(group_rate=extra.pop("group_rate", None))
     values.update(
         database_url=database,
@@ -163,9 +158,7 @@ async def bench_ingest(report: Report, messages: int, customers: int) -> None:
             desks = []
             async with AsyncExitStack() as stack:
                 for n in range(count):
-                    values = _values(
-                        stage, database, redis, f"desk-{n}", webhook_url=proxy.url
-                    )
+                    values = _values(stage, database, redis, f"desk-{n}", webhook_url=proxy.url)
                     desk = await _start(stage, values)
                     stack.push_async_callback(desk.stop)
                     desks.append(desk)
@@ -196,7 +189,8 @@ async def _post_load(stage: Stage, proxy: RoundRobin, people: list[Any], message
     queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     for update in updates:
         queue.put_nowait(update)
-    headers = {"X-Telegram-Bot-Api-Secret-Token": hook.secret_token} if hook and hook.secret_token else {}
+    secret = hook.secret_token if hook is not None else None
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
 
     async def connection(session: aiohttp.ClientSession) -> None:
         while not queue.empty():
@@ -290,45 +284,70 @@ async def _wait_for_leader(database: str, not_this: str | None) -> str:
         await asyncio.sleep(0.05)
 
 
+async def _desks(stage: Stage, values: list[dict[str, Any]]) -> list[DeskProcess]:
+    desks = [await _start(stage, one) for one in values]
+    await _ready(stage, desks)
+    return desks
+
+
 async def bench_group(report: Report, customers: int, window: float, windows: int) -> None:
-    """Group posts and visible messages per window with 1 and 3 processes (budget shared)."""
-    limits = Limits(group_chat=Rate(GROUP_BUDGET, window))
+    """Group posts and visible messages per window with 1 and 3 processes (budget shared).
+
+    The customers' topics are opened first with the budgets off (as in the relay's
+    budget benchmark); then the sandbox enforces 20 messages per ``window`` in the group
+    and the desks keep to the same rate.
+    """
     for count in (1, 3):
-        async with _desk_world(limits) as (stage, database, redis):
+        async with _desk_world() as (stage, database, redis):
             people = stage.customers(customers)
-            rate = f"{GROUP_BUDGET}/{window:g}"
-            desks = []
+            names = [f"desk-{n}" for n in range(count)]
+            desks = await _desks(stage, [_values(stage, database, redis, n) for n in names])
             try:
-                for n in range(count):
-                    values = _values(stage, database, redis, f"desk-{n}", group_rate=rate)
-                    desks.append(await _start(stage, values))
-                await _ready(stage, desks)
-                await asyncio.sleep(window)  # the topics' first posts leave the window
-                log = stage.log
-                posts, rejected = log.group_posts, log.rejected
-                started = perf_counter()
-                # twice what the budget can show unmerged: the queues back up and merge
-                seqs = await stage.offer(people, 2 * GROUP_BUDGET / window, 2 * GROUP_BUDGET * windows)
-                await stage.shown(seqs, window * windows * 4)
-                spent = (perf_counter() - started) / window
-                seen = Counter(int((log.seen[s] - started) // window) for s in seqs if s in log.seen)
+                await _open_topics(stage, people)
             finally:
                 for desk in desks:
                     await desk.stop()
-        visible = sum(seen[k] for k in range(1, windows)) / max(windows - 1, 1)
+            stage.sb.limits = Limits(
+                private_chat=Rate(1, 1.0),
+                group_chat=Rate(GROUP_BUDGET, window),
+                per_bot=Rate(30, 1.0),
+            )
+            rate = f"{GROUP_BUDGET}/{window:g}"
+            throttled = [_values(stage, database, redis, n, group_rate=rate) for n in names]
+            desks = await _desks(stage, throttled)
+            try:
+                await asyncio.sleep(window)  # the probe's answer leaves the window
+                figures = await _group_load(stage, people, window, windows)
+            finally:
+                for desk in desks:
+                    await desk.stop()
         label = f"{count} process{'es' if count > 1 else ''}"
+        visible, posts, rejected = figures
         report.add(f"{label}: customer messages visible per window", visible, "msgs")
         report.add(
             f"{label}: group posts per window",
-            (log.group_posts - posts) / spent,
+            posts,
             "posts",
-            target=f"<= {GROUP_BUDGET}",
+            note="an average, edges included; the sandbox enforces the budget: see the 429s",
         )
         report.add(
-            f"{label}: 429 answers for the group",
-            log.rejected - rejected,
-            "",
-            target="0",
-            passed=log.rejected == rejected,
+            f"{label}: 429 answers for the group", rejected, "", target="0", passed=not rejected
         )
     report.details.update(customers=customers, window_seconds=window, windows=windows)
+
+
+async def _group_load(
+    stage: Stage, people: list[Any], window: float, windows: int
+) -> tuple[float, float, int]:
+    """Offer twice what the budget shows unmerged; visible and posts per window, 429s."""
+    log = stage.log
+    posts, rejected = log.group_posts, log.rejected
+    started = perf_counter()
+    offered = 2 * GROUP_BUDGET * windows
+    seqs = await stage.offer(people, 2 * GROUP_BUDGET / window, offered)
+    await stage.shown(seqs, window * windows * 4)
+    spent = (perf_counter() - started) / window
+    seen = Counter(int((log.seen[s] - started) // window) for s in seqs if s in log.seen)
+    # the first window fills the queues (and lets batches grow): count after it
+    visible = sum(seen[k] for k in range(1, windows)) / max(windows - 1, 1)
+    return visible, (log.group_posts - posts) / spent, log.rejected - rejected
