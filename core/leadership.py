@@ -20,6 +20,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from core.leases import release, take
+from core.metrics import LEASE_HELD
 from core.outages import OutageLog, is_outage
 from core.stopping import sleep_or_stop
 
@@ -50,6 +51,7 @@ class HeldLease:
         self._monotonic = monotonic
         self._valid_until = 0.0
         self._outage = OutageLog(f"the lease {name}", log)
+        self._kind = name.split(":", 1)[0]  # poll, group, instance: a few label values
 
     def held(self) -> bool:
         """Whether this process may still act on the lease right now (a local check)."""
@@ -67,11 +69,16 @@ class HeldLease:
             return self.held()  # an outage: it holds until its local expiry, no longer
         self._outage.recovered()
         if token is None:
-            self.token = None
+            self._set(None)
             return False
-        self.token = token
+        self._set(token)
         self._valid_until = started + self.ttl * _TRUSTED
         return True
+
+    def _set(self, token: int | None) -> None:
+        self.token = token
+        # "which process polls?": the metric answers, with the log line of lead()
+        LEASE_HELD.labels(self._kind).set(0 if token is None else 1)
 
     async def keep(self, lost: asyncio.Event) -> None:
         """Renew every third of the ttl until ``lost`` is set; set it when the lease is lost."""
@@ -86,7 +93,7 @@ class HeldLease:
         """Release the lease (a clean stop), so another process takes over at once."""
         if self.token is None:
             return
-        self.token = None
+        self._set(None)
         with contextlib.suppress(Exception):  # it expires on its own anyway
             await release(self.name, self.holder)
 

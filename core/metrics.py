@@ -25,6 +25,7 @@ __all__ = [
     "DEADLINE_LATENESS",
     "DEAD_LETTERS",
     "DELIVERY_LATENCY",
+    "LEASE_HELD",
     "MESSAGES_STORED",
     "OUTBOX_BACKLOG",
     "OUTBOX_HELD",
@@ -36,6 +37,13 @@ __all__ = [
 ]
 
 REGISTRY = CollectorRegistry(auto_describe=True)
+
+LEASE_HELD = Gauge(
+    "botdesk_lease_held",
+    "1 while this process holds the lease (several processes): poll, group, instance",
+    ["lease"],
+    registry=REGISTRY,
+)
 
 UPDATES_RECEIVED = Counter(
     "botdesk_updates_received",

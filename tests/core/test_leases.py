@@ -9,6 +9,7 @@ import pytest
 from core.leadership import HeldLease, lead
 from core.leases import alive, release, still_held, take
 from core.lookup import sql
+from core.metrics import LEASE_HELD
 from core.models import ChannelCursor, Lease
 
 
@@ -115,3 +116,12 @@ async def test_a_leader_keeps_the_lease_while_it_renews(db: str) -> None:
 def test_a_lease_needs_a_positive_ttl() -> None:
     with pytest.raises(ValueError, match="positive ttl"):
         HeldLease("poll", "a", 0)
+
+
+async def test_the_metric_says_whether_this_process_holds_the_lease(db: str) -> None:
+    gauge = LEASE_HELD.labels("poll")
+    lease = HeldLease("poll", "a", 30)
+    assert await lease.try_take()
+    assert gauge._value.get() == 1
+    await lease.let_go()
+    assert gauge._value.get() == 0
