@@ -45,6 +45,7 @@ from core.context import DeskContext
 from core.digest_settings import digest_from_settings
 from core.enums import Channel
 from core.intake.containment import RetryPolicy
+from core.messaging.group_lease import SendLock
 from core.messaging.send_journal import never_sent
 from core.messaging.topics import announce_desk
 from core.notices.deadlines import sla_handlers
@@ -54,6 +55,7 @@ from core.notices.reminders import reminder_handlers
 from core.outbox import OutboxSettings, OutboxWorker
 from core.outbox.budgets import Budgets, Rate
 from core.outbox.liveness import Liveness
+from core.outbox.queues import general_queue
 from core.ports import CustomerChannel, Ports
 from core.relay.nudges import waiting_handlers
 from core.relay.operations import relay_operations
@@ -102,6 +104,12 @@ def outbox_settings(settings: Settings, instances: Instances) -> OutboxSettings:
     return OutboxSettings(
         hold_recheck=settings.hold_recheck_seconds, instance=instances.name, poll_interval=1.0
     )
+
+
+async def group_turn(group_budget: str, lock: SendLock, budget_key: str) -> bool:
+    """The outbox's gate: a send to the operator group waits while another send (of this
+    process or another one) has its turn there (:mod:`core.messaging.group_lease`)."""
+    return budget_key != group_budget or await lock.ready()
 
 
 def deadline_handlers(ports: Ports, ctx: DeskContext) -> dict[str, Handler]:
@@ -189,6 +197,9 @@ class Desk:
             budgets=build_budgets(settings),
             settings=outbox_settings(settings, instances),
             shared=self.shared_budgets,
+            gate=partial(
+                group_turn, general_queue(settings.operator_group_id).budget_key, self.send_lock
+            ),
         )
         self.liveness = None
         if instances.several:

@@ -11,6 +11,12 @@ this one last held it, the journal is read again before the next send, so every
 process works from the state the previous holder left. The journal's writes carry the
 lease's fencing token (:meth:`GroupLease.fence`): a holder paused past its lease
 changes nothing, and it checks its lease before each send as well.
+
+The outbox asks :meth:`SendLock.ready` before it spends the group's flood budget on a
+send, and leaves the send for later while it would have to wait (for another process's
+lease, or for a send of this one): a send that waited for its turn after its budget
+was counted would reach Telegram that much later than the moment the budget counted,
+in a crowd with the sends counted since, and Telegram would answer 429.
 """
 
 from __future__ import annotations
@@ -45,6 +51,9 @@ class SendLock(Protocol):
     def release(self) -> None:
         """Done sending for now."""
 
+    async def ready(self) -> bool:
+        """Whether a send could start now, without waiting for another one."""
+
     def check(self) -> None:
         """Raise :class:`LeaseLost` if sending is no longer allowed (right before a send)."""
 
@@ -69,6 +78,10 @@ class LocalSendLock:
         """Let the next send go."""
         self._lock.release()
 
+    async def ready(self) -> bool:
+        """Unless a send is going on."""
+        return not self._lock.locked()
+
     def check(self) -> None:
         """Nothing to check in one process."""
 
@@ -85,7 +98,8 @@ class GroupLease:
 
     ``reload`` reads the journal again; it is awaited when the lease comes back after
     another holder. Waiting longer than ``wait`` seconds raises :class:`TimeoutError`
-    (the outbox tries the item again later).
+    (the outbox tries the item again later). :meth:`ready` asks the database at most
+    every ``recheck`` seconds while another process holds the lease.
     """
 
     def __init__(
@@ -97,11 +111,14 @@ class GroupLease:
         *,
         idle: float = 1.0,
         wait: float | None = None,
+        recheck: float = 0.25,
     ) -> None:
         self.lease = HeldLease(f"group:{chat_id}", holder, ttl)
         self._reload = reload
         self._idle = idle
         self._wait = wait if wait is not None else 3 * ttl
+        self._recheck = recheck
+        self._taken_elsewhere_until = 0.0  # monotonic: ready() says no until then
         self._lock = asyncio.Lock()
         self._known_token: int | None = None
         self._released_at = time.monotonic()
@@ -120,6 +137,25 @@ class GroupLease:
         """Done for now; the lease is let go after ``idle`` seconds without a send."""
         self._released_at = time.monotonic()
         self._lock.release()
+
+    async def ready(self) -> bool:
+        """Whether a send could start now: no send of this process is going on, and the
+        lease is held here, or was free and is now.
+
+        False while another process holds it (asked again after ``recheck`` seconds).
+        """
+        if self._lock.locked():
+            return False
+        if self.lease.held():
+            return True
+        if time.monotonic() < self._taken_elsewhere_until:
+            return False
+        async with self._lock:
+            if await self._take(patient=False):
+                self._released_at = time.monotonic()  # idle from now: the send comes soon
+                return True
+        self._taken_elsewhere_until = time.monotonic() + self._recheck
+        return False
 
     def check(self) -> None:
         """Raise :class:`LeaseLost` when the lease ran out (a pause, a lost database)."""
@@ -141,12 +177,15 @@ class GroupLease:
             self._keeper = None
         await self.lease.let_go()
 
-    async def _take(self) -> None:
+    async def _take(self, *, patient: bool = True) -> bool:
+        """Hold the lease (waiting up to ``wait`` seconds if ``patient``); under the lock."""
         if self.lease.held():
-            return
+            return True
         deadline = time.monotonic() + self._wait
         pause = 0.02
         while not await self.lease.try_take():
+            if not patient:
+                return False
             if time.monotonic() >= deadline:
                 raise TimeoutError(f"{self.lease.name} stayed with another process")
             await asyncio.sleep(pause)
@@ -157,6 +196,7 @@ class GroupLease:
             self._known_token = self.lease.token
         if self._keeper is None or self._keeper.done():
             self._keeper = asyncio.create_task(self._keep(), name=f"keep {self.lease.name}")
+        return True
 
     async def _keep(self) -> None:
         """Renew while in use; let go once idle, so other processes get their turn."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 
 from core.clock import Clock
@@ -27,7 +27,7 @@ from core.outbox.outages import Outages
 from core.outbox.outcomes import OutboxCounters, OutboxSettings, Outcomes
 from core.outbox.shared_budgets import Grant, SharedBudgets, SharedLedger
 
-__all__ = ["OutboxWorker"]
+__all__ = ["Gate", "OutboxWorker"]
 
 log = logging.getLogger("core.outbox")
 
@@ -37,6 +37,12 @@ _MARGIN = 0.001
 _BROKEN_RETRY = 1.0
 # the first and the longest pause between scans while the database is out
 _DATABASE_RETRY = (0.2, 5.0)
+# how soon a destination its gate held back is looked at again
+_GATE_RETRY = 0.5
+
+#: asked right before a send to ``budget_key`` spends its budget: False holds the send
+#: back for now (it would wait for another send to the same chat), True lets it go
+Gate = Callable[[str], Awaitable[bool]]
 
 
 class OutboxWorker:
@@ -46,6 +52,9 @@ class OutboxWorker:
     it. Call :meth:`start` once the database is connected, :meth:`wake` after every
     commit that enqueued items, and :meth:`stop` on shutdown. ``shared`` keeps the
     budgets for every process of the desk together (none: this process's alone).
+    ``gate`` says whether a send may go now: a budget is spent when the send is
+    decided, so a send that then waited (for its turn at a chat that takes one send at
+    a time) would reach the messenger later than the moment its budget counted it.
     """
 
     def __init__(
@@ -57,8 +66,10 @@ class OutboxWorker:
         settings: OutboxSettings | None = None,
         rng: random.Random | None = None,
         shared: SharedBudgets | None = None,
+        gate: Gate | None = None,
     ) -> None:
         self._operations = dict(operations)
+        self._gate = gate
         self._clock = clock
         self.settings = settings or OutboxSettings()
         self.ledger = BudgetLedger(budgets or Budgets())
@@ -210,6 +221,8 @@ class OutboxWorker:
         if verdict.blocking:
             reserved.update(verdict.blocking)
             return verdict.ready_at
+        if self._gate is not None and not await self._gate(head.budget_key):
+            return self._clock.now().timestamp() + _GATE_RETRY
         # last, as it spends: the other processes' sends count against the same limits
         grant = await self._budgets.take(kind, head.budget_key, cost, self._clock.now().timestamp())
         if not grant.granted:
