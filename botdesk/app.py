@@ -217,7 +217,9 @@ class Desk:
             max_sleep=SHARED_MAX_SLEEP if instances.several else DEFAULT_MAX_SLEEP,
         )
         storage = build_storage(settings)
-        self.dispatcher = Dispatcher(storage=storage, events_isolation=build_isolation(storage))
+        # a lock of a process that dies holding it lasts no longer than its leases
+        isolation = build_isolation(storage, instances.ttl)
+        self.dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
         self.dispatcher.callback_query.outer_middleware(
             MembersOnly(self.bot, settings.operator_group_id, locale=settings.operator_language)
         )
