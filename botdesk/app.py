@@ -189,7 +189,7 @@ class Desk:
             budgets=build_budgets(settings),
             settings=outbox_settings(settings, instances),
             shared=self.shared_budgets,
-            group_turn=self.send_lock.ready if instances.several else None,
+            group_turn=self.send_lock.ready,
         )
         self.liveness = None
         if instances.several:
@@ -207,7 +207,9 @@ class Desk:
             max_sleep=SHARED_MAX_SLEEP if instances.several else DEFAULT_MAX_SLEEP,
         )
         storage = build_storage(settings)
-        self.dispatcher = Dispatcher(storage=storage, events_isolation=build_isolation(storage))
+        # a lock of a process that dies holding it lasts no longer than its leases
+        isolation = build_isolation(storage, instances.ttl)
+        self.dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
         self.dispatcher.callback_query.outer_middleware(
             MembersOnly(self.bot, settings.operator_group_id, locale=settings.operator_language)
         )

@@ -73,8 +73,8 @@ class LocalSendLock:
         self._lock.release()
 
     async def ready(self) -> bool:
-        """Always: the process's own sends only queue up behind each other."""
-        return True
+        """Unless a send is under way: the next would wait for it after its budget's stamp."""
+        return not self._lock.locked()
 
     def check(self) -> None:
         """Nothing to check in one process."""
@@ -138,9 +138,11 @@ class GroupLease:
         goes out at once instead of waiting for the lease: a wait between the budget's
         stamp and the send would let two sends land closer than the budget allows.
         """
+        if self._lock.locked():
+            return False  # a send of this process is under way: the next one waits
         if not self.lease.held():
-            if self._lock.locked() or not await self.lease.try_take():
-                return self.lease.held()
+            if not await self.lease.try_take():
+                return False
             await self._took()
         self._released_at = time.monotonic()  # a send follows: not let go meanwhile
         self._start("let go", self._let_go_when_idle)

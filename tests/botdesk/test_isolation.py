@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from aiogram import Bot, Dispatcher, Router
+from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisEventIsolation, RedisStorage
 from aiogram.types import Chat, Message, Update, User
@@ -17,6 +18,7 @@ from botdesk.isolation import build_isolation
 from core.config import isolated_settings
 
 TOKEN = "123456789:AAEexampleexampleexampleexample"
+TTL = 0.6
 
 
 def _desk(redis_url: str | None) -> Desk:
@@ -81,7 +83,8 @@ async def instances(redis_url: str, redis_prefix: str) -> AsyncIterator[list[Dis
         storage = build_storage(isolated_settings(redis_url=redis_url))
         assert isinstance(storage, RedisStorage)
         storage.key_builder = DefaultKeyBuilder(prefix=redis_prefix)
-        dispatchers.append(Dispatcher(storage=storage, events_isolation=build_isolation(storage)))
+        isolation = build_isolation(storage, TTL)
+        dispatchers.append(Dispatcher(storage=storage, events_isolation=isolation))
     yield dispatchers
     for dispatcher in dispatchers:
         await dispatcher.storage.close()
@@ -104,9 +107,9 @@ async def test_two_instances_handle_one_chats_updates_one_at_a_time(
         two = asyncio.create_task(second.feed_update(bot, _message(2, chat_id=42)))
         # another customer is not held up by the first one's update ...
         await asyncio.wait_for(second.feed_update(bot, _message(3, chat_id=77)), 10)
-        # ... while the same customer's next update waits on the other instance (aiogram
-        # retries a taken Redis lock every 0.1 s: this is several retries)
-        await asyncio.sleep(0.5)
+        # ... while the same customer's next update waits on the other instance, also
+        # past the lock's ttl: it is renewed while the update is handled
+        await asyncio.sleep(3 * TTL)
         assert recorder.events == ["enter 1", "enter 3", "exit 3"]
         recorder.let_go.set()
         await asyncio.wait_for(asyncio.gather(one, two), 10)
@@ -114,3 +117,21 @@ async def test_two_instances_handle_one_chats_updates_one_at_a_time(
         recorder.let_go.set()
         await bot.session.close()
     assert recorder.events == ["enter 1", "enter 3", "exit 3", "exit 1", "enter 2", "exit 2"]
+
+
+@pytest.mark.redis
+async def test_a_held_lock_is_renewed_yet_never_outlasts_the_ttl(
+    instances: list[Dispatcher], redis_prefix: str
+) -> None:
+    """What a process killed in the middle of an update leaves behind is its lock's
+    remaining time: never more than the ttl, however long the update has been running."""
+    isolation = instances[0].fsm.events_isolation
+    assert isinstance(isolation, RedisEventIsolation)
+    key = StorageKey(bot_id=1, chat_id=42, user_id=42)
+    name = f"{redis_prefix}:42:42:lock"
+    async with isolation.lock(key):
+        for _ in range(4):
+            remaining = await isolation.redis.pttl(name)
+            assert 0 < remaining <= TTL * 1000
+            await asyncio.sleep(TTL / 2)
+    assert await isolation.redis.exists(name) == 0  # released at the end
