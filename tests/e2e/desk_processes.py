@@ -1,0 +1,341 @@
+"""Several ``botdesk run`` processes of one desk, on PostgreSQL and Redis, for e2e tests.
+
+Each process is started like a replica in production: configured by environment
+variables only, with a name of its own (``INSTANCE_NAME``) and a port of its own for the
+web server (probes, and the webhooks in webhook mode). Its output goes to a file in the
+test's directory, which :func:`logs` shows when an assertion fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import asyncpg
+import pytest
+
+from sandbox.telegram import TelegramSandbox, User
+from tests.botdesk.processes import clean_env, web_env
+from tests.e2e.test_relay_crash import replies_seen
+from tests.e2e.test_relay_load import scaled_rates, tokens_in_topics
+from tests.fixtures.database import _asyncpg_dsn
+from tests.fixtures.telegram_sandbox import DeskWorld
+
+#: a killed process's leases pass on within this many seconds (and a second)
+LEADER_TTL = 3
+HEALTH_WAIT = 60.0
+#: seconds added to the desk's group window (see :func:`desk_rates`)
+GROUP_SLACK = 2.0
+REPLIES = 2  # operator replies per customer
+
+
+def desk_rates(scale: float) -> dict[str, str]:
+    """The desk's budgets for the sandbox's ``Limits().scaled(scale)``, the group's window
+    ``GROUP_SLACK`` seconds longer.
+
+    A send spends its budget when its item is claimed, then waits for the group's lease,
+    which another process keeps for a second after its last send: the send may leave up
+    to about that much later than it was counted. Telegram's minute-long window has a
+    5 % margin (3 s) for that; a window scaled down to 1.2 s has 60 ms. The slack gives
+    the scaled window back the margin in seconds, and three processes that did not share
+    their budgets would still send up to three times what the group allows.
+    """
+    rates = scaled_rates(scale)
+    rates["rate_group"] = f"20/{60.0 * scale + GROUP_SLACK}"
+    return rates
+
+
+@dataclass
+class DeskProcess:
+    """One running ``botdesk run`` and where to reach it."""
+
+    name: str
+    port: int
+    log: Path
+    process: asyncio.subprocess.Process
+    pid: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pid = self.process.pid
+
+    @property
+    def url(self) -> str:
+        """The base URL of its web server."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        """Whether the process has not exited (nor been restarted: same object, same pid)."""
+        return self.process.returncode is None
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up at all, as a crash or an OOM kill."""
+        self.process.send_signal(signal.SIGKILL)
+
+
+def desk_env(
+    sb: TelegramSandbox,
+    world: DeskWorld,
+    *,
+    name: str,
+    database_url: str,
+    redis_url: str,
+    scale: float,
+    **extra: str,
+) -> dict[str, str]:
+    """The environment of one replica: the shared desk settings, its own name and port."""
+    return clean_env(
+        BOT_TOKEN=world.bot.token,
+        OPERATOR_GROUP_ID=str(world.group.id),
+        TELEGRAM_API_BASE=sb.base_url,
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        INSTANCE_NAME=name,
+        LEADER_TTL_SECONDS=str(LEADER_TTL),
+        LOG_LEVEL="INFO",
+        # these tests count the messages in each chat; the acknowledgement has tests of its own
+        ACKNOWLEDGEMENT='{"enabled": false}',
+        **{key.upper(): value for key, value in desk_rates(scale).items()},
+        **extra,
+    )
+
+
+async def start_desk(env: dict[str, str], data: Path, port: int | None = None) -> DeskProcess:
+    """Start ``botdesk run`` with ``env`` (and a free web port unless ``port`` is given)."""
+    web = web_env() if port is None else {"WEB_HOST": "127.0.0.1", "WEB_PORT": str(port)}
+    name = env["INSTANCE_NAME"]
+    log = data / f"{name}.log"
+    with log.open("ab") as out:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "botdesk",
+            "run",
+            cwd=data,
+            env={**env, **web},
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=out,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+    return DeskProcess(name, int(web["WEB_PORT"]), log, process)
+
+
+async def holders(database_url: str) -> dict[str, str]:
+    """The leases held right now (by the database's clock): name -> holder."""
+    connection = await asyncpg.connect(_asyncpg_dsn(database_url))
+    try:
+        rows = await connection.fetch(
+            "SELECT name, holder FROM leases"
+            " WHERE expires_at > EXTRACT(EPOCH FROM clock_timestamp())"
+        )
+    finally:
+        await connection.close()
+    return {row["name"]: row["holder"] for row in rows}
+
+
+async def get(url: str, timeout: float = 3.0) -> tuple[int, Any]:  # noqa: ASYNC109
+    """GET ``url``: the status and the JSON body; (0, reason) when nothing answers."""
+    try:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(url, timeout=aiohttp.ClientTimeout(total=timeout)) as response,
+        ):
+            return response.status, await response.json(content_type=None)
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        return 0, repr(exc)
+
+
+async def healthy(desks: Iterable[DeskProcess], within: float = HEALTH_WAIT) -> None:
+    """Wait until each process answers /healthz; fail with its log if one exits first."""
+    async with asyncio.timeout(within):
+        for desk in desks:
+            while (await get(desk.url + "/healthz"))[0] != 200:
+                if not desk.running:
+                    pytest.fail(f"{desk.name} exited with {desk.process.returncode}:\n{tail(desk)}")
+                await asyncio.sleep(0.2)
+
+
+async def all_ready(desks: Iterable[DeskProcess], within: float = 30.0) -> dict[str, Any]:
+    """Wait until every process answers /readyz with 200; the last answers by name."""
+    answers: dict[str, Any] = {}
+    try:
+        async with asyncio.timeout(within):
+            for desk in desks:
+                while True:
+                    status, body = await get(desk.url + "/readyz", timeout=10.0)
+                    answers[desk.name] = (status, body)
+                    if status == 200:
+                        break
+                    await asyncio.sleep(0.5)
+    except TimeoutError:
+        pytest.fail(f"not ready: {answers}")
+    return answers
+
+
+async def stop_all(desks: Iterable[DeskProcess], within: float = 30.0) -> dict[str, int]:
+    """SIGTERM every process still running (as docker stop does); their exit codes."""
+    codes: dict[str, int] = {}
+    living = [desk for desk in desks if desk.running]
+    for desk in living:
+        desk.process.send_signal(signal.SIGTERM)
+    for desk in living:
+        try:
+            codes[desk.name] = await asyncio.wait_for(desk.process.wait(), within)
+        except TimeoutError:
+            desk.kill()
+            codes[desk.name] = await desk.process.wait()
+    return codes
+
+
+def tail(desk: DeskProcess, lines: int = 40) -> str:
+    """The last lines of a process's output."""
+    text = desk.log.read_text(errors="replace") if desk.log.exists() else ""
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def logs(desks: Iterable[DeskProcess], lines: int = 40) -> str:
+    """The last lines of every process's output, for an assertion message."""
+    return "\n".join(f"--- {desk.name} (pid {desk.pid}) ---\n{tail(desk, lines)}" for desk in desks)
+
+
+def grep(desks: Iterable[DeskProcess], *needles: str) -> list[str]:
+    """The log lines of every process that contain any of ``needles``, prefixed by name."""
+    found = []
+    for desk in desks:
+        for line in desk.log.read_text(errors="replace").splitlines():
+            if any(needle in line for needle in needles):
+                found.append(f"{desk.name}: {line}")
+    return found
+
+
+class FloodWatch:
+    """Counts the sandbox's 429 answers by chat id (the sandbox keeps no log of them), and
+    keeps what each refused send to a group came after, for the failure message."""
+
+    def __init__(self, sb: TelegramSandbox) -> None:
+        self.refused: Counter[int] = Counter()
+        self.stories: list[str] = []
+        self._sent: list[tuple[float, str]] = []  # group sends: sandbox time, what
+        flood = sb.world.flood
+        spend: Callable[..., None] = flood.spend
+        clock = sb.world.clock
+
+        def counting(bot_id: int, chat_id: int, n: int = 1) -> None:
+            now = clock.monotonic()
+            call = sys._getframe(1).f_locals.get("call")  # the method being served
+            what = f"{(call.p.str('text') or '?')[:30]!r}" if call is not None else "?"
+            try:
+                spend(bot_id, chat_id, n)
+            except Exception:
+                self.refused[chat_id] += 1
+                if chat_id < 0:
+                    window = [f"{now - at:.2f}s ago {w}" for at, w in self._sent[-25:]]
+                    self.stories.append(f"refused {what} after:\n  " + "\n  ".join(window))
+                raise
+            if chat_id < 0:
+                self._sent.extend([(now, what)] * n)
+
+        flood.spend = counting  # type: ignore[method-assign]
+
+
+async def settled(probe: Callable[[], bool], timeout: float) -> None:  # noqa: ASYNC109
+    """Wait until ``probe()``, asking twice a second (the probes read every chat: asking
+    on every change of the sandbox would starve the sandbox's own deliveries)."""
+    async with asyncio.timeout(timeout):
+        while True:
+            if probe():
+                return
+            await asyncio.sleep(0.5)
+
+
+class Load:
+    """Customers writing numbered messages, operators answering each new topic.
+
+    Customer ``i`` writes ``ci-mN``; once a topic shows a customer's first message the
+    operator answers it ``REPLIES`` times with ``ri-K``.
+    """
+
+    def __init__(self, sb: TelegramSandbox, world: DeskWorld, customers: list[User]) -> None:
+        self.sb, self.world, self.customers = sb, world, customers
+        self.messages = 0  # per customer, so far
+        self.replied: set[int] = set()
+        self.sent_replies: list[str] = []
+
+    @property
+    def sent(self) -> int:
+        """Updates sent so far (customer messages and operator replies)."""
+        return self.messages * len(self.customers) + len(self.sent_replies)
+
+    async def send(
+        self,
+        rounds: int,
+        pause: float = 0.2,
+        between: Callable[[int], Awaitable[None]] | None = None,
+    ) -> None:
+        """Every customer writes ``rounds`` more messages, one round each ``pause`` s;
+        ``between(n)`` runs after round ``n``."""
+        for _ in range(rounds):
+            number = self.messages
+            for index, customer in enumerate(self.customers):
+                self.sb.send_text(customer, self.world.bot, f"c{index}-m{number} help")
+            self.messages += 1
+            self.reply_in_new_topics()
+            await asyncio.sleep(pause)
+            if between is not None:
+                await between(number)
+
+    def reply_in_new_topics(self) -> None:
+        """Operators answer each topic that shows its customer's first message."""
+        sb, world = self.sb, self.world
+        for thread_id, tokens in tokens_in_topics(sb, world).items():
+            if tokens and thread_id not in self.replied:
+                self.replied.add(thread_id)
+                customer = tokens[0][0]
+                for k in range(REPLIES):
+                    sb.send_text(
+                        world.operator, world.group, f"r{customer}-{k} ok", topic=thread_id
+                    )
+                    self.sent_replies.append(f"r{customer}-{k}")
+
+    def done(self) -> bool:
+        """Every message in a topic, every topic answered, every answer delivered."""
+        self.reply_in_new_topics()
+        visible = sum(map(len, tokens_in_topics(self.sb, self.world).values()))
+        return (
+            visible >= self.messages * len(self.customers)
+            and len(self.sent_replies) == REPLIES * len(self.customers)
+            and set(self.replies()) >= set(self.sent_replies)
+        )
+
+    def replies(self) -> Counter[str]:
+        """The reply tokens the customers received, with how often."""
+        return replies_seen(self.sb, self.world, self.customers)
+
+    def replies_twice(self) -> list[str]:
+        """Replies a customer received more than once (allowed: at least once)."""
+        return sorted(token for token, count in self.replies().items() if count > 1)
+
+    def check_exactly_once(self) -> None:
+        """One topic per customer with one pinned card, each message in it once; every
+        reply delivered (at least once: a process killed after a send and before its
+        record may send it again, as after any crash)."""
+        topics = tokens_in_topics(self.sb, self.world)
+        owners = {}
+        for thread_id, tokens in topics.items():
+            assert tokens, f"topic {thread_id} has no customer message: a topic opened twice?"
+            assert len({customer for customer, _ in tokens}) == 1, f"topic {thread_id} mixes"
+            owners[tokens[0][0]] = thread_id
+            numbers = [number for _, number in tokens]
+            assert sorted(numbers) == list(range(self.messages)), f"topic {thread_id}: each once"
+            shown = self.sb.messages(self.world.group, topic=thread_id)
+            cards = [m for m in shown if m.pinned and m.sender_is_bot]
+            assert len(cards) == 1, f"topic {thread_id}: one ticket card, not {len(cards)}"
+        assert len(owners) == len(topics) == len(self.customers), "one topic per customer"
+        assert set(self.replies()) == set(self.sent_replies), "every reply reached its customer"
