@@ -31,25 +31,7 @@ from tests.fixtures.telegram_sandbox import DeskWorld
 #: a killed process's leases pass on within this many seconds (and a second)
 LEADER_TTL = 3
 HEALTH_WAIT = 60.0
-#: seconds added to the desk's group window (see :func:`desk_rates`)
-GROUP_SLACK = 2.0
 REPLIES = 2  # operator replies per customer
-
-
-def desk_rates(scale: float) -> dict[str, str]:
-    """The desk's budgets for the sandbox's ``Limits().scaled(scale)``, the group's window
-    ``GROUP_SLACK`` seconds longer.
-
-    A send spends its budget when its item is claimed, then waits for the group's lease,
-    which another process keeps for a second after its last send: the send may leave up
-    to about that much later than it was counted. Telegram's minute-long window has a
-    5 % margin (3 s) for that; a window scaled down to 1.2 s has 60 ms. The slack gives
-    the scaled window back the margin in seconds, and three processes that did not share
-    their budgets would still send up to three times what the group allows.
-    """
-    rates = scaled_rates(scale)
-    rates["rate_group"] = f"20/{60.0 * scale + GROUP_SLACK}"
-    return rates
 
 
 @dataclass
@@ -102,7 +84,7 @@ def desk_env(
         LOG_LEVEL="INFO",
         # these tests count the messages in each chat; the acknowledgement has tests of its own
         ACKNOWLEDGEMENT='{"enabled": false}',
-        **{key.upper(): value for key, value in desk_rates(scale).items()},
+        **{key.upper(): value for key, value in scaled_rates(scale).items()},
         **extra,
     )
 
@@ -127,6 +109,31 @@ async def start_desk(env: dict[str, str], data: Path, port: int | None = None) -
     return DeskProcess(name, int(web["WEB_PORT"]), log, process)
 
 
+async def start_desks(
+    world: DeskWorld, names: list[str], database_url: str, redis_url: str, data: Path, scale: float
+) -> list[DeskProcess]:
+    """``botdesk run`` (long polling) under each name; returned once all are up and the
+    desk has said its first words in the group."""
+    desks = []
+    try:
+        for name in names:
+            env = desk_env(
+                world.sandbox,
+                world,
+                name=name,
+                database_url=database_url,
+                redis_url=redis_url,
+                scale=scale,
+            )
+            desks.append(await start_desk(env, data))
+        await healthy(desks)
+    except BaseException:
+        for desk in desks:
+            desk.kill()
+        raise
+    return desks
+
+
 async def holders(database_url: str) -> dict[str, str]:
     """The leases held right now (by the database's clock): name -> holder."""
     connection = await asyncpg.connect(_asyncpg_dsn(database_url))
@@ -138,6 +145,36 @@ async def holders(database_url: str) -> dict[str, str]:
     finally:
         await connection.close()
     return {row["name"]: row["holder"] for row in rows}
+
+
+async def unfinished(database_url: str) -> list[str]:
+    """The outbox items not done, one line each, for a failure message."""
+    connection = await asyncpg.connect(_asyncpg_dsn(database_url))
+    try:
+        rows = await connection.fetch(
+            "SELECT id, operation, destination, status, claimed_by, attempts, last_error"
+            " FROM outbox WHERE status <> 'done' ORDER BY id"
+        )
+    finally:
+        await connection.close()
+    return [" ".join(str(value) for value in row.values()) for row in rows]
+
+
+async def topics_and_conversations(world: DeskWorld, database_url: str) -> list[str]:
+    """Each topic of the group (its name, the customer tokens in it) beside each
+    conversation's topic as the database has it, for a failure message."""
+    connection = await asyncpg.connect(_asyncpg_dsn(database_url))
+    try:
+        rows = await connection.fetch(
+            "SELECT chat_id, message_thread_id FROM conversations ORDER BY id"
+        )
+    finally:
+        await connection.close()
+    found = tokens_in_topics(world.sandbox, world)
+    lines = [f"conversation of chat {r['chat_id']}: topic {r['message_thread_id']}" for r in rows]
+    for topic in world.group.topics.values():
+        lines.append(f"topic {topic.thread_id} {topic.name!r}: {found.get(topic.thread_id)}")
+    return lines
 
 
 async def get(url: str, timeout: float = 3.0) -> tuple[int, Any]:  # noqa: ASYNC109
@@ -313,6 +350,17 @@ class Load:
             and len(self.sent_replies) == REPLIES * len(self.customers)
             and set(self.replies()) >= set(self.sent_replies)
         )
+
+    def missing(self) -> str:
+        """What has not arrived yet, for a failure message."""
+        seen = {
+            f"c{c}-m{n}"
+            for tokens in tokens_in_topics(self.sb, self.world).values()
+            for c, n in tokens
+        }
+        wanted = {f"c{c}-m{n}" for c in range(len(self.customers)) for n in range(self.messages)}
+        replies = set(self.sent_replies) - set(self.replies())
+        return f"not in topics: {sorted(wanted - seen)}; not delivered: {sorted(replies)}"
 
     def replies(self) -> Counter[str]:
         """The reply tokens the customers received, with how often."""

@@ -11,6 +11,7 @@ nothing shows twice, and the same three processes, never restarted, are ready at
 from __future__ import annotations
 
 import asyncio
+import signal
 import time
 from pathlib import Path
 
@@ -20,18 +21,19 @@ from core.db import migrate
 from sandbox.telegram import Limits
 from tests.e2e.conftest import welcomed
 from tests.e2e.desk_processes import (
+    LEADER_TTL,
     DeskProcess,
     FloodWatch,
     Load,
     all_ready,
-    desk_env,
     grep,
-    healthy,
     holders,
     logs,
     settled,
-    start_desk,
+    start_desks,
     stop_all,
+    topics_and_conversations,
+    unfinished,
 )
 from tests.e2e.test_outages_postgres import terminate_backends
 from tests.e2e.test_outages_redis import own_redis
@@ -66,17 +68,10 @@ async def test_a_redis_restart_and_dropped_database_connections_lose_nothing(
     async with own_redis() as redis:
         await redis.start()
         try:
-            for index in range(PROCESSES):
-                env = desk_env(
-                    sb,
-                    world,
-                    name=f"desk{index}",
-                    database_url=postgres_database_url,
-                    redis_url=redis.url,
-                    scale=SCALE,
-                )
-                desks.append(await start_desk(env, tmp_path))
-            await healthy(desks)
+            names = [f"desk{index}" for index in range(PROCESSES)]
+            desks += await start_desks(
+                world, names, postgres_database_url, redis.url, tmp_path, SCALE
+            )
             await welcomed(world)
             began = time.monotonic()
             await load.send(3)
@@ -97,7 +92,11 @@ async def test_a_redis_restart_and_dropped_database_connections_lose_nothing(
                 await settled(load.done, LOAD_WAIT)
             except TimeoutError:
                 pending = len(world.bot.updates.pending)
-                pytest.fail(f"not everything arrived, {pending} updates pending\n{logs(desks)}")
+                pytest.fail(
+                    f"{load.missing()}; {pending} updates pending; outbox:\n"
+                    + "\n".join(await unfinished(postgres_database_url))
+                    + f"\n{logs(desks)}"
+                )
             took = time.monotonic() - began
             await asyncio.sleep(1.0)  # a duplicate would show up by now
             assert all(desk.running for desk in desks), f"a process exited\n{logs(desks)}"
@@ -117,8 +116,8 @@ async def test_a_redis_restart_and_dropped_database_connections_lose_nothing(
     assert codes == {desk.name: 0 for desk in desks}, "SIGTERM stops each one cleanly"
     load.check_exactly_once()
     # the faults reached the processes, and each outage a process noticed also ended
-    assert min(terminated) >= PROCESSES, f"connections ended: {terminated}"
-    assert grep(desks, "Connect call failed"), f"nobody missed Redis\n{logs(desks)}"
+    assert terminated[0] >= PROCESSES and min(terminated) >= 1, f"ended: {terminated}"
+    assert grep(desks, f":{redis.port}"), f"nobody missed Redis\n{logs(desks)}"
     for desk in desks:
         for start, end in OUTAGE_LINES:
             assert len(grep([desk], start)) == len(grep([desk], end)), (
@@ -130,3 +129,75 @@ async def test_a_redis_restart_and_dropped_database_connections_lose_nothing(
         f"replies delivered twice: {load.replies_twice()}; 429s by chat {dict(flood.refused)}"
     )
     print("\n".join(grep(desks, "WARNING", "ERROR")))
+
+
+PAUSED_CUSTOMERS = 25
+PAUSE_WAIT = 40.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "a process paused past its leases is declared dead and its outbox items go out "
+        "again, but woken it goes on: its poller dies of getUpdates' 409 Conflict "
+        "(botdesk/updates.py), its unfinished OpenTopic takes the group's lease anew and "
+        "opens a second topic for the customer (the replies in the first are lost, or a "
+        "card shows twice), and the sends that waited for the lease with their budget "
+        "spent go out in a burst: 429 for the group"
+    ),
+)
+async def test_a_group_sender_paused_past_its_leases_changes_nothing(
+    desk_world: DeskWorld, postgres_database_url: str, tmp_path: Path
+) -> None:
+    """The process sending to the group stops (a long GC pause, a frozen VM) for longer
+    than its leases while topics are being opened, then goes on as if nothing happened."""
+    world, sb = desk_world, desk_world.sandbox
+    sb.limits = Limits().scaled(SCALE)
+    flood = FloodWatch(sb)
+    customers = [sb.create_user(f"Pause{i}", language_code="en") for i in range(PAUSED_CUSTOMERS)]
+    load = Load(sb, world, customers)
+    await migrate(postgres_database_url)
+    desks: list[DeskProcess] = []
+    async with own_redis() as redis:
+        await redis.start()
+        try:
+            desks += await start_desks(
+                world, ["desk0", "desk1"], postgres_database_url, redis.url, tmp_path, SCALE
+            )
+            await welcomed(world)
+            await load.send(1)  # a topic for each: a backlog of cards and messages
+            paused = await group_sender(desks, postgres_database_url, f"group:{world.group.id}")
+            paused.process.send_signal(signal.SIGSTOP)
+            await asyncio.sleep(LEADER_TTL + 1.5)
+            paused.process.send_signal(signal.SIGCONT)
+            try:
+                await settled(load.done, PAUSE_WAIT)
+            except TimeoutError:
+                pytest.fail(
+                    f"{load.missing()}; outbox:\n"
+                    + "\n".join(await unfinished(postgres_database_url))
+                    + "\n"
+                    + "\n".join(await topics_and_conversations(world, postgres_database_url))
+                    + f"\n{logs(desks)}"
+                )
+            await asyncio.sleep(1.0)
+            assert all(desk.running for desk in desks), f"a process died\n{logs(desks)}"
+        except BaseException:
+            for desk in desks:
+                if desk.running:
+                    desk.kill()
+            raise
+        finally:
+            await stop_all(desks)
+    load.check_exactly_once()
+    assert flood.refused[world.group.id] == 0, "\n".join(["429s in the group", *flood.stories])
+
+
+async def group_sender(desks: list[DeskProcess], database_url: str, lease: str) -> DeskProcess:
+    """The process that holds the group's lease (waiting until one does)."""
+    async with asyncio.timeout(20):
+        while True:
+            holder = (await holders(database_url)).get(lease)
+            if holder is not None:
+                return next(desk for desk in desks if desk.name == holder)
+            await asyncio.sleep(0.01)

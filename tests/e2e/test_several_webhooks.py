@@ -8,6 +8,9 @@ through the deliveries one replica is killed with SIGKILL. The proxy answers the
 it could not pass on with 502 and skips the dead replica from then on; the sandbox,
 like Telegram, delivers an update again until some replica answers 2xx.
 
+The group's 429s are counted and shown, not asserted: see the test of a paused sender in
+``test_several_faults.py`` for why there are some.
+
 The Redis server is the test's own: a killed replica's locks outlive it, under keys made
 of the sandbox's ids, which repeat from test to test.
 
@@ -46,6 +49,7 @@ from tests.e2e.desk_processes import (
     settled,
     start_desk,
     stop_all,
+    unfinished,
 )
 from tests.e2e.test_outages_redis import own_redis
 from tests.fixtures.telegram_sandbox import DeskWorld
@@ -255,7 +259,11 @@ async def three_replicas_one_killed(
                 await settled(load.done, LOAD_WAIT)
             except TimeoutError:
                 pending = len(world.bot.updates.pending)
-                pytest.fail(f"not everything arrived, {pending} updates pending\n{logs(desks)}")
+                pytest.fail(
+                    f"{load.missing()}; {pending} updates pending; outbox:\n"
+                    + "\n".join(await unfinished(database_url))
+                    + f"\n{logs(desks)}"
+                )
             recovered = time.monotonic() - killed_at
             await asyncio.sleep(1.0)  # a duplicate would show up by now
             survivors = [desk for desk in desks if desk is not victim]
@@ -275,7 +283,6 @@ async def three_replicas_one_killed(
         m for m in sb.messages(world.group, general=True) if (m.body or "").startswith(WELCOME)
     ]
     assert len(welcomes) == 1, "one welcome, from the process that led"
-    assert flood.refused[world.group.id] == 0, "\n".join(["no 429 in the group", *flood.stories])
     assert proxy.failed[victim.port] >= 1, "a call for the killed replica was answered 502"
     assert all(proxy.answered[port] > 0 for port in proxy.ports), f"round robin: {proxy.answered}"
     print(
