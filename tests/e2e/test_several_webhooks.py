@@ -288,7 +288,8 @@ async def three_replicas_one_killed(
     print(
         f"\nanswered {dict(proxy.answered)}, 502s {dict(proxy.failed)}, "
         f"killed {victim.name} (holding {roles}), all in {recovered:.1f} s after the kill; "
-        f"replies delivered twice: {load.replies_twice()}; 429s by chat {dict(flood.refused)}"
+        f"replies delivered twice: {load.replies_twice()}; 429s by chat {dict(flood.refused)}; "
+        f"topics with their card unpinned: {load.unpinned_cards()}"
     )
 
 
