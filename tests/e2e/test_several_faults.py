@@ -20,20 +20,22 @@ import pytest
 from core.db import migrate
 from sandbox.telegram import Limits
 from tests.e2e.conftest import welcomed
+from tests.e2e.desk_load import (
+    FloodWatch,
+    Load,
+    holders,
+    settled,
+    topics_and_conversations,
+    unfinished,
+)
 from tests.e2e.desk_processes import (
     LEADER_TTL,
     DeskProcess,
-    FloodWatch,
-    Load,
     all_ready,
     grep,
-    holders,
     logs,
-    settled,
     start_desks,
     stop_all,
-    topics_and_conversations,
-    unfinished,
 )
 from tests.e2e.test_outages_postgres import terminate_backends
 from tests.e2e.test_outages_redis import own_redis

@@ -38,18 +38,20 @@ from botdesk.web import free_port
 from core.db import migrate
 from sandbox.telegram import Limits
 from tests.e2e.conftest import WELCOME, welcomed
-from tests.e2e.desk_processes import (
-    DeskProcess,
+from tests.e2e.desk_load import (
     FloodWatch,
     Load,
+    holders,
+    settled,
+    unfinished,
+)
+from tests.e2e.desk_processes import (
+    DeskProcess,
     desk_env,
     healthy,
-    holders,
     logs,
-    settled,
     start_desk,
     stop_all,
-    unfinished,
 )
 from tests.e2e.test_outages_redis import own_redis
 from tests.fixtures.telegram_sandbox import DeskWorld
