@@ -1,0 +1,315 @@
+"""Three webhook replicas behind a round-robin proxy; one is killed under load.
+
+Three ``botdesk run`` processes share one PostgreSQL database and one Redis server in
+webhook mode. ``WEBHOOK_URL`` points at a small reverse proxy in this test, which passes
+each webhook call to the next replica in turn and returns its answer, like the nginx of
+``deploy/``. Thirty customers write ten messages each while operators answer; halfway
+through the deliveries one replica is killed with SIGKILL. The proxy answers the calls
+it could not pass on with 502 and skips the dead replica from then on; the sandbox,
+like Telegram, delivers an update again until some replica answers 2xx.
+
+The group's 429s are counted and shown, not asserted: see the test of a paused sender in
+``test_several_faults.py`` for why there are some.
+
+The Redis server is the test's own: a killed replica's locks outlive it, under keys made
+of the sandbox's ids, which repeat from test to test.
+
+VK is not part of these tests: the VK sandbox delivers events by long polling only (it
+has no Callback API delivery), so ``/vk/callback`` cannot be driven end to end here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+from redis.asyncio import Redis
+
+from botdesk.updates import SECRET_HEADER
+from botdesk.web import free_port
+from core.db import migrate
+from sandbox.telegram import Limits
+from tests.e2e.conftest import WELCOME, welcomed
+from tests.e2e.desk_load import (
+    FloodWatch,
+    Load,
+    holders,
+    settled,
+    unfinished,
+)
+from tests.e2e.desk_processes import (
+    DeskProcess,
+    desk_env,
+    healthy,
+    logs,
+    start_desk,
+    stop_all,
+)
+from tests.e2e.test_outages_redis import own_redis
+from tests.fixtures.telegram_sandbox import DeskWorld
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+SCALE = 0.02  # Telegram's flood windows fifty times shorter
+REPLICAS = 3
+CUSTOMERS = 30
+MESSAGES = 10
+SECRET = "several-replicas"
+#: how long the proxy leaves a replica alone after it failed (nginx's fail_timeout)
+FAIL_TIMEOUT = 10.0
+#: after the kill, updates flow again within this many seconds (the leases' ttl is 3)
+RESUME_WITHIN = 15.0
+LOAD_WAIT = 90.0
+
+
+class RoundRobin:
+    """A reverse proxy: each request goes to the next replica that has not just failed.
+
+    A replica that cannot be reached, or drops the connection, gets a 502 answer for that
+    request (the sender tries again later) and is skipped for ``FAIL_TIMEOUT`` seconds.
+    """
+
+    def __init__(self, ports: list[int]) -> None:
+        self.ports = ports
+        self.answered: Counter[int] = Counter()  # 2xx answers passed back, by replica port
+        self.failed: Counter[int] = Counter()  # 502s, by replica port
+        self.in_flight: Counter[int] = Counter()
+        self._turn = 0
+        self._down_until: dict[int, float] = {}
+        self._session: aiohttp.ClientSession | None = None
+        self.url = ""
+
+    def _next(self) -> int:
+        now = time.monotonic()
+        for _ in self.ports:
+            port = self.ports[self._turn % len(self.ports)]
+            self._turn += 1
+            if self._down_until.get(port, 0.0) <= now:
+                return port
+        return self.ports[self._turn % len(self.ports)]  # all down: try anyway
+
+    async def _forward(self, request: web.Request) -> web.Response:
+        assert self._session is not None
+        body = await request.read()
+        headers = {
+            name: request.headers[name]
+            for name in ("Content-Type", SECRET_HEADER)
+            if name in request.headers
+        }
+        port = self._next()
+        self.in_flight[port] += 1
+        try:
+            async with self._session.post(
+                f"http://127.0.0.1:{port}{request.rel_url}", data=body, headers=headers
+            ) as answer:
+                payload = await answer.read()
+                if answer.status < 300:
+                    self.answered[port] += 1
+                kind = answer.headers.get("Content-Type", "application/json")
+                return web.Response(
+                    status=answer.status, body=payload, headers={"Content-Type": kind}
+                )
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            self.failed[port] += 1
+            self._down_until[port] = time.monotonic() + FAIL_TIMEOUT
+            return web.Response(status=502, text=f"bad gateway: {type(exc).__name__}")
+        finally:
+            self.in_flight[port] -= 1
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[RoundRobin]:
+        """Serve on a free loopback port until the block ends."""
+        app = web.Application()
+        app.router.add_route("POST", "/{tail:.*}", self._forward)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        port = free_port()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        self.url = f"http://127.0.0.1:{port}"
+        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        try:
+            yield self
+        finally:
+            await self._session.close()
+            await runner.cleanup()
+
+
+async def kill_idle(
+    proxy: RoundRobin, desks: list[DeskProcess], database_url: str, group: str
+) -> tuple[DeskProcess, str]:
+    """SIGKILL a replica that is not handling a webhook call right now, the one sending to
+    the group (holding its lease) if it can be caught idle; its role, for the report.
+
+    Its next turn at the proxy meets a closed port; its outbox items and the group's
+    lease pass to the others once its leases expire.
+    """
+    deadline = time.monotonic() + 5.0
+    while True:
+        held = await holders(database_url)
+        idle = [desk for desk in desks if proxy.in_flight[desk.port] == 0]
+        sender = [desk for desk in idle if held.get(group) == desk.name]
+        if sender or (idle and time.monotonic() > deadline):
+            victim = (sender or idle)[0]
+            roles = [name for name, holder in held.items() if holder == victim.name]
+            victim.kill()
+            await victim.process.wait()
+            return victim, ", ".join(sorted(roles))
+        await asyncio.sleep(0.005)
+
+
+async def kill_mid_update(proxy: RoundRobin, desks: list[DeskProcess], redis: Redis) -> DeskProcess:
+    """SIGKILL a replica in the middle of handling an update (holding its chat's lock).
+
+    The sandbox delivers one update at a time, so a replica with a call in flight that
+    holds aiogram's event-isolation lock in Redis is the one handling it. The replica is
+    stopped (SIGSTOP) while that is checked, so it cannot finish in between.
+    """
+    async with asyncio.timeout(20):
+        while True:
+            busy = [desk for desk in desks if proxy.in_flight[desk.port] > 0]
+            if busy:
+                victim = busy[0]
+                victim.process.send_signal(signal.SIGSTOP)
+                locked = await redis.keys("fsm:*:lock")
+                if locked and proxy.in_flight[victim.port] > 0:
+                    victim.kill()
+                    await victim.process.wait()
+                    return victim
+                victim.process.send_signal(signal.SIGCONT)
+            await asyncio.sleep(0.001)
+
+
+async def start_replicas(
+    world: DeskWorld, database_url: str, redis_url: str, proxy: RoundRobin, data: Path
+) -> list[DeskProcess]:
+    """One ``botdesk run`` per port of the proxy, all in webhook mode behind it; once up."""
+    desks = []
+    for index, port in enumerate(proxy.ports):
+        env = desk_env(
+            world.sandbox,
+            world,
+            name=f"web{index}",
+            database_url=database_url,
+            redis_url=redis_url,
+            scale=SCALE,
+            WEBHOOK_URL=proxy.url,
+            WEBHOOK_SECRET=SECRET,
+        )
+        desks.append(await start_desk(env, data, port))
+    await healthy(desks)
+    await welcomed(world)
+    webhook = await world.sandbox.wait_for(lambda: world.bot.webhook, timeout=10)
+    assert webhook is not None and webhook.url.startswith(proxy.url)
+    return desks
+
+
+async def resumed(
+    proxy: RoundRobin, redis: Redis, victim: DeskProcess, desks: list[DeskProcess]
+) -> None:
+    """Wait until the others handle updates again after the kill; fail saying why not."""
+    before = proxy.answered.total()
+    try:
+        await settled(lambda: proxy.answered.total() >= before + 10, RESUME_WITHIN)
+    except TimeoutError:
+        locks = {key: await redis.pttl(key) for key in await redis.keys("fsm:*:lock")}
+        pytest.fail(
+            f"no update was handled for {RESUME_WITHIN:.0f} s after {victim.name} was "
+            f"killed; proxy answered {dict(proxy.answered)}, 502s {dict(proxy.failed)}; "
+            f"Redis locks (ms left) {locks}\n{logs(desks)}"
+        )
+
+
+async def three_replicas_one_killed(
+    world: DeskWorld, database_url: str, data: Path, *, mid_update: bool
+) -> None:
+    """The whole scenario; ``mid_update`` picks the replica killed (see the two killers)."""
+    sb = world.sandbox
+    sb.limits = Limits().scaled(SCALE)
+    flood = FloodWatch(sb)
+    load = Load(
+        sb, world, [sb.create_user(f"Hook{i}", language_code="en") for i in range(CUSTOMERS)]
+    )
+    # migrated once beforehand, as the compose file's one-off `migrate` service does
+    await migrate(database_url)
+    desks: list[DeskProcess] = []
+    async with (
+        own_redis() as redis,
+        RoundRobin([free_port() for _ in range(REPLICAS)]).running() as proxy,
+    ):
+        await redis.start()
+        client = Redis.from_url(redis.url)
+        try:
+            desks += await start_replicas(world, database_url, redis.url, proxy, data)
+            await load.send(MESSAGES)
+            await sb.wait_for(lambda: proxy.answered.total() >= load.sent // 2, timeout=60)
+            if mid_update:
+                victim, roles = await kill_mid_update(proxy, desks, client), "an update"
+            else:
+                group = f"group:{world.group.id}"
+                victim, roles = await kill_idle(proxy, desks, database_url, group)
+            killed_at = time.monotonic()
+            await resumed(proxy, client, victim, desks)
+            try:
+                await settled(load.done, LOAD_WAIT)
+            except TimeoutError:
+                pending = len(world.bot.updates.pending)
+                pytest.fail(
+                    f"{load.missing()}; {pending} updates pending; outbox:\n"
+                    + "\n".join(await unfinished(database_url))
+                    + f"\n{logs(desks)}"
+                )
+            recovered = time.monotonic() - killed_at
+            await asyncio.sleep(1.0)  # a duplicate would show up by now
+            survivors = [desk for desk in desks if desk is not victim]
+            assert all(desk.running for desk in survivors), logs(desks)
+        except BaseException:
+            for desk in desks:  # failed already: no need to wait for a clean stop
+                if desk.running:
+                    desk.kill()
+            raise
+        finally:
+            await client.aclose()
+            codes = await stop_all(desks)
+
+    assert codes == {desk.name: 0 for desk in survivors}, "SIGTERM stops the rest cleanly"
+    load.check_exactly_once()
+    welcomes = [
+        m for m in sb.messages(world.group, general=True) if (m.body or "").startswith(WELCOME)
+    ]
+    assert len(welcomes) == 1, "one welcome, from the process that led"
+    assert proxy.failed[victim.port] >= 1, "a call for the killed replica was answered 502"
+    assert all(proxy.answered[port] > 0 for port in proxy.ports), f"round robin: {proxy.answered}"
+    print(
+        f"\nanswered {dict(proxy.answered)}, 502s {dict(proxy.failed)}, "
+        f"killed {victim.name} (holding {roles}), all in {recovered:.1f} s after the kill; "
+        f"replies delivered twice: {load.replies_twice()}; 429s by chat {dict(flood.refused)}; "
+        f"topics with their card unpinned: {load.unpinned_cards()}"
+    )
+
+
+async def test_a_replica_killed_between_calls_loses_nothing(
+    desk_world: DeskWorld, postgres_database_url: str, tmp_path: Path
+) -> None:
+    await three_replicas_one_killed(desk_world, postgres_database_url, tmp_path, mid_update=False)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "a replica killed while handling an update leaves aiogram's event-isolation lock "
+        "in Redis (botdesk/isolation.py, 60 s ttl): the update's redeliveries wait on it, "
+        "and as updates go out in order nothing else is delivered for up to 60 s"
+    ),
+)
+async def test_a_replica_killed_mid_update_loses_nothing(
+    desk_world: DeskWorld, postgres_database_url: str, tmp_path: Path
+) -> None:
+    await three_replicas_one_killed(desk_world, postgres_database_url, tmp_path, mid_update=True)
