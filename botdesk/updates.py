@@ -31,6 +31,7 @@ from typing import Any, ClassVar, Protocol
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import (
     ClientDecodeError,
+    TelegramConflictError,
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
@@ -210,6 +211,15 @@ async def poll(
             batch = await unless_stopped(fetch, stop)
         except TelegramRetryAfter as exc:
             await sleep_or_stop(exc.retry_after, stop)
+            continue
+        except TelegramConflictError as exc:
+            # another process polls: a leader that lost its lease (a pause) stops here;
+            # otherwise a webhook or a stray poller of the same bot is in the way
+            if leading is not None and not leading():
+                return
+            reachable.failed(exc)
+            await sleep_or_stop(delay, stop)
+            delay = min(delay * 2, MAX_BACKOFF)
             continue
         except (TelegramNetworkError, TelegramServerError, ClientDecodeError, TimeoutError) as exc:
             # ClientDecodeError: the answer was no JSON list (a proxy's error page, say)

@@ -141,11 +141,9 @@ PAUSE_WAIT = 40.0
     strict=True,
     reason=(
         "a process paused past its leases is declared dead and its outbox items go out "
-        "again, but woken it goes on: its poller dies of getUpdates' 409 Conflict "
-        "(botdesk/updates.py), its unfinished OpenTopic takes the group's lease anew and "
-        "opens a second topic for the customer (the replies in the first are lost, or a "
-        "card shows twice), and the sends that waited for the lease with their budget "
-        "spent go out in a burst: 429 for the group"
+        "again, but woken it goes on: its unfinished OpenTopic takes the group's lease "
+        "anew and opens a second topic for the customer (the replies in the first are "
+        "lost, or a card shows twice); its outcome writes are not conditioned on its claim"
     ),
 )
 async def test_a_group_sender_paused_past_its_leases_changes_nothing(
