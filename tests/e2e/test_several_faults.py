@@ -11,6 +11,7 @@ nothing shows twice, and the same three processes, never restarted, are ready at
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import time
 from pathlib import Path
@@ -137,6 +138,10 @@ PAUSED_CUSTOMERS = 25
 PAUSE_WAIT = 40.0
 
 
+@pytest.mark.skipif(
+    not os.environ.get("BOTDESK_RUN_KNOWN_BUGS"),
+    reason="a known bug (see the xfail below) that costs a minute: BOTDESK_RUN_KNOWN_BUGS=1",
+)
 @pytest.mark.xfail(
     strict=True,
     reason=(
