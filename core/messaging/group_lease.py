@@ -16,7 +16,6 @@ changes nothing, and it checks its lease before each send as well.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
@@ -193,16 +192,10 @@ class GroupLease:
         self._start("keep", self._keep)
 
     async def _keep(self) -> None:
-        """Renew every third of the ttl while held (a long send, a flood wait)."""
-        while self.lease.token is not None:
-            await asyncio.sleep(self.lease.ttl / 3)
-            if self.lease.token is None:
-                return
-            with contextlib.suppress(Exception):  # an outage: held() says when to stop
-                await self.lease.try_take()
-            if not self.lease.held():
-                log.warning("%s lapsed while held", self.lease.name)
-                return
+        """Renew every third of the ttl while held (a long send, a flood wait); a let-go
+        cancels this."""
+        await self.lease.keep(asyncio.Event())  # returns only when the lease was lost
+        log.warning("%s lapsed while held", self.lease.name)
 
     async def _let_go_when_idle(self) -> None:
         """Let the lease go once no send came for ``idle`` seconds."""
@@ -212,5 +205,8 @@ class GroupLease:
                 return  # in use again: its release looks again
             if time.monotonic() - self._released_at >= self._idle:
                 async with self._lock:  # no send may start while it is let go
+                    keeper = self._tasks.pop("keep", None)
+                    if keeper is not None:
+                        keeper.cancel()
                     await self.lease.let_go()
                 return
