@@ -69,3 +69,13 @@ class MessageGone(PermanentError):
 
 class NotModified(DeliveryError):
     """An edit changed nothing; for an edit this counts as success."""
+
+
+class ClaimLost(Exception):
+    """This process may no longer act for the outbox items it claimed.
+
+    Several processes share one outbox: one paused past its leases (a long GC pause, a
+    frozen VM) has its claims handed to another process, and a sender whose turn at the
+    operator group ended must not send there. Whatever it was doing is dropped; the
+    items belong to whoever holds them now (or go back to their queue).
+    """

@@ -68,6 +68,10 @@ class OperatorDesk(Protocol):
         """Reopen a topic someone closed."""
         ...
 
+    async def delete_topic(self, thread_id: int) -> None:
+        """Delete a topic of ours that no conversation uses (one opened twice)."""
+        ...
+
     async def mirror(self, mirror: Mirror) -> tuple[int, ...]:
         """Show customer messages in their topic; return their ids in the group."""
         ...

@@ -101,6 +101,11 @@ class TelegramOperatorDesk:
         async with self._calls():
             await self.bot.reopen_forum_topic(self.group_chat_id, thread_id)
 
+    async def delete_topic(self, thread_id: int) -> None:
+        """Delete a forum topic with its messages."""
+        async with self._calls():
+            await self.bot.delete_forum_topic(self.group_chat_id, thread_id)
+
     async def mirror(self, mirror: Mirror) -> tuple[int, ...]:
         """Copy customer messages into their topic; return the copies' ids."""
         if mirror.channel is not Channel.TELEGRAM:

@@ -101,6 +101,9 @@ class GroupSendJournal(BaseRequestMiddleware):
             self._holder = attempt
             attempt.on_end(self._ended)
             attempt.on_done(self.journal.attempt_done)
+            # the wait for the group may have outlasted this process's claim (a pause):
+            # whoever has the items now sends them, not this process
+            await attempt.confirm()
         topic = method.name if isinstance(method, CreateForumTopic) else None
         # a failure here ends the attempt like any send error; its end hook frees the group
         await self.journal.before_send(first_of_attempt=first, topic=topic)

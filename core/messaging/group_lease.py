@@ -21,6 +21,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
 
+from core.errors import ClaimLost
 from core.leadership import HeldLease
 
 __all__ = ["Fence", "GroupLease", "LeaseLost", "LocalSendLock", "SendLock"]
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 Fence = tuple[str, str, int]
 
 
-class LeaseLost(RuntimeError):
+class LeaseLost(ClaimLost):
     """This process no longer holds the group's lease: it must not send or write."""
 
 

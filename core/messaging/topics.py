@@ -20,6 +20,7 @@ from tortoise.exceptions import DoesNotExist
 from core.context import DeskContext
 from core.enums import OutboxStatus
 from core.errors import (
+    ClaimLost,
     DeliveryError,
     MissingRights,
     NotAForum,
@@ -63,8 +64,15 @@ async def ensure_topic(
         breached = await in_breach(ticket, ctx.clock.now())
         title = topic_title(ticket, customer, ctx.locale, breached=breached)
         thread_id = await ports.desk.open_topic(title)
+        # only if still without one: a process paused in the middle of this call may
+        # wake after another one opened the topic (this one stays empty, unused)
+        won = await Conversation.filter(id=conversation.id, message_thread_id=None).update(
+            message_thread_id=thread_id, topic_title=title
+        )
+        if not won:
+            await _drop_orphan(ports, thread_id)
+            raise ClaimLost(f"conversation {conversation.id} got its topic from another process")
         conversation.message_thread_id, conversation.topic_title = thread_id, title
-        await conversation.save(update_fields=["message_thread_id", "topic_title"])
         ticket.card_message_id = None  # a card of a deleted topic went with it
         await ticket.save(update_fields=["card_message_id"])
         if recreated:
@@ -83,6 +91,14 @@ async def ensure_topic(
         except PermanentError as exc:  # an unpinned card is still a card
             log.warning("could not pin the card of #%s: %s", ticket.number, exc)
     return thread_id
+
+
+async def _drop_orphan(ports: Ports, thread_id: int) -> None:
+    """Delete a topic opened twice for one conversation: nobody would ever write in it."""
+    try:
+        await ports.desk.delete_topic(thread_id)
+    except DeliveryError as exc:
+        log.warning("topic %s, opened twice, could not be deleted: %s", thread_id, exc)
 
 
 #: Columns (over ``conversations co``) telling whether the conversation's topic is ready:

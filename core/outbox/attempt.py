@@ -15,10 +15,13 @@ from contextvars import ContextVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from core.errors import ClaimLost
+
 __all__ = ["Attempt", "current_attempt"]
 
 DoneHook = Callable[[BaseDBAsyncClient], Awaitable[None]]
 EndHook = Callable[[bool], None]
+Confirm = Callable[[], Awaitable[bool]]
 
 _CURRENT: ContextVar[Attempt | None] = ContextVar("outbox_attempt", default=None)
 
@@ -26,11 +29,24 @@ _CURRENT: ContextVar[Attempt | None] = ContextVar("outbox_attempt", default=None
 class Attempt:
     """One run of an operation for a claimed batch, from ``run`` to its recorded outcome."""
 
-    def __init__(self) -> None:
+    def __init__(self, confirm: Confirm | None = None) -> None:
+        """``confirm`` tells whether the claimed items are still this process's (none:
+        one process, they always are)."""
+        self._confirm = confirm
         self._done: list[DoneHook] = []
         self._end: list[EndHook] = []
         self.recorded_done = False
         self.ended = False
+
+    async def confirm(self) -> None:
+        """Raise :class:`~core.errors.ClaimLost` if the items passed to another process.
+
+        The worker asks before the attempt runs; an adapter asks again after a wait of
+        its own (for its turn at the operator group), during which this process may have
+        been paused past its leases.
+        """
+        if self._confirm is not None and not await self._confirm():
+            raise ClaimLost("the items passed to another process while this one was paused")
 
     def on_done(self, hook: DoneHook) -> None:
         """Run ``hook(connection)`` inside the transaction that marks the items done.

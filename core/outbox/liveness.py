@@ -53,7 +53,12 @@ class Liveness:
     async def _beat(self) -> None:
         while True:
             await asyncio.sleep(self.lease.ttl / 3)
-            await self.lease.try_take()  # an outage is logged there; the next beat retries
+            lapsed = not self.lease.held()
+            # an outage is logged there; the next beat retries
+            if await self.lease.try_take() and lapsed:
+                # paused (or cut off) past the ttl: other processes may have returned this
+                # one's claims to their queues; its sends check before they go
+                log.warning("outbox: %s lapsed and was taken again", self.lease.name)
             try:
                 recovered = await recover_dead(self._clock.now())
             except Exception as exc:

@@ -13,6 +13,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from core.clock import Clock
 from core.outages import UNREACHABLE, OutageLog, is_service_outage
@@ -20,6 +21,8 @@ from core.outages import UNREACHABLE, OutageLog, is_service_outage
 __all__ = ["Outages"]
 
 log = logging.getLogger("core.outbox")
+
+T = TypeVar("T")
 
 # while the database is out, a write is retried this often at most
 _DATABASE_RETRY = (0.2, 5.0)
@@ -49,8 +52,10 @@ class Outages:
         """The names of everything down right now."""
         return sorted(name for name, outage in self.known.items() if outage.ongoing)
 
-    async def persist(self, write: Callable[[], Awaitable[None]]) -> None:
-        """Run ``write`` until it succeeds while the database is out; other errors raise.
+    async def persist(self, write: Callable[[], Awaitable[T]]) -> T:
+        """Run ``write`` until it succeeds while the database is out; return its result.
+
+        Other errors raise.
 
         A result the worker cannot record is not given up: the items would stay in
         flight until the next start. Cancelling the send (a stop) ends the wait.
@@ -58,7 +63,7 @@ class Outages:
         database = self.database
         while True:
             try:
-                await write()
+                result = await write()
             except Exception as exc:
                 if not is_service_outage(exc):
                     raise
@@ -66,4 +71,4 @@ class Outages:
                 await asyncio.sleep(database.backoff(*_DATABASE_RETRY))
             else:
                 database.recovered()
-                return
+                return result

@@ -5,22 +5,28 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
 from core.clock import Clock
 from core.enums import DestinationKind
-from core.errors import DeliveryError, NotModified, PermanentError, RetryLater, TransientError
+from core.errors import (
+    ClaimLost,
+    DeliveryError,
+    NotModified,
+    PermanentError,
+    RetryLater,
+    TransientError,
+)
 from core.metrics import observe_delivered
 from core.outages import OutageLog, is_service_outage
-from core.outbox import store
+from core.outbox import claims
 from core.outbox.attempt import Attempt
+from core.outbox.failures import GiveUp
 from core.outbox.operations import (
     Completion,
-    FailureAction,
-    FailureDecision,
     Job,
     Operation,
     and_resumed,
@@ -62,6 +68,11 @@ class Outcomes:
         self.counters = counters
         self._rng = rng
         self.outages = outages or Outages(clock)
+        # this process's name in its claims (None: the only process, claims unnamed)
+        self._by = settings.instance
+        self._give_up = GiveUp(
+            clock=clock, settings=settings, counters=counters, outages=self.outages
+        )
 
     def backoff(self, attempts: int) -> timedelta:
         """The pause before the next try after ``attempts`` transient failures."""
@@ -82,8 +93,37 @@ class Outcomes:
             counters.batches += 1
             counters.merged += len(jobs) - 1
         # adapters see the attempt while it sends and until its outcome is recorded
-        with Attempt() as attempt:
+        with Attempt(confirm=self._confirmer(jobs)) as attempt:
+            try:
+                await attempt.confirm()
+            except ClaimLost as exc:
+                await self._let_go(jobs, exc)
+                return
             await self._run(operation, jobs, attempt)
+
+    def _confirmer(self, jobs: Sequence[Job]) -> Callable[[], Awaitable[bool]] | None:
+        """How an attempt checks that its items are still this process's (one process:
+        they always are)."""
+        by = self._by
+        if by is None:
+            return None
+        ids = [job.id for job in jobs]
+        return lambda: claims.confirm(ids, by)
+
+    async def _let_go(self, jobs: Sequence[Job], exc: ClaimLost) -> None:
+        """Drop a send this process may no longer make: the items stay with whoever has
+        them now, or go back to their queue if they are still claimed by this one."""
+        ids = [job.id for job in jobs]
+        returned = await self.outages.persist(
+            lambda: claims.unclaim(ids, self._clock.now(), by=self._by)
+        )
+        log.warning(
+            "outbox: %s to %s dropped here (%s); %s",
+            jobs[0].operation,
+            jobs[0].destination,
+            exc,
+            "queued again" if returned else "another process has it",
+        )
 
     async def _run(self, operation: Operation, jobs: Sequence[Job], attempt: Attempt) -> None:
         service = self._service(jobs)
@@ -91,6 +131,9 @@ class Outcomes:
             completion = await operation.run(jobs)
         except NotModified:
             completion = None
+        except ClaimLost as exc:
+            await self._let_go(jobs, exc)
+            return
         except RetryLater as exc:
             service.recovered()  # it answered, if only to say "slow down"
             await self._retry_later(jobs, exc)
@@ -143,12 +186,13 @@ class Outcomes:
 
         async def write() -> None:
             now = self._clock.now()
-            await store.reschedule(
+            await claims.reschedule(
                 [job.id for job in jobs],
                 not_before=now + timedelta(seconds=delay),
                 now=now,
                 error=describe(exc),
                 count_attempt=False,
+                by=self._by,
             )
 
         await self.outages.persist(write)
@@ -160,18 +204,30 @@ class Outcomes:
         # crash makes the outbox send the item again.
         ids = [job.id for job in jobs]
         attempts = self._settings.record_attempts
+        hooks = True
 
         async def write() -> None:
             async with in_transaction() as connection:
-                await store.mark_done(ids, self._clock.now(), connection)
+                marked = await claims.mark_done(ids, self._clock.now(), connection, by=self._by)
+                if marked < len(ids):
+                    raise claims.Taken  # rolls the completion back: it is another process's now
                 if completion is not None:
                     await completion(connection)
-                await attempt.done(connection)
+                if hooks:
+                    await attempt.done(connection)
 
         # a database outage is waited out (persist); other errors get a few tries
         for tries in range(1, attempts + 1):
             try:
                 await self.outages.persist(write)
+            except claims.Taken:
+                log.warning("outbox: items %s were sent here but passed to another process", ids)
+                return
+            except ClaimLost as exc:
+                # this process's turn at the group ended after the send: the message is
+                # there, only the send journal's bookkeeping is no longer ours to write
+                log.warning("outbox: items %s sent; %s", ids, exc)
+                hooks = False
             except Exception:
                 log.exception(
                     "outbox: recording items %s as sent failed (%d/%d)", ids, tries, attempts
@@ -185,8 +241,8 @@ class Outcomes:
                 return
         # The messenger has the message already: sending it again would show it twice,
         # so the items end visibly instead.
-        await store.mark_failed(
-            ids, error="sent, but recording the result failed", now=self._clock.now()
+        await claims.mark_failed(
+            ids, error="sent, but recording the result failed", now=self._clock.now(), by=self._by
         )
         self.counters.failed += len(jobs)
 
@@ -199,12 +255,13 @@ class Outcomes:
         log.info("outbox: %s paused for %.1f s (%s)", jobs[0].budget_key, exc.seconds, exc)
 
         async def write() -> None:
-            await store.reschedule(
+            await claims.reschedule(
                 [job.id for job in jobs],
                 not_before=until,
                 now=self._clock.now(),
                 error=describe(exc),
                 count_attempt=False,
+                by=self._by,
             )
 
         await self.outages.persist(write)
@@ -224,80 +281,14 @@ class Outcomes:
 
         async def write() -> None:
             now = self._clock.now()
-            await store.reschedule(
+            await claims.reschedule(
                 [job.id for job in jobs],
                 not_before=now + pause,
                 now=now,
                 error=reason or describe(exc),
                 count_attempt=True,
+                by=self._by,
             )
 
         await self.outages.persist(write)
         self.counters.retried += len(jobs)
-
-    async def _give_up(
-        self,
-        operation: Operation,
-        jobs: Sequence[Job],
-        error: DeliveryError,
-        *,
-        count_attempt: bool,
-    ) -> None:
-        try:
-            decision = await operation.on_failure(jobs, error)
-        except Exception:
-            log.exception("outbox: on_failure of %s raised; failing the items", jobs[0].operation)
-            decision = FailureDecision.fail()
-        ids = [job.id for job in jobs]
-        reason = describe(error)
-        if decision.action is FailureAction.HOLD:
-            reason = store.HELD_PREFIX + reason
-            if decision.recheck is None:
-                decision = FailureDecision(
-                    decision.action, decision.completion, self._probe_after(jobs)
-                )
-        try:
-            await self.outages.persist(
-                lambda: self._record_failure(ids, decision, reason, count_attempt)
-            )
-        except Exception:
-            # the operation's completion is broken: still end the items, without it
-            log.exception(
-                "outbox: recording the failure of %s failed; retrying without completion", ids
-            )
-            bare = FailureDecision(decision.action, recheck=decision.recheck)
-            await self.outages.persist(
-                lambda: self._record_failure(ids, bare, reason, count_attempt)
-            )
-        if decision.action is FailureAction.HOLD:
-            self.counters.held += len(jobs)
-            log.info("outbox: %s held (%s)", jobs[0].destination, reason)
-        else:
-            self.counters.failed += len(jobs)
-            log.warning("outbox: items %s to %s failed (%s)", ids, jobs[0].destination, reason)
-
-    def _probe_after(self, jobs: Sequence[Job]) -> timedelta:
-        held_for = self._clock.now() - min(job.created_at for job in jobs)
-        return self._settings.probe_after(held_for)
-
-    async def _record_failure(
-        self, ids: list[int], decision: FailureDecision, reason: str, count_attempt: bool
-    ) -> None:
-        async with in_transaction() as connection:
-            now = self._clock.now()
-            if decision.action is FailureAction.HOLD:
-                recheck = decision.recheck
-                await store.reschedule(
-                    ids,
-                    not_before=store.HELD_UNTIL if recheck is None else now + recheck,
-                    now=now,
-                    error=reason,
-                    count_attempt=count_attempt,
-                    connection=connection,
-                )
-            else:
-                await store.mark_failed(
-                    ids, error=reason, now=now, count_attempt=count_attempt, connection=connection
-                )
-            if decision.completion is not None:
-                await decision.completion(connection)

@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from core.enums import DestinationKind, OutboxStatus
@@ -44,7 +43,8 @@ HELD_UNTIL = datetime(9999, 1, 1, tzinfo=UTC)
 SUPERSEDED = "superseded"
 
 
-def _aware(moment: datetime, name: str) -> datetime:
+def aware(moment: datetime, name: str) -> datetime:
+    """``moment`` in UTC; a naive one raises (``name`` says which argument it was)."""
     if moment.tzinfo is None:
         raise ValueError(f"{name} must be timezone-aware")
     # SQLite compares times as text, which is only right with one offset everywhere
@@ -72,8 +72,8 @@ async def enqueue(
     newest state of a card or a topic title is ever sent. An item already in flight is
     left alone (it is being sent; the new one follows it).
     """
-    now = _aware(now, "now")
-    due = _aware(not_before, "not_before") if not_before is not None else now
+    now = aware(now, "now")
+    due = aware(not_before, "not_before") if not_before is not None else now
     if coalesce_key is not None:
         await (
             OutboxItem.filter(coalesce_key=coalesce_key, status=OutboxStatus.PENDING)
@@ -104,7 +104,7 @@ async def release_held(
     or until their next recheck) and any waiting out a backoff, which at worst is tried
     once early. Returns how many items were released; wake the worker after the commit.
     """
-    now = _aware(now, "now")
+    now = aware(now, "now")
     return await (
         OutboxItem.filter(destination=destination, status=OutboxStatus.PENDING, not_before__gt=now)
         .using_db(using_db)
@@ -121,7 +121,7 @@ async def recover(now: datetime, *, using_db: BaseDBAsyncClient | None = None) -
     one PostgreSQL database, run it only when no other instance is sending (it cannot
     tell a crashed claim from a live one).
     """
-    now = _aware(now, "now")
+    now = aware(now, "now")
     return await (
         OutboxItem.filter(status=OutboxStatus.IN_FLIGHT)
         .using_db(using_db)
@@ -144,7 +144,7 @@ async def recover_dead(now: datetime) -> int:
         return 0
     return await OutboxItem.filter(
         status=OutboxStatus.IN_FLIGHT, claimed_by__in=sorted(dead)
-    ).update(status=OutboxStatus.PENDING, claimed_by=None, updated_at=_aware(now, "now"))
+    ).update(status=OutboxStatus.PENDING, claimed_by=None, updated_at=aware(now, "now"))
 
 
 # ----------------------------------------------------------------- worker side
@@ -174,8 +174,6 @@ UPDATE outbox SET status = {0}, updated_at = {1}, claimed_by = {2}
  WHERE id IN (SELECT id FROM outbox WHERE status = {3} AND id IN (%s) FOR UPDATE SKIP LOCKED)
 RETURNING id, attempts
 """
-
-_DONE = "UPDATE outbox SET status = {0}, updated_at = {1} WHERE id IN (%s)"
 
 
 def _db() -> BaseDBAsyncClient:
@@ -265,7 +263,7 @@ async def claim(
     if not items:
         return []
     ids = [int(item.id) for item in items]
-    now = _aware(now, "now")
+    now = aware(now, "now")
     values: list[Any] = [OutboxStatus.IN_FLIGHT.value, now, by, OutboxStatus.PENDING.value, *ids]
 
     async def update(connection: BaseDBAsyncClient) -> dict[int, int]:
@@ -291,63 +289,3 @@ async def claim(
         item.attempts = claimed[int(item.id)]
         item.status = OutboxStatus.IN_FLIGHT
     return sorted(items, key=lambda item: int(item.id))
-
-
-async def unclaim(ids: Sequence[int], now: datetime, *, claimed_at: datetime | None = None) -> int:
-    """Return claimed items (still in flight) to their queue; return how many.
-
-    With ``claimed_at`` only items claimed at that moment are returned: a claim whose
-    answer was lost (the connection dropped after the commit) is undone without touching
-    a claim that another instance made since.
-    """
-    query = OutboxItem.filter(id__in=list(ids), status=OutboxStatus.IN_FLIGHT)
-    if claimed_at is not None:
-        query = query.filter(updated_at=_aware(claimed_at, "claimed_at"))
-    return await query.update(status=OutboxStatus.PENDING, updated_at=_aware(now, "now"))
-
-
-async def mark_done(ids: Sequence[int], now: datetime, connection: BaseDBAsyncClient) -> None:
-    """Record the items as sent (inside the caller's transaction)."""
-    values: list[Any] = [OutboxStatus.DONE.value, _aware(now, "now"), *ids]
-    statement = sql(connection, _in_list(_DONE, 2, len(ids)), len(values))
-    await connection.execute_query(statement, values)
-
-
-async def reschedule(
-    ids: Sequence[int],
-    *,
-    not_before: datetime,
-    now: datetime,
-    error: str,
-    count_attempt: bool,
-    connection: BaseDBAsyncClient | None = None,
-) -> None:
-    """Put the items back in their queue, due at ``not_before``."""
-    changes: dict[str, Any] = {
-        "status": OutboxStatus.PENDING,
-        "not_before": not_before,
-        "last_error": error,
-        "updated_at": now,
-    }
-    if count_attempt:
-        changes["attempts"] = F("attempts") + 1
-    await OutboxItem.filter(id__in=list(ids)).using_db(connection).update(**changes)
-
-
-async def mark_failed(
-    ids: Sequence[int],
-    *,
-    error: str,
-    now: datetime,
-    count_attempt: bool = False,
-    connection: BaseDBAsyncClient | None = None,
-) -> None:
-    """End the items as failed with ``error``."""
-    changes: dict[str, Any] = {
-        "status": OutboxStatus.FAILED,
-        "last_error": error,
-        "updated_at": now,
-    }
-    if count_attempt:
-        changes["attempts"] = F("attempts") + 1
-    await OutboxItem.filter(id__in=list(ids)).using_db(connection).update(**changes)

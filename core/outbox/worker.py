@@ -20,7 +20,7 @@ from core.clock import Clock
 from core.enums import DestinationKind
 from core.models import OutboxItem
 from core.outages import is_service_outage
-from core.outbox import store
+from core.outbox import claims, store
 from core.outbox.budgets import BudgetLedger, Budgets
 from core.outbox.operations import Job, Operation
 from core.outbox.outages import Outages
@@ -292,21 +292,28 @@ class OutboxWorker:
 
     async def _return_stranded(self) -> None:
         """Queue again what an outage left in flight with no send running for it."""
+        by = self.settings.instance
         for claimed_at, ids in list(self._unanswered.items()):
-            await store.unclaim(ids, self._clock.now(), claimed_at=claimed_at)
+            await claims.unclaim(ids, self._clock.now(), by=by, claimed_at=claimed_at)
             del self._unanswered[claimed_at]
         if not self._stranded:
             return
         ids = sorted(self._stranded)
-        returned = await store.unclaim(ids, self._clock.now())
+        returned = await claims.unclaim(ids, self._clock.now(), by=by)
         self._stranded.difference_update(ids)
         if returned:
             log.warning("outbox: %d items with no recorded outcome are queued again", returned)
 
     async def _unknown(self, head: OutboxItem) -> None:
+        by = self.settings.instance
+        if await store.claim([head], self._clock.now(), by) is None:
+            return  # another process took it (and fails it the same way)
         log.error("outbox: no operation %r registered; item %s fails", head.operation, head.id)
-        await store.mark_failed(
-            [int(head.id)], error=f"unknown operation {head.operation!r}", now=self._clock.now()
+        await claims.mark_failed(
+            [int(head.id)],
+            error=f"unknown operation {head.operation!r}",
+            now=self._clock.now(),
+            by=by,
         )
         self.counters.failed += 1
         self.wake()  # the item behind it is the new head, unseen by this pass

@@ -11,15 +11,17 @@ nothing shows twice, and the same three processes, never restarted, are ready at
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import time
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from core.db import migrate
 from sandbox.telegram import Limits
+from sandbox.telegram.methods import METHODS, Call, find
 from tests.e2e.conftest import welcomed
 from tests.e2e.desk_load import (
     FloodWatch,
@@ -134,28 +136,23 @@ async def test_a_redis_restart_and_dropped_database_connections_lose_nothing(
     print("\n".join(grep(desks, "WARNING", "ERROR")))
 
 
-PAUSED_CUSTOMERS = 25
+PAUSED_CUSTOMERS = 12
 PAUSE_WAIT = 40.0
+#: the sender stays stopped this long: its leases run out and another process takes
+#: over its claims and opens the topic it was opening
+PAUSED_FOR = 2 * LEADER_TTL + 1.0
 
 
-@pytest.mark.skipif(
-    not os.environ.get("BOTDESK_RUN_KNOWN_BUGS"),
-    reason="a known bug (see the xfail below) that costs a minute: BOTDESK_RUN_KNOWN_BUGS=1",
-)
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a process paused past its leases is declared dead and its outbox items go out "
-        "again, but woken it goes on: its unfinished OpenTopic takes the group's lease "
-        "anew and opens a second topic for the customer (the replies in the first are "
-        "lost, or a card shows twice); its outcome writes are not conditioned on its claim"
-    ),
-)
 async def test_a_group_sender_paused_past_its_leases_changes_nothing(
-    desk_world: DeskWorld, postgres_database_url: str, tmp_path: Path
+    desk_world: DeskWorld,
+    postgres_database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The process sending to the group stops (a long GC pause, a frozen VM) for longer
-    than its leases while topics are being opened, then goes on as if nothing happened."""
+    """The process sending to the group stops (a long GC pause, a frozen VM) in the
+    middle of opening a customer's topic, for longer than its leases, then goes on as if
+    nothing happened: another process has opened that topic meanwhile, so the one the
+    woken process opened is deleted, and nothing else changes."""
     world, sb = desk_world, desk_world.sandbox
     sb.limits = Limits().scaled(SCALE)
     flood = FloodWatch(sb)
@@ -163,6 +160,7 @@ async def test_a_group_sender_paused_past_its_leases_changes_nothing(
     load = Load(sb, world, customers)
     await migrate(postgres_database_url)
     desks: list[DeskProcess] = []
+    opened = await pause_in_the_fifth_topic(desks, postgres_database_url, world, monkeypatch)
     async with own_redis() as redis:
         await redis.start()
         try:
@@ -170,13 +168,9 @@ async def test_a_group_sender_paused_past_its_leases_changes_nothing(
                 world, ["desk0", "desk1"], postgres_database_url, redis.url, tmp_path, SCALE
             )
             await welcomed(world)
-            await load.send(1)  # a topic for each: a backlog of cards and messages
-            paused = await group_sender(desks, postgres_database_url, f"group:{world.group.id}")
-            paused.process.send_signal(signal.SIGSTOP)
-            await asyncio.sleep(LEADER_TTL + 1.5)
-            paused.process.send_signal(signal.SIGCONT)
+            await load.send(2)  # a topic for each, while the fifth one's opener stops
             try:
-                await settled(load.done, PAUSE_WAIT)
+                await settled(load.done, PAUSE_WAIT + PAUSED_FOR)
             except TimeoutError:
                 pytest.fail(
                     f"{load.missing()}; outbox:\n"
@@ -195,7 +189,42 @@ async def test_a_group_sender_paused_past_its_leases_changes_nothing(
         finally:
             await stop_all(desks)
     load.check_exactly_once()
+    assert opened["paused"] == 1, "the sender was paused in the middle of a topic"
+    # one topic opened twice; the one nobody uses is gone again
+    assert opened["topics"] == PAUSED_CUSTOMERS + 1, opened
+    assert len(world.group.topics) == PAUSED_CUSTOMERS, "\n".join(
+        await topics_and_conversations(world, postgres_database_url)
+    )
+    assert grep(desks, "opened twice") == [], "the topic opened twice was deleted"
     assert flood.refused[world.group.id] == 0, "\n".join(["429s in the group", *flood.stories])
+
+
+async def pause_in_the_fifth_topic(
+    desks: list[DeskProcess],
+    database_url: str,
+    world: DeskWorld,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Counter[str]:
+    """Make the sandbox stop the desk process that asks for the fifth topic, before it
+    answers, for ``PAUSED_FOR`` seconds: the process is paused in the middle of the call,
+    holding the group's lease and the claim of the item it is sending. Counts the topics
+    opened and the pauses."""
+    original = find("createForumTopic")
+    assert original is not None
+    counts: Counter[str] = Counter()
+
+    async def create(call: Call) -> dict[str, Any]:
+        counts["topics"] += 1
+        if counts["topics"] == 5:
+            counts["paused"] += 1
+            sender = await group_sender(desks, database_url, f"group:{world.group.id}")
+            sender.process.send_signal(signal.SIGSTOP)
+            await asyncio.sleep(PAUSED_FOR)
+            sender.process.send_signal(signal.SIGCONT)
+        return await original(call)
+
+    monkeypatch.setitem(METHODS, "createforumtopic", create)
+    return counts
 
 
 async def group_sender(desks: list[DeskProcess], database_url: str, lease: str) -> DeskProcess:

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from tortoise.transactions import in_transaction
 
 from core.clock import FrozenClock
 from core.context import DeskContext
 from core.entities import Content, CustomerProfile, InboundMessage, Mirror
 from core.enums import Channel, DeliveryState, MessageKind
-from core.errors import TopicClosed, TopicGone
+from core.errors import ClaimLost, TopicClosed, TopicGone
 from core.messaging.mirroring import MirrorMessages
 from core.messaging.topics import (
+    ensure_topic,
     in_topic,
     rights_lost,
     rights_restored,
@@ -48,6 +50,9 @@ class FakeDesk:
     async def reopen_topic(self, thread_id: int) -> None:
         self.reopened.append(thread_id)
         self.topics[thread_id] = False
+
+    async def delete_topic(self, thread_id: int) -> None:
+        del self.topics[thread_id]
 
     async def post(self, thread_id: int, html: str, *, reply_to: int | None = None) -> int:
         if thread_id not in self.topics:
@@ -201,3 +206,23 @@ async def test_lost_rights_alert_once_until_restored(db: str) -> None:
     await rights_restored(ctx)
     await rights_lost(ctx)
     assert await OutboxItem.filter(operation=ALERT).count() == 2
+
+
+async def test_a_topic_opened_twice_is_deleted_and_the_first_one_kept(db: str) -> None:
+    """A process paused in the middle of opening the topic wakes after another process
+    opened one: its own topic is deleted and the conversation keeps the other."""
+    desk, ports, ctx = setup()
+    conv = await conversation(ctx)
+    other = 42  # the topic the other process opened and recorded meanwhile
+    opened = desk.open_topic
+
+    async def open_late(title: str) -> int:
+        await Conversation.filter(id=conv.id).update(message_thread_id=other)
+        return await opened(title)
+
+    desk.open_topic = open_late  # type: ignore[method-assign]
+    with pytest.raises(ClaimLost):
+        await ensure_topic(ports, ctx, conv)
+    assert desk.topics == {}  # ours is gone again
+    assert (await Conversation.get(id=conv.id)).message_thread_id == other
+    assert desk.posts == []  # no card in either topic from this process
