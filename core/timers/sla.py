@@ -218,5 +218,48 @@ async def priority_changed(
                 "new_due": iso(clock.due_at if clock.stopped_at is None else None),
             }
         )
+    for clock in await _start_owed(connection, ctx, ticket, at):
+        due = clock.due_at
+        moved.append(
+            {"clock": clock.clock.value, "cycle": clock.cycle, "old_due": None, "new_due": iso(due)}
+        )
     data = {"old": old.value, "new": new.value, "clocks": moved}
     await record_event(connection, ticket, EventKind.SLA_RECOMPUTED, data, at)
+
+
+async def _start_owed(
+    connection: BaseDBAsyncClient, ctx: DeskContext, ticket: Ticket, at: datetime
+) -> list[TicketClock]:
+    """Start what the ticket's new targets owe and the old ones never started.
+
+    A ticket waiting for a reply with no response clock running gets first response from
+    its opening if it was never answered (next response from the oldest unanswered
+    message otherwise, or with no first-response target); a ticket that never had a
+    resolution clock gets one from its opening (paused at once while it waits for the
+    customer). A due time already past is breached at once, as after any recompute.
+    """
+    if ticket.status in ENDED:
+        return []
+    clocks = await TicketClock.filter(ticket_id=ticket.id).using_db(connection)
+    started: list[TicketClock | None] = []
+    waited = ticket.awaiting_reply_since
+    if waited is not None and not any(
+        clock.clock in RESPONSE_CLOCKS and clock.stopped_at is None for clock in clocks
+    ):
+        first = SlaClock.FIRST_RESPONSE
+        unanswered = ticket.first_response_at is None and all(c.clock != first for c in clocks)
+        if unanswered and target_of(ticket.sla_targets, first) is not None:
+            started.append(await create_clock(connection, ctx, ticket, first, 1, ticket.opened_at))
+        else:
+            cycles = [c.cycle for c in clocks if c.clock == SlaClock.NEXT_RESPONSE]
+            cycle = max(cycles, default=0) + 1
+            kind = SlaClock.NEXT_RESPONSE
+            started.append(await create_clock(connection, ctx, ticket, kind, cycle, waited))
+    if all(clock.clock != RES for clock in clocks):
+        resolution = await create_clock(connection, ctx, ticket, RES, 1, ticket.opened_at)
+        if resolution is not None and ticket.status == TicketStatus.WAITING:
+            await pause_clock(connection, ctx, resolution, at)
+        started.append(resolution)
+    new = [clock for clock in started if clock is not None]
+    await arm_new(connection, new, at)
+    return new

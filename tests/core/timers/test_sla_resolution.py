@@ -20,6 +20,7 @@ from core.sla_policies import SlaPolicies, SlaPolicy
 from tests.core.timers.sla_desk import (
     BOSS,
     MONDAY,
+    POLICIES,
     SlaDesk,
     clock_of,
     key,
@@ -233,3 +234,70 @@ async def test_every_hit_and_breach_is_stored_once_per_clock(db: str) -> None:
         NEXT: SlaOutcome.HIT,
         RESOLUTION: SlaOutcome.BREACHED,
     }
+
+
+#: ``normal`` (a new ticket's priority) has no targets at all; ``urgent`` as in POLICIES
+UNTIMED_NORMAL = SlaPolicies(
+    {
+        TicketPriority.NORMAL: SlaPolicy(TicketPriority.NORMAL),
+        TicketPriority.URGENT: POLICIES.policies[TicketPriority.URGENT],
+    },
+    warn_before=POLICIES.warn_before,
+)
+
+
+async def test_raising_from_a_priority_without_targets_starts_the_owed_clocks(db: str) -> None:
+    """A ticket whose priority had no targets has no clocks; the new priority's targets
+    apply from when each clock would have started."""
+    desk = SlaDesk(policies=UNTIMED_NORMAL)
+    ticket = await desk.customer_writes()
+    assert not await TicketClock.exists()
+    desk.advance(minutes=20)
+    await desk.set_priority(TicketPriority.URGENT)  # first response 15 min: already past
+    first = await clock_of(ticket, FIRST)
+    assert first.started_at == MONDAY and first.due_at == MONDAY + timedelta(minutes=15)
+    resolution = await clock_of(ticket, RESOLUTION)
+    assert resolution.started_at == MONDAY and resolution.due_at == MONDAY + timedelta(hours=1)
+    now = desk.clock.now()
+    assert (await pending_deadlines())[key(ticket, FIRST, "breach")] == now
+    [breach] = await desk.fire_due()
+    assert (breach.stage, breach.clock) == ("breach", FIRST)
+    recomputed = [data for kind, data in await sla_events(ticket) if kind == "sla_recomputed"]
+    assert [(c["clock"], c["old_due"]) for c in recomputed[-1]["clocks"]] == [
+        ("first_response", None),
+        ("resolution", None),
+    ]
+
+
+async def test_raising_an_answered_ticket_starts_next_response_not_first(db: str) -> None:
+    desk = SlaDesk(policies=UNTIMED_NORMAL)
+    ticket = await desk.customer_writes()
+    desk.advance(minutes=5)
+    await desk.operator_writes("Hello")  # answered: no clock to stop
+    desk.advance(minutes=5)
+    await desk.customer_writes("One more thing")  # waits again
+    asked = desk.clock.now()
+    desk.advance(minutes=3)
+    await desk.set_priority(TicketPriority.URGENT)
+    assert not await TicketClock.filter(ticket_id=ticket.id, clock=FIRST).exists()
+    following = await clock_of(ticket, NEXT)
+    assert following.started_at == asked and following.due_at == asked + timedelta(minutes=10)
+
+
+async def test_raising_a_ticket_waiting_on_the_customer_starts_resolution_paused(
+    db: str,
+) -> None:
+    desk = SlaDesk(policies=UNTIMED_NORMAL)
+    ticket = await desk.customer_writes()
+    desk.advance(minutes=5)
+    await desk.operator_writes("Could you send a screenshot?")
+    await desk.set_status(TicketStatus.WAITING)
+    desk.advance(minutes=5)
+    await desk.set_priority(TicketPriority.URGENT)
+    resolution = await clock_of(ticket, RESOLUTION)
+    assert resolution.due_at is None and resolution.paused_at == desk.clock.now()
+    assert (
+        not await TicketClock.filter(ticket_id=ticket.id, stopped_at__isnull=True)
+        .exclude(clock=RESOLUTION)
+        .exists()
+    )  # nothing is owed to a customer who was answered
