@@ -84,12 +84,15 @@ async def ensure_topic(
     thread_id = int(conversation.message_thread_id)
     if ticket.card_message_id is None:
         card_id = await ports.desk.post_card(thread_id, await ticket_card(ticket, ctx.clock.now()))
-        ticket.card_message_id = card_id
-        await ticket.save(update_fields=["card_message_id"])
+        # pinned before it is recorded: a card recorded is never posted (or pinned) again,
+        # while one lost between the two (a crash) is unrecorded, so the send journal's
+        # sweep deletes it and the retry posts and pins a new one
         try:
             await ports.desk.pin(card_id)
         except PermanentError as exc:  # an unpinned card is still a card
             log.warning("could not pin the card of #%s: %s", ticket.number, exc)
+        ticket.card_message_id = card_id
+        await ticket.save(update_fields=["card_message_id"])
     return thread_id
 
 

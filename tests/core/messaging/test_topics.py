@@ -12,9 +12,10 @@ from core.clock import FrozenClock
 from core.context import DeskContext
 from core.entities import Content, CustomerProfile, InboundMessage, Mirror
 from core.enums import Channel, DeliveryState, MessageKind
-from core.errors import ClaimLost, TopicClosed, TopicGone
+from core.errors import ClaimLost, TopicClosed, TopicGone, TransientError
 from core.messaging.mirroring import MirrorMessages
 from core.messaging.topics import (
+    current_ticket,
     ensure_topic,
     in_topic,
     rights_lost,
@@ -226,3 +227,27 @@ async def test_a_topic_opened_twice_is_deleted_and_the_first_one_kept(db: str) -
     assert desk.topics == {}  # ours is gone again
     assert (await Conversation.get(id=conv.id)).message_thread_id == other
     assert desk.posts == []  # no card in either topic from this process
+
+
+async def test_a_card_is_recorded_only_once_pinned(db: str) -> None:
+    """Lost between posting and pinning (a network error, a crash), the card stays
+    unrecorded: the retry posts and pins a new one (the journal's sweep deletes the old)."""
+    desk, ports, ctx = setup()
+    conv = await conversation(ctx)
+    pinned: list[int] = []
+    failures = [TransientError("timed out")]
+
+    async def pin(message_id: int) -> None:
+        if failures:
+            raise failures.pop()
+        pinned.append(message_id)
+
+    desk.pin = pin  # type: ignore[method-assign]
+    with pytest.raises(TransientError):
+        await ensure_topic(ports, ctx, conv)
+    assert (await current_ticket(conv)).card_message_id is None
+    conv = await Conversation.get(id=conv.id)
+    await ensure_topic(ports, ctx, conv)
+    card = (await current_ticket(conv)).card_message_id
+    assert card is not None and pinned == [card]
+    assert len([html for _thread, html in desk.posts if html == "card"]) == 2
