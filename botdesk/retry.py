@@ -3,7 +3,9 @@
 Bulk traffic (mirrored messages, replies, card edits) goes through the outbox, which
 schedules around flood limits itself. A few calls are made straight from a handler
 (a greeting, a callback answer); when Telegram answers 429 to one of those, waiting
-the time it names and trying again is exactly what it asks for.
+the time it names and trying again is exactly what it asks for. A call of an outbox
+attempt is left to the outbox: it pauses the chat in every process's budgets and
+queues the item again, instead of retrying here behind the budgets' back.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import TYPE_CHECKING, Any, cast
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware
 from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
 from aiogram.methods import AnswerCallbackQuery
+
+from core.outbox.attempt import current_attempt
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -38,6 +42,8 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[Any],
     ) -> Response[Any]:
+        if current_attempt() is not None:
+            return await make_request(bot, method)
         for attempt in range(1, self.attempts + 1):
             try:
                 return await make_request(bot, method)
