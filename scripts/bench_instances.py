@@ -12,18 +12,13 @@ does not answer is skipped with a note. What each one measures: scripts/bench/in
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import contextlib
-import json
-import logging
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from time import perf_counter
 
+from bench.cli import Script, main
 from bench.common import Report
 from bench.instances import bench_failover, bench_group, bench_ingest
-from bench_relay import machine, table
 
 NAMES = ("ingest", "failover", "group")
 
@@ -65,47 +60,7 @@ async def run(names: list[str], sizes: Sizes) -> list[Report]:
     return reports
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes (a smoke check)")
-    parser.add_argument("--only", help=f"comma-separated subset of: {', '.join(NAMES)}")
-    parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    parser.add_argument("--save", metavar="PATH", help="also write the JSON results to PATH")
-    args = parser.parse_args(argv)
-    names = list(NAMES)
-    if args.only:
-        names = [name.strip() for name in args.only.split(",") if name.strip()]
-        unknown = sorted(set(names) - set(NAMES))
-        if unknown:
-            parser.error(f"unknown benchmark(s) {', '.join(unknown)}; known: {', '.join(NAMES)}")
-    sizes = QUICK if args.quick else FULL
-    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
-    started = perf_counter()
-    with contextlib.redirect_stdout(sys.stderr):  # migrations print what they apply
-        reports = asyncio.run(run(names, sizes))
-    elapsed = perf_counter() - started
-    document = {
-        "mode": "quick" if args.quick else "full",
-        "seconds": elapsed,
-        "machine": machine(),
-        "sizes": asdict(sizes),
-        "benchmarks": [
-            {
-                "name": r.name,
-                "seconds": r.seconds,
-                "rows": [row.to_json() for row in r.rows],
-                "details": r.details,
-            }
-            for r in reports
-        ],
-    }
-    if args.save:
-        with open(args.save, "w", encoding="utf-8") as out:
-            json.dump(document, out, indent=2, default=str)
-    print(json.dumps(document, indent=2, default=str) if args.json else table(reports))
-    print(f"\n{'quick' if args.quick else 'full'} run, {elapsed:.0f} s", file=sys.stderr)
-    return 0
-
+SCRIPT = Script(__doc__ or "", __file__, NAMES, FULL, QUICK, run)
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(SCRIPT))

@@ -13,19 +13,12 @@ postgres://postgres@127.0.0.1:5432/test); a scratch database is created and drop
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
-import json
-import logging
-import math
-import os
-import platform
 import sys
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from time import perf_counter
-from typing import Any
 
-from bench.common import Report, Row
+from bench.cli import Script, main
+from bench.common import Report
 from bench.ingest import bench_ingest_postgres, bench_ingest_sqlite
 from bench.memory import bench_memory
 from bench.relay import bench_budget, bench_latency
@@ -89,99 +82,18 @@ async def run(names: list[str], sizes: Sizes) -> list[Report]:
     return reports
 
 
-def _figure(value: float | None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
-
-
-def _verdict(row: Row) -> str:
-    return "" if row.passed is None else ("PASS" if row.passed else "FAIL")
-
-
-def table(reports: list[Report]) -> str:
-    header = ("benchmark", "metric", "value", "unit", "target", "result", "note")
-    lines = [header]
-    for report in reports:
-        for row in report.rows:
-            value = _figure(row.value)
-            lines.append(
-                (row.bench, row.metric, value, row.unit, row.target, _verdict(row), row.note)
-            )
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    out = []
-    for n, line in enumerate(lines):
-        cells = [
-            cell.rjust(width) if i == 2 else cell.ljust(width)
-            for i, (cell, width) in enumerate(zip(line, widths, strict=True))
-        ]
-        out.append("  ".join(cells).rstrip())
-        if n == 0:
-            out.append("  ".join("-" * width for width in widths))
-    return "\n".join(out)
-
-
-def machine() -> dict[str, Any]:
-    return {
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-    }
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes (a smoke check)")
-    parser.add_argument("--only", help=f"comma-separated subset of: {', '.join(NAMES)}")
-    parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    parser.add_argument("--save", metavar="PATH", help="also write the JSON results to PATH")
+def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ingest-messages", type=int, help="messages of the ingest benchmarks")
-    args = parser.parse_args(argv)
-    names = list(NAMES)
-    if args.only:
-        names = [name.strip() for name in args.only.split(",") if name.strip()]
-        unknown = sorted(set(names) - set(NAMES))
-        if unknown:
-            parser.error(f"unknown benchmark(s) {', '.join(unknown)}; known: {', '.join(NAMES)}")
-    sizes = QUICK if args.quick else FULL
-    if args.ingest_messages:
-        customers = max(1, min(sizes.ingest_customers, args.ingest_messages // 5))
-        sizes = replace(sizes, ingest_messages=args.ingest_messages, ingest_customers=customers)
-    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
-    started = perf_counter()
-    # migrations print what they apply: keep stdout for the results alone
-    with contextlib.redirect_stdout(sys.stderr):
-        reports = asyncio.run(run(names, sizes))
-    elapsed = perf_counter() - started
-    document = {
-        "mode": "quick" if args.quick else "full",
-        "seconds": elapsed,
-        "machine": machine(),
-        "sizes": asdict(sizes),
-        "benchmarks": [
-            {
-                "name": report.name,
-                "seconds": report.seconds,
-                "rows": [row.to_json() for row in report.rows],
-                "details": report.details,
-            }
-            for report in reports
-        ],
-    }
-    if args.save:
-        with open(args.save, "w", encoding="utf-8") as out:
-            json.dump(document, out, indent=2, default=str)
-    if args.json:
-        print(json.dumps(document, indent=2, default=str))
-    else:
-        print(table(reports))
-        print(f"\n{'quick' if args.quick else 'full'} run, {elapsed:.0f} s")
-    return 0
 
+
+def _adjust(args: argparse.Namespace, sizes: Sizes) -> Sizes:
+    if not args.ingest_messages:
+        return sizes
+    customers = max(1, min(sizes.ingest_customers, args.ingest_messages // 5))
+    return replace(sizes, ingest_messages=args.ingest_messages, ingest_customers=customers)
+
+
+SCRIPT = Script(__doc__ or "", __file__, NAMES, FULL, QUICK, run, options=_options, adjust=_adjust)
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(SCRIPT))

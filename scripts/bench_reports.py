@@ -13,12 +13,7 @@ created afresh and dropped afterwards, and is skipped when no server answers.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import contextlib
-import json
-import logging
-import subprocess
 import sys
 import tempfile
 from collections.abc import AsyncIterator
@@ -27,7 +22,8 @@ from pathlib import Path
 from time import perf_counter
 from urllib.parse import urlsplit, urlunsplit
 
-from bench.common import Report, Row, postgres_admin_url
+from bench.cli import Script, main
+from bench.common import Report, postgres_admin_url
 from bench.reports import bench_reports, chart_memory
 
 NAMES = ("sqlite", "postgres", "memory")
@@ -87,68 +83,12 @@ async def run_one(name: str, sizes: Sizes) -> Report:
     return report
 
 
-def _child(name: str, quick: bool) -> Report:
-    """Run one benchmark in a fresh process and read its report back."""
-    command = [sys.executable, __file__, "--child", name] + (["--quick"] if quick else [])
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"{name} benchmark failed:\n{done.stderr[-3000:]}")
-    data = json.loads(done.stdout)
-    report = Report(data["name"], details=data["details"], seconds=data["seconds"])
-    report.rows = [Row(**row) for row in data["rows"]]
-    return report
+async def run(names: list[str], sizes: Sizes) -> list[Report]:
+    """The benchmarks ``names``, one after the other, in this process."""
+    return [await run_one(name, sizes) for name in names]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes (a smoke check)")
-    parser.add_argument("--only", help=f"comma-separated subset of: {', '.join(NAMES)}")
-    parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    parser.add_argument("--save", metavar="PATH", help="also write the JSON results to PATH")
-    parser.add_argument("--child", choices=NAMES, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    sizes = QUICK if args.quick else FULL
-    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
-    if args.child:
-        # migrations print what they apply: keep stdout for the report alone
-        with contextlib.redirect_stdout(sys.stderr):
-            report = asyncio.run(run_one(args.child, sizes))
-        print(json.dumps(asdict(report), default=str))
-        return 0
-    names = list(NAMES)
-    if args.only:
-        names = [name.strip() for name in args.only.split(",") if name.strip()]
-        unknown = sorted(set(names) - set(NAMES))
-        if unknown:
-            parser.error(f"unknown benchmark(s) {', '.join(unknown)}; known: {', '.join(NAMES)}")
-    from bench_relay import machine, table
-
-    started = perf_counter()
-    reports = []
-    for name in names:
-        print(f"... {name}", file=sys.stderr, flush=True)
-        reports.append(_child(name, args.quick))
-    document = {
-        "mode": "quick" if args.quick else "full",
-        "seconds": perf_counter() - started,
-        "machine": machine(),
-        "sizes": asdict(sizes),
-        "benchmarks": [
-            {"name": r.name, "seconds": r.seconds, "rows": [row.to_json() for row in r.rows],
-             "details": r.details}
-            for r in reports
-        ],
-    }  # fmt: skip
-    if args.save:
-        with open(args.save, "w", encoding="utf-8") as out:
-            json.dump(document, out, indent=2, default=str)
-    if args.json:
-        print(json.dumps(document, indent=2, default=str))
-    else:
-        print(table(reports))
-        print(f"\n{document['mode']} run, {document['seconds']:.0f} s")
-    return 0
-
+SCRIPT = Script(__doc__ or "", __file__, NAMES, FULL, QUICK, run, children=True)
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(SCRIPT))
