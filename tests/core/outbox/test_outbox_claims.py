@@ -37,12 +37,18 @@ async def _pause(name: str) -> None:
     await Lease.filter(name=INSTANCE + name).update(expires_at=0)
 
 
-async def _handed_over(name: str = "x") -> OutboxItem:
-    """An item claimed by ``a``, which was then paused; ``b`` holds it now."""
+async def _claimed_by_a() -> OutboxItem:
+    """An item claimed by ``a``; ``a`` and ``b`` are alive."""
     await _alive("a")
     await _alive("b")
-    item = await put("tg:-100", name)
+    item = await put("tg:-100", "x")
     assert await store.claim([item], CLOCK.now(), "a") is not None
+    return item
+
+
+async def _handed_over() -> OutboxItem:
+    """An item claimed by ``a``, which was then paused; ``b`` holds it now."""
+    item = await _claimed_by_a()
     await _pause("a")
     assert await store.recover_dead(CLOCK.now()) == 1
     assert await store.claim([item], CLOCK.now(), "b") is not None
@@ -103,10 +109,7 @@ async def test_a_paused_process_does_not_run_what_it_no_longer_holds(db: str) ->
 
 async def test_a_claim_lost_during_the_send_leaves_the_other_process_alone(db: str) -> None:
     """The adapter waited for its turn at the group; meanwhile ``b`` got the item."""
-    await _alive("a")
-    await _alive("b")
-    item = await put("tg:-100", "x")
-    assert await store.claim([item], CLOCK.now(), "a") is not None
+    item = await _claimed_by_a()
     seen: list[str] = []
 
     class WaitsForTheGroup(Recorder):
@@ -135,10 +138,7 @@ async def test_the_outcome_of_a_send_whose_claim_went_meanwhile_is_not_written(
     db: str, error: Exception | None
 ) -> None:
     """Paused in the middle of the send: the other process's outcome stands."""
-    await _alive("a")
-    await _alive("b")
-    item = await put("tg:-100", "x")
-    assert await store.claim([item], CLOCK.now(), "a") is not None
+    item = await _claimed_by_a()
     written: list[str] = []
 
     class PausedMidSend(Recorder):
