@@ -3,6 +3,8 @@ outbox send is the outbox's to handle (it pauses the chat in every process's bud
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramRetryAfter
@@ -13,17 +15,22 @@ from sandbox.telegram import Limits
 from sandbox.telegram.limits import Rate
 from tests.fixtures.telegram_sandbox import DeskWorld
 
-#: one message per 0.3 s in a group: the second right after the first is refused
-TIGHT = Limits(private_chat=None, group_chat=Rate(1, 0.3), per_bot=None)
+
+def one_per(seconds: float) -> Limits:
+    """One message per ``seconds`` in a group: the second right after the first is refused
+    (``retry_after`` is the whole seconds until the first leaves the window)."""
+    return Limits(private_chat=None, group_chat=Rate(1, seconds), per_bot=None)
 
 
 async def test_a_handlers_call_is_retried_after_the_wait(
     desk_world: DeskWorld, desk_bot: Bot
 ) -> None:
-    desk_world.sandbox.limits = TIGHT
+    desk_world.sandbox.limits = one_per(2.0)
     desk_bot.session.middleware(RetryAfterMiddleware())
     await desk_bot.send_message(desk_world.group.id, "first")
-    await desk_bot.send_message(desk_world.group.id, "second")  # waited, then sent
+    started = time.monotonic()
+    await desk_bot.send_message(desk_world.group.id, "second")  # refused, waited, sent
+    assert time.monotonic() - started >= 1.0
     texts = [m.text for m in desk_world.sandbox.messages(desk_world.group, general=True)]
     assert texts[-2:] == ["first", "second"]
 
@@ -31,7 +38,7 @@ async def test_a_handlers_call_is_retried_after_the_wait(
 async def test_an_outbox_send_gets_the_429_to_pause_its_budgets(
     desk_world: DeskWorld, desk_bot: Bot
 ) -> None:
-    desk_world.sandbox.limits = TIGHT
+    desk_world.sandbox.limits = one_per(60.0)
     desk_bot.session.middleware(RetryAfterMiddleware())
     await desk_bot.send_message(desk_world.group.id, "first")
     with Attempt(), pytest.raises(TelegramRetryAfter):
