@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
-from botdesk.checks.outcome import redact
+from botdesk.checks import storage
+from botdesk.checks.outcome import Status, redact
 from core import db
+from core.config import Settings
 from sandbox.telegram import BotAccount, TelegramSandbox
 from sandbox.vk import VkSandbox
 from tests.botdesk.checking import Check, setup
@@ -107,3 +110,22 @@ def test_a_printed_url_never_shows_its_password() -> None:
     assert redact("postgres://u:pw@db:5432/x") == "postgres://u:***@db:5432/x"
     assert redact("redis://:pw@cache/0") == "redis://:***@cache/0"
     assert redact("sqlite://data/botdesk.sqlite3") == "sqlite://data/botdesk.sqlite3"
+
+
+async def test_a_migration_slower_than_the_reachability_timeout_still_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The timeout asks whether the database answers at all; an index over a big table
+    (or another process's migration this one waits for) may take minutes."""
+    url = f"sqlite://{tmp_path / 'desk.sqlite3'}"
+    migrate = db.migrate
+
+    async def slow_migrate(database_url: str) -> list[str]:
+        await asyncio.sleep(3.0)  # longer than the timeout below
+        return await migrate(database_url)
+
+    monkeypatch.setattr(storage, "TIMEOUT", 2.0)
+    monkeypatch.setattr(db, "migrate", slow_migrate)
+    outcome = await storage.check_database(Settings(database_url=url), migrate=True)
+    assert outcome.status is Status.OK, outcome
+    assert await db.pending_migrations(url) == []
