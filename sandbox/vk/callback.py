@@ -22,14 +22,13 @@ import asyncio
 import contextlib
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import aiohttp
 
 from .errors import SandboxError
-
-if TYPE_CHECKING:
-    from .world import VkWorld
+from .longpoll import LongPoll
+from .models import Community
 
 RETRY_HEADER = "X-Retry-Counter"
 
@@ -65,10 +64,21 @@ class CallbackServer:
         }
 
 
+class World(Protocol):
+    """What delivery needs of :class:`~sandbox.vk.world.VkWorld` (which holds the servers)."""
+
+    callbacks: dict[int, CallbackServer]
+    longpolls: dict[int, LongPoll]
+
+    def community(self, community_id: int) -> Community:
+        """A known community or :class:`SandboxError`."""
+        ...
+
+
 class CallbackDelivery:
     """The confirmation requests and one delivery task per confirmed server."""
 
-    def __init__(self, world: VkWorld, *, retry_delay: float = 1.0, timeout: float = 10.0):
+    def __init__(self, world: World, *, retry_delay: float = 1.0, timeout: float = 10.0):
         self.world = world
         self.retry_delay = retry_delay
         self.timeout = timeout

@@ -178,3 +178,16 @@ async def test_the_http_control_api_sets_confirms_reads_and_removes(
     removed = {"community_id": community.id, "url": ""}
     assert await call("POST", "/sandbox/callback-server", removed) is True
     assert await call("GET", f"/sandbox/callback-server/{community.id}") is None
+
+
+async def test_a_restarted_sandbox_delivers_what_waited(
+    vk_sandbox: VkSandbox, community: Community, ivan: VkUser, receiver: Receiver
+) -> None:
+    assert await vk_sandbox.set_callback_server(community, receiver.url)
+    await vk_sandbox.stop()
+    vk_sandbox.user_writes(community, ivan, "while down")
+    await asyncio.sleep(5 * RETRY)
+    assert receiver.received == []
+    await vk_sandbox.start()
+    await vk_sandbox.wait_for(lambda: receiver.handled)
+    assert receiver.texts(receiver.handled) == ["while down"]
