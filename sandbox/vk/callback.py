@@ -110,7 +110,10 @@ class CallbackDelivery:
         server = self.server(community_id)
         expected = self.world.community(community_id).confirmation
         body = {"type": "confirmation", "group_id": community_id}
-        status, answer = await self._send(server.url, body, {})
+        url = server.url
+        status, answer = await self._send(url, body, {})
+        if self.world.callbacks.get(community_id) is not server or server.url != url:
+            return False  # removed or moved meanwhile: this answer confirms nothing
         if status is not None and 200 <= status < 300 and answer == expected:
             server.confirmed, server.last_error = True, None
             self._start(community_id, server)
@@ -130,6 +133,7 @@ class CallbackDelivery:
             poll = self.world.longpolls[community_id]
             for event in server.pending:
                 poll.append(event)
+            server.pending.clear()
 
     def resume(self) -> None:
         """Start the delivery of every confirmed server (a restarted sandbox)."""
