@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from .callback import CallbackDelivery
 from .errors import SandboxError
 from .inbound import AttachmentSpecs, build_attachment
 from .media import file_url
@@ -28,6 +29,7 @@ class VkControl(AttachmentSpecs):
     """What a test (or the HTTP control API) can do to the sandbox."""
 
     world: VkWorld
+    callbacks: CallbackDelivery
     _calls: list[tuple[str, dict[str, str]]]
     _fail: dict[str, list[int]]
     _drop: dict[str, int]
@@ -52,6 +54,34 @@ class VkControl(AttachmentSpecs):
     def set_privacy(self, user: VkUser, *, closed: bool = True) -> None:
         """Close (or reopen) the user's messages to communities: sends get error 902."""
         (self.world.privacy_closed.add if closed else self.world.privacy_closed.discard)(user.id)
+
+    # -- the Callback API --------------------------------------------------------
+
+    async def set_callback_server(
+        self, community: Community, url: str, *, secret: str = ""
+    ) -> bool:
+        """Set the community's Callback API server and send it the confirmation request;
+        whether it answered ``community.confirmation``.
+
+        From now on the community's events go to this server, not the long poll; they
+        wait in its queue until it is confirmed (:meth:`confirm_callback_server` asks
+        again).
+        """
+        self.callbacks.set_server(community.id, url, secret)
+        return await self.callbacks.confirm(community.id)
+
+    async def confirm_callback_server(self, community: Community) -> bool:
+        """Send the confirmation request again; whether the answer was right."""
+        return await self.callbacks.confirm(community.id)
+
+    def remove_callback_server(self, community: Community) -> None:
+        """Back to the long poll, with the events the server has not acknowledged."""
+        self.callbacks.remove_server(community.id)
+
+    def callback_info(self, community: Community) -> dict[str, Any] | None:
+        """The server's ``url, confirmed, pending, delivered, redelivered, last_error``."""
+        server = self.world.callbacks.get(community.id)
+        return None if server is None else server.info()
 
     # -- acting as users --------------------------------------------------------
 
@@ -193,7 +223,7 @@ class VkControl(AttachmentSpecs):
             await asyncio.sleep(0.02)  # probes may watch state outside the sandbox
 
     def _push(self, community: Community, kind: str, obj: dict[str, Any]) -> None:
-        self.world.longpolls[community.id].push(kind, obj)
+        self.world.emit(community, kind, obj)
 
 
 def _button_payload(button: dict[str, Any]) -> Any:

@@ -12,6 +12,7 @@ the server registers them and this module never imports the server.
 from __future__ import annotations
 
 import base64
+import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from typing import Any
@@ -102,6 +103,20 @@ class _Control:
         self.sb.longpoll_fail_next(self.community(body), int(body["failed"]))
         return True
 
+    async def callback_server(self, body: dict[str, Any]) -> Any:
+        community = self.community(body)
+        if not body.get("url"):
+            self.sb.remove_callback_server(community)
+            return True
+        secret = str(body.get("secret") or "")
+        return await self.sb.set_callback_server(community, body["url"], secret=secret)
+
+    async def callback_confirm(self, body: dict[str, Any]) -> Any:
+        return await self.sb.confirm_callback_server(self.community(body))
+
+    def callback_info(self, body: dict[str, Any]) -> Any:
+        return self.sb.callback_info(self.community(body))
+
     def chat(self, body: dict[str, Any]) -> Any:
         return [asdict(m) for m in self.sb.chat(self.community(body), self.user(body))]
 
@@ -123,7 +138,10 @@ def _route(
             body = dict(request.query) | dict(request.match_info)
             if not query and request.can_read_body:
                 body |= await request.json()
-            return web.json_response({"ok": True, "result": action(body)})
+            result = action(body)
+            if inspect.isawaitable(result):
+                result = await result
+            return web.json_response({"ok": True, "result": result})
         except (SandboxError, KeyError, ValueError, TypeError) as error:
             return web.json_response({"ok": False, "description": str(error)}, status=400)
 
@@ -143,10 +161,15 @@ def add_control_routes(app: web.Application, sandbox: VkControl) -> None:
         "fail-next": c.fail_next,
         "drop-next": c.drop_next,
         "longpoll-fail": c.longpoll_fail,
+        "callback-server": c.callback_server,
+        "callback-confirm": c.callback_confirm,
     }
     for name, action in posts.items():
         app.router.add_post(f"/sandbox/{name}", _route(action))
     app.router.add_get("/sandbox/chats/{community_id}/{user_id}", _route(c.chat, query=True))
     app.router.add_get("/sandbox/event-answers/{community_id}", _route(c.answers, query=True))
     app.router.add_get("/sandbox/calls", _route(c.calls, query=True))
+    app.router.add_get(
+        "/sandbox/callback-server/{community_id}", _route(c.callback_info, query=True)
+    )
     app.router.add_get("/sandbox/refused", _route(c.refused, query=True))

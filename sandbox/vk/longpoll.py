@@ -17,6 +17,18 @@ API_VERSION = "5.199"
 MAX_WAIT = 90
 
 
+def make_event(group_id: int, kind: str, obj: dict[str, Any]) -> dict[str, Any]:
+    """An event as both the Bots Long Poll and the Callback API carry it (the Callback
+    API adds the server's ``secret``)."""
+    return {
+        "group_id": group_id,
+        "type": kind,
+        "event_id": secrets.token_hex(20),
+        "v": API_VERSION,
+        "object": obj,
+    }
+
+
 class LongPoll:
     """Event log, keys and waiters of one community."""
 
@@ -37,14 +49,11 @@ class LongPoll:
         return {"key": key, "ts": str(self.next_ts)}
 
     def push(self, kind: str, obj: dict[str, Any]) -> dict[str, Any]:
-        """Append an event in the Bots Long Poll format and wake waiters."""
-        event = {
-            "group_id": self.group_id,
-            "type": kind,
-            "event_id": secrets.token_hex(20),
-            "v": API_VERSION,
-            "object": obj,
-        }
+        """Append a new event of this community and wake waiters."""
+        return self.append(make_event(self.group_id, kind, obj))
+
+    def append(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Append an event made by :func:`make_event` and wake waiters."""
         self.events.append((self.next_ts, event))
         self.next_ts += 1
         if len(self.events) > self.history:

@@ -39,11 +39,16 @@ class VkUser:
 
 @dataclass(frozen=True)
 class Community:
-    """A VK community with a community access token."""
+    """A VK community with a community access token.
+
+    ``confirmation`` is the string its Callback API server must answer VK's
+    confirmation request with (shown beside the server's address on VK).
+    """
 
     id: int
     token: str
     name: str
+    confirmation: str = ""
 
 
 @dataclass

@@ -21,6 +21,7 @@ from aiohttp import web
 
 from . import history, messages, people, uploads  # noqa: F401  (register API methods)
 from .call import Call, find
+from .callback import CallbackDelivery
 from .control import VkControl
 from .control_http import add_control_routes
 from .errors import INVALID_TOKEN, NO_TOKEN, NO_VERSION, VkApiError
@@ -39,12 +40,15 @@ class VkSandbox(VkControl):
 
     ``rate_limit`` is VK's per-token limit of API calls per second (``None``
     turns it off); ``clock`` (monotonic seconds) drives that window in tests.
+    :attr:`callbacks` delivers to Callback API servers; its ``retry_delay`` and
+    ``timeout`` (seconds) may be changed at any time.
     """
 
     def __init__(
         self, rate_limit: int | None = 20, *, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.world = VkWorld(rate_limit, clock)
+        self.callbacks = CallbackDelivery(self.world)
         self._calls: list[tuple[str, dict[str, str]]] = []
         self._fail: dict[str, list[int]] = {}
         self._drop: dict[str, int] = {}
@@ -76,13 +80,15 @@ class VkSandbox(VkControl):
         self.base_url = f"http://{host}:{self._runner.addresses[0][1]}"
         self.world.media.base_url = self.base_url
         self.world.avatar_url = self.world.media.put(TINY_PNG, "camera_100.png")
+        self.callbacks.resume()
         log.info("VK sandbox listening on %s", self.base_url)
         return self.base_url
 
     async def stop(self) -> None:
-        """Release waiting long polls and close the server."""
+        """Release waiting long polls, stop Callback API delivery and close the server."""
         for poll in self.world.longpolls.values():
             poll.release()
+        await self.callbacks.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

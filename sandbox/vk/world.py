@@ -14,9 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .callback import CallbackServer
 from .errors import SandboxError
 from .limits import RateLimiter
-from .longpoll import LongPoll
+from .longpoll import LongPoll, make_event
 from .media import MediaStore
 from .models import Community, VkMessage, VkUser
 
@@ -67,6 +68,7 @@ class VkWorld:
         self.tokens: dict[str, Community] = {}
         self.conversations: dict[tuple[int, int], Conversation] = {}
         self.longpolls: dict[int, LongPoll] = {}
+        self.callbacks: dict[int, CallbackServer] = {}  # community id -> its server
         self.media = MediaStore()
         self.limiter = RateLimiter(rate_limit, clock)
         self.privacy_closed: set[int] = set()
@@ -92,7 +94,8 @@ class VkWorld:
     def add_community(self, name: str) -> Community:
         """A new community with its own token and long poll."""
         cid = next(self._community_ids)
-        community = Community(cid, f"vk1.a.{secrets.token_urlsafe(48)}", name)
+        token = f"vk1.a.{secrets.token_urlsafe(48)}"
+        community = Community(cid, token, name, confirmation=secrets.token_hex(4))
         self.communities[cid] = community
         self.tokens[community.token] = community
         self.longpolls[cid] = LongPoll(cid)
@@ -129,6 +132,17 @@ class VkWorld:
         return found
 
     # -- changing ---------------------------------------------------------------
+
+    def emit(self, community: Community, kind: str, obj: dict[str, Any]) -> dict[str, Any]:
+        """A new event of ``community``: to its Callback API server if it has one set,
+        else to its Bots Long Poll (never to both, so no event is handled twice)."""
+        event = make_event(community.id, kind, obj)
+        server = self.callbacks.get(community.id)
+        if server is not None:
+            server.add(event)
+        else:
+            self.longpolls[community.id].append(event)
+        return event
 
     def add_message(self, conv: Conversation, from_id: int, text: str, **fields: Any) -> VkMessage:
         """Store a new message in ``conv`` and return it."""

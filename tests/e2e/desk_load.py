@@ -3,7 +3,8 @@ and the database's view of leases, outbox items and topics (for failure messages
 
 :class:`Load` has customers write numbered messages (``ci-mN``) and operators answer
 each new topic (``ri-K``), then checks that every message shows once in its topic and
-every answer reached its customer.
+every answer reached its customer. Its customers are Telegram's, and VK's too when
+given :class:`VkCustomers`.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ import asyncio
 import sys
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import asyncpg
 
 from sandbox.telegram import MessageView, TelegramSandbox, User
+from sandbox.vk import Community, VkSandbox, VkUser
+from tests.e2e.several import vk_replies
 from tests.e2e.test_relay_crash import replies_seen
 from tests.e2e.test_relay_load import tokens_in_topics
 from tests.fixtures.database import _asyncpg_dsn
@@ -107,23 +111,49 @@ async def settled(probe: Callable[[], bool], timeout: float) -> None:  # noqa: A
             await asyncio.sleep(0.5)
 
 
+@dataclass
+class VkCustomers:
+    """Customers of a VK community, writing alongside the Telegram ones."""
+
+    vk: VkSandbox
+    community: Community
+    users: list[VkUser]
+
+
 class Load:
     """Customers writing numbered messages, operators answering each new topic.
 
     Customer ``i`` writes ``ci-mN``; once a topic shows a customer's first message the
-    operator answers it ``REPLIES`` times with ``ri-K``.
+    operator answers it ``REPLIES`` times with ``ri-K``. The Telegram customers are
+    numbered first, then those of ``vk``.
     """
 
-    def __init__(self, sb: TelegramSandbox, world: DeskWorld, customers: list[User]) -> None:
-        self.sb, self.world, self.customers = sb, world, customers
+    def __init__(
+        self,
+        sb: TelegramSandbox,
+        world: DeskWorld,
+        customers: list[User],
+        vk: VkCustomers | None = None,
+    ) -> None:
+        self.sb, self.world, self.customers, self.vk = sb, world, customers, vk
         self.messages = 0  # per customer, so far
         self.replied: set[int] = set()
         self.sent_replies: list[str] = []
 
     @property
+    def everyone(self) -> int:
+        """How many customers write, on both channels."""
+        return len(self.customers) + (len(self.vk.users) if self.vk else 0)
+
+    @property
+    def vk_indexes(self) -> range:
+        """The numbers of the VK customers."""
+        return range(len(self.customers), self.everyone)
+
+    @property
     def sent(self) -> int:
         """Updates sent so far (customer messages and operator replies)."""
-        return self.messages * len(self.customers) + len(self.sent_replies)
+        return self.messages * self.everyone + len(self.sent_replies)
 
     async def send(
         self,
@@ -137,6 +167,10 @@ class Load:
             number = self.messages
             for index, customer in enumerate(self.customers):
                 self.sb.send_text(customer, self.world.bot, f"c{index}-m{number} help")
+            if self.vk is not None:
+                vk, community = self.vk.vk, self.vk.community
+                for index, user in zip(self.vk_indexes, self.vk.users, strict=True):
+                    vk.user_writes(community, user, f"c{index}-m{number} help")
             self.messages += 1
             self.reply_in_new_topics()
             await asyncio.sleep(pause)
@@ -161,8 +195,8 @@ class Load:
         self.reply_in_new_topics()
         visible = sum(map(len, tokens_in_topics(self.sb, self.world).values()))
         return (
-            visible >= self.messages * len(self.customers)
-            and len(self.sent_replies) == REPLIES * len(self.customers)
+            visible >= self.messages * self.everyone
+            and len(self.sent_replies) == REPLIES * self.everyone
             and set(self.replies()) >= set(self.sent_replies)
         )
 
@@ -173,13 +207,19 @@ class Load:
             for tokens in tokens_in_topics(self.sb, self.world).values()
             for c, n in tokens
         }
-        wanted = {f"c{c}-m{n}" for c in range(len(self.customers)) for n in range(self.messages)}
+        wanted = {f"c{c}-m{n}" for c in range(self.everyone) for n in range(self.messages)}
         replies = set(self.sent_replies) - set(self.replies())
         return f"not in topics: {sorted(wanted - seen)}; not delivered: {sorted(replies)}"
 
     def replies(self) -> Counter[str]:
         """The reply tokens the customers received, with how often."""
-        return replies_seen(self.sb, self.world, self.customers)
+        return replies_seen(self.sb, self.world, self.customers) + self.vk_replies()
+
+    def vk_replies(self) -> Counter[str]:
+        """The reply tokens the VK customers received, with how often."""
+        if self.vk is None:
+            return Counter()
+        return vk_replies(self.vk.vk, self.vk.community, self.vk.users)
 
     def replies_twice(self) -> list[str]:
         """Replies a customer received more than once (allowed: at least once)."""
@@ -196,9 +236,10 @@ class Load:
         return [t for t in topics if not any(card.pinned for card in self.cards(t))]
 
     def check_exactly_once(self) -> None:
-        """One topic per customer with one card, each message in it once; every
-        reply delivered (at least once: a process killed after a send and before its
-        record may send it again, as after any crash)."""
+        """One topic per customer with one card, each message in it once (a VK
+        customer's in order too); every reply delivered, on Telegram at least once (a
+        process killed after a send and before its record may send it again, as after any
+        crash), on VK exactly once (``random_id``)."""
         topics = tokens_in_topics(self.sb, self.world)
         owners = {}
         for thread_id, tokens in topics.items():
@@ -207,7 +248,11 @@ class Load:
             owners[tokens[0][0]] = thread_id
             numbers = [number for _, number in tokens]
             assert sorted(numbers) == list(range(self.messages)), f"topic {thread_id}: each once"
+            if tokens[0][0] in self.vk_indexes:
+                assert numbers == sorted(numbers), f"VK topic {thread_id} in order: {numbers}"
             cards = self.cards(thread_id)
             assert len(cards) == 1, f"topic {thread_id}: one ticket card, not {len(cards)}"
-        assert len(owners) == len(topics) == len(self.customers), "one topic per customer"
+        assert len(owners) == len(topics) == self.everyone, "one topic per customer"
         assert set(self.replies()) == set(self.sent_replies), "every reply reached its customer"
+        twice = +self.vk_replies() - Counter(set(self.vk_replies()))
+        assert not twice, f"VK replies delivered more than once: {twice}"
