@@ -10,7 +10,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from core.enums import ACTIVE_TICKET_STATUSES, EventKind
 from core.reports.figures import Backlog, Volume, WaitingTicket
 from core.reports.period import Period
-from core.reports.scope import ended, open_at_end, opened, within
+from core.reports.scope import backlog, ended, opened, within
 from core.reports.sql import Binder, local_hour, moment, rows, tag_source
 
 
@@ -23,9 +23,8 @@ SELECT (SELECT COUNT(*) FROM tickets t WHERE {opened(bind, "t", period)}) AS new
        (SELECT COUNT(DISTINCT e.ticket_id) FROM events e
          WHERE e.kind = {bind(EventKind.REOPENED)} AND {within(bind, "e.created_at", period)}
        ) AS reopened,
-       (SELECT COUNT(*) FROM tickets t WHERE {open_at_end(bind, "t", period)}) AS backlog,
-       (SELECT COUNT(*) FROM tickets t
-         WHERE {open_at_end(bind, "t", period)} AND t.assignee_id IS NULL) AS unassigned"""
+       b.o0 AS backlog, b.u0 AS unassigned
+  FROM ({backlog(bind, [period.end])}) b"""
     row = (await rows(connection, statement, bind))[0]
     waiting = await oldest_waiting(connection, period)
     counts = Volume(int(row["new"]), int(row["resolved"]), int(row["reopened"]))
