@@ -10,13 +10,14 @@ every row, and each column of ``splits`` makes one group per value (``first|chan
 * PostgreSQL reads each source as a common table expression and ranks the union of every
   group's rows with the ordered-set aggregate ``percentile_disc`` (that nearest rank), in
   one statement.
-* SQLite has no such aggregate, and its window functions, or one sort of every
-  ``(group, value)`` row, cost several times what is needed (a month of a busy desk has
-  some 300,000 of them: each first response sits in five groups). So each source is
-  copied once, one row per duration, into a temporary table with an index on each way
-  of counting and on each split column with each way; one statement counts every group
-  through those indexes, and one reads each group's median and p90 from its index, in
-  order (``ORDER BY … LIMIT 1 OFFSET k``). The temporary tables go at the end.
+* SQLite has no such aggregate, and its window functions are slow. Copying every
+  ``(group, value)`` row (some 300,000 for a month of a busy desk: each first response
+  sits in five groups), counting the copy by group name and sorting it by name and value
+  cost more than what is done instead: each source is copied once, one row per
+  duration, into a temporary table with an index on each way of counting and on each
+  split column with each way (keys of one or two small columns); one statement counts
+  every group through those indexes, and one reads each group's median and p90 from its
+  index in order (``ORDER BY … LIMIT 1 OFFSET k``). The temporary tables go at the end.
 """
 
 from __future__ import annotations
