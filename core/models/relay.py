@@ -243,8 +243,19 @@ class Ticket(Model):
             ("assignee_id", "status"),
             ("status", "awaiting_reply_since"),
             ("opened_at",),  # reports: tickets opened in a period
-            ("resolved_at",),  # reports: tickets resolved in a period
-            ("closed_at",),  # reports: tickets closed (without resolving) in a period
+            # reports: the backlog at a moment, the active tickets read from the index alone
+            ("status", "opened_at", "assignee_id"),
+            # reports: tickets resolved, or closed without resolving (resolved_at NULL), in
+            # a period, read from the index alone for every figure but the splits
+            (
+                "resolved_at",
+                "closed_at",
+                "status",
+                "assignee_id",
+                "csat_score",
+                "resolution_seconds",
+                "resolution_business_seconds",
+            ),
         )
 
     @property

@@ -87,10 +87,11 @@ class TicketClock(Model):
         indexes = (
             # a ticket's running clocks (card, queues): WHERE ticket_id=… AND stopped_at IS NULL
             ("ticket_id", "stopped_at"),
-            # running clocks by due time (/overdue, the queues' countdown)
-            ("stopped_at", "due_at"),
-            # reports: breaches in a period
-            ("breached_at",),
+            # running clocks by due time (/overdue, the queues' countdown); reports: the
+            # hits of a period, read from the index alone
+            ("stopped_at", "due_at", "outcome", "clock"),
+            # reports: breaches in a period (counted from the index alone)
+            ("breached_at", "outcome", "clock"),
         )
 
     def __str__(self) -> str:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.reports.period import Period
-from core.reports.scope import open_at_end, opened
+from core.reports.scope import backlog, opened
 from core.reports.sql import Binder, local_hour, ranked, read_percentiles, rows
 
 
@@ -46,15 +46,6 @@ async def backlog_at_ends(
     if not days:
         return []
     bind = Binder(connection)
-    columns = []
-    for i, day in enumerate(days):
-        ending = Period(day, day, zone)
-        columns.append(
-            f"(SELECT COUNT(*) FROM tickets t WHERE {open_at_end(bind, 't', ending)}) AS o{i}"
-        )
-        columns.append(
-            f"(SELECT COUNT(*) FROM tickets t WHERE {open_at_end(bind, 't', ending)}"
-            f" AND t.assignee_id IS NULL) AS u{i}"
-        )
-    row = (await rows(connection, "SELECT " + ",\n       ".join(columns), bind))[0]
+    ends = [Period(day, day, zone).end for day in days]
+    row = (await rows(connection, backlog(bind, ends), bind))[0]
     return [(int(row[f"o{i}"]), int(row[f"u{i}"])) for i in range(len(days))]

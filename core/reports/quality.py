@@ -21,18 +21,25 @@ LOW_SCORE = 2
 
 
 def _decided(bind: Binder, period: Period) -> str:
-    """Clock ``k`` ended with an outcome in the period."""
-    hit = f"(k.outcome = {bind(SlaOutcome.HIT)} AND {within(bind, 'k.stopped_at', period)})"
-    breached = f"k.outcome = {bind(SlaOutcome.BREACHED)}"
-    return f"({hit} OR ({breached} AND {within(bind, 'k.breached_at', period)}))"
+    """Rows ``clock``, ``outcome``, ``n``: the clocks that ended with an outcome in the period.
+
+    A hit counts when its clock stopped in the period, a breach when it breached in it; no
+    clock is both, so the two are counted apart, each from its own index alone.
+    """
+    return f"""
+SELECT k.clock, k.outcome, COUNT(*) AS n FROM sla_clocks k
+ WHERE k.outcome = {bind(SlaOutcome.HIT)} AND {within(bind, "k.stopped_at", period)}
+ GROUP BY k.clock, k.outcome
+UNION ALL
+SELECT k.clock, k.outcome, COUNT(*) FROM sla_clocks k
+ WHERE k.outcome = {bind(SlaOutcome.BREACHED)} AND {within(bind, "k.breached_at", period)}
+ GROUP BY k.clock, k.outcome"""
 
 
 async def sla(connection: BaseDBAsyncClient, period: Period) -> SlaFigures:
     """Hits and breaches per clock, and the period's breaches (newest first)."""
     bind = Binder(connection)
-    statement = f"""
-SELECT k.clock, k.outcome, COUNT(*) AS n FROM sla_clocks k
- WHERE {_decided(bind, period)} GROUP BY k.clock, k.outcome"""
+    statement = _decided(bind, period)
     counts = {(row["clock"], row["outcome"]): int(row["n"]) for row in await rows(
         connection, statement, bind
     )}  # fmt: skip

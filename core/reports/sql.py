@@ -13,6 +13,7 @@
   SQLite knows no time zones, so the offsets the period goes through (a DST change
   included) are written into the statement as a ``CASE``.
 * :func:`json_int` and :func:`tag_source` read JSON columns in each engine's dialect.
+* :func:`unindexed` keeps SQLite's planner off an index that would read the widest range.
 """
 
 from __future__ import annotations
@@ -166,6 +167,16 @@ def local_hour(bind: Binder, column: str, zone: ZoneInfo, start: datetime, end: 
         shift = f"CASE {whens} ELSE {changes[-1][1]} END"
     seconds = f"({epoch(bind, column)} + {shift})"
     return f"(({seconds} % 86400) + 86400) % 86400 / 3600"
+
+
+def unindexed(bind: Binder, column: str) -> str:
+    """SQL of ``column`` that SQLite's planner will not read through an index (a unary ``+``).
+
+    Without histograms it takes any range on an indexed column for a narrow one, and may
+    read a condition's widest range through its index; PostgreSQL's planner knows better
+    and gets the column itself (a ``+`` is no operator on its moments).
+    """
+    return column if bind.postgres else f"+{column}"
 
 
 def json_int(bind: Binder, column: str, key: str) -> str:

@@ -10,7 +10,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from core.enums import ACTIVE_TICKET_STATUSES, EventKind
 from core.reports.figures import Backlog, Volume, WaitingTicket
 from core.reports.period import Period
-from core.reports.scope import ended, open_at_end, opened, within
+from core.reports.scope import backlog, ended, opened, within
 from core.reports.sql import Binder, local_hour, moment, rows, tag_source
 
 
@@ -23,9 +23,8 @@ SELECT (SELECT COUNT(*) FROM tickets t WHERE {opened(bind, "t", period)}) AS new
        (SELECT COUNT(DISTINCT e.ticket_id) FROM events e
          WHERE e.kind = {bind(EventKind.REOPENED)} AND {within(bind, "e.created_at", period)}
        ) AS reopened,
-       (SELECT COUNT(*) FROM tickets t WHERE {open_at_end(bind, "t", period)}) AS backlog,
-       (SELECT COUNT(*) FROM tickets t
-         WHERE {open_at_end(bind, "t", period)} AND t.assignee_id IS NULL) AS unassigned"""
+       b.o0 AS backlog, b.u0 AS unassigned
+  FROM ({backlog(bind, [period.end])}) b"""
     row = (await rows(connection, statement, bind))[0]
     waiting = await oldest_waiting(connection, period)
     counts = Volume(int(row["new"]), int(row["resolved"]), int(row["reopened"]))
@@ -71,16 +70,18 @@ async def split_counts(
     """``{dimension: {key: (new, resolved)}}`` of the period's tickets, in one statement.
 
     The dimensions are ``channel``, ``priority`` and ``tag`` (a ticket counts once per
-    tag). The period's tickets are read once, then counted by each dimension.
+    tag). The period's tickets are read once, then counted by each dimension: those
+    opened in it, then those ended in it but opened before or after (each part from its
+    own indexes; one condition with OR would read every ticket on SQLite).
     """
     bind = Binder(connection)
-    is_new, is_ended = opened(bind, "t", period), ended(bind, "t", period)
     scope = f"""
-SELECT t.conversation_id, t.priority, t.tags,
-       CASE WHEN {is_new} THEN 1 ELSE 0 END AS new,
-       CASE WHEN {is_ended} THEN 1 ELSE 0 END AS resolved
-  FROM tickets t
- WHERE {opened(bind, "t", period)} OR {ended(bind, "t", period)}"""
+SELECT t.conversation_id, t.priority, t.tags, 1 AS new,
+       CASE WHEN {ended(bind, "t", period)} THEN 1 ELSE 0 END AS resolved
+  FROM tickets t WHERE {opened(bind, "t", period)}
+UNION ALL
+SELECT t.conversation_id, t.priority, t.tags, 0, 1
+  FROM tickets t WHERE {ended(bind, "t", period)} AND NOT {opened(bind, "t", period)}"""
     sums = "SUM(s.new) AS new, SUM(s.resolved) AS resolved"
     statement = f"""
 WITH scope AS MATERIALIZED ({scope})
