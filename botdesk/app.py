@@ -197,7 +197,7 @@ class Desk:
                 instances.name, instances.ttl, clock=self.ctx.clock, on_recovered=self.worker.wake
             )
         if self.vk is not None:
-            self.vk.pace_with(self.worker.ledger, self.ctx.clock)
+            self.vk.pace_with(self.worker.budgets, self.ctx.clock)
         # a fired deadline writes its notices to the outbox: send them at once
         self.scheduler = Scheduler(
             deadline_handlers(ports, self.ctx),

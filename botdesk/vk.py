@@ -20,7 +20,7 @@ from core.clock import Clock
 from core.config import Settings
 from core.context import DeskContext
 from core.entities import Attachment, ChoicePress
-from core.outbox.budgets import BudgetLedger
+from core.outbox.shared_budgets import SharedLedger
 from core.tickets.csat import handle_choice
 
 if TYPE_CHECKING:
@@ -82,13 +82,13 @@ class VkSide:
         )
         await poll.run(stop)
 
-    def pace_with(self, ledger: BudgetLedger, clock: Clock) -> None:
+    def pace_with(self, budgets: SharedLedger, clock: Clock) -> None:
         """Make calls outside the outbox (intake, button answers) share its VK budget."""
         from bots.vk.paced import PacedAPI
 
         api = self.channel.api
         assert isinstance(api, PacedAPI)
-        api.pace_with(ledger, clock)
+        api.pace_with(budgets, clock)
 
     async def close(self) -> None:
         """Close the API client and the file downloader."""

@@ -4,13 +4,13 @@ VK allows a community token 20 calls a second, all methods together. The outbox
 budgets its own sends; the intake's calls (``users.get`` for a new customer, the answer
 to a button press, the long-poll server) happen outside it. Each such call books its
 share of the same channel-wide budget first and waits its turn, so intake and replies
-never together exceed the limit, and the outbox sees what the intake used.
+never together exceed the limit, and the outbox sees what the intake used; with several
+processes the share is booked in the budgets they share too.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from vkbottle import API
@@ -18,10 +18,10 @@ from vkbottle import API
 from core.clock import Clock
 from core.enums import DestinationKind
 from core.outbox.attempt import current_attempt
-from core.outbox.budgets import BudgetLedger
+from core.outbox.shared_budgets import SharedLedger
 
-#: books one call of the channel budget; returns the seconds to wait before making it
-Reserve = Callable[[], float]
+#: waits for one call's share of the channel budget and books it
+Reserve = Callable[[], Awaitable[None]]
 
 
 class PacedAPI(API):
@@ -29,9 +29,10 @@ class PacedAPI(API):
 
     reserve: Reserve | None = None
 
-    def pace_with(self, ledger: BudgetLedger, clock: Clock) -> None:
-        """Book calls on ``ledger``'s VK channel budget (the outbox worker's ledger)."""
-        self.reserve = lambda: ledger.reserve(DestinationKind.VK, clock.now().timestamp())
+    def pace_with(self, budgets: SharedLedger, clock: Clock) -> None:
+        """Book calls on the VK channel budget of ``budgets`` (the outbox worker's: its
+        ledger, and the budgets every process of the desk shares, if any)."""
+        self.reserve = lambda: budgets.reserve(DestinationKind.VK, clock)
 
     async def request(
         self, method: str, data: dict[str, Any], version: str | None = None
@@ -39,8 +40,6 @@ class PacedAPI(API):
         """One API call; outside an outbox attempt it waits for its share first."""
         # an outbox attempt's calls were budgeted when the worker claimed its items
         if self.reserve is not None and current_attempt() is None:
-            delay = self.reserve()
-            if delay > 0:
-                await asyncio.sleep(delay)
+            await self.reserve()
         result: dict[str, Any] = await super().request(method, data, version)
         return result

@@ -16,10 +16,12 @@ chat) until the store is back.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from core.clock import Clock
 from core.enums import DestinationKind
 from core.outbox.budgets import BudgetLedger, Rate
 
@@ -110,3 +112,21 @@ class SharedLedger:
         self.ledger.pause(budget_key, until)
         if self.shared is not None:
             await self.shared.pause(budget_key, until, now)
+
+    async def reserve(self, kind: DestinationKind, clock: Clock) -> None:
+        """Wait until a call made outside the outbox (an intake lookup, a button answer)
+        fits the channel-wide budget of ``kind``, and book it: in this process's ledger,
+        and, when shared, in every process's (several intakes share one VK community)."""
+        delay = self.ledger.reserve(kind, clock.now().timestamp())
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if self.shared is None:
+            return
+        _chat, (name, rate) = self.ledger.windows(kind, "")
+        spends = [Spend(name, rate, 1)]
+        while True:
+            now = clock.now().timestamp()
+            grant = await self.shared.take(spends, now, pause=None)
+            if grant.granted:
+                return
+            await asyncio.sleep(max(grant.ready_at - now, 0.001))

@@ -98,6 +98,11 @@ class OutboxWorker:
         """How many sends are running right now."""
         return self._running
 
+    @property
+    def budgets(self) -> SharedLedger:
+        """The budgets this worker sends within (calls outside the outbox book them too)."""
+        return self._budgets
+
     async def start(self) -> None:
         """Recover items a crash left in flight (unless configured not to), then run."""
         if self._loop_task is not None:
