@@ -18,14 +18,22 @@ behaves as before. A 429's pause reaches every process the same way. While Redis
 each process falls back to its own ledger, and the messengers' 429s pause what overflows.
 
 The desk stamps a send in its log when it claims it; the server counts it when the
-request arrives, a variable moment later. Two sends exactly one window apart on the
-desk's clock can therefore land inside one window on the server's, and the answer is a
-429 that pauses the whole chat. The ledger's windows are kept a little longer than the
-messengers' (``Budgets.margin``, 5 % by default) to absorb that jitter.
+request arrives, a variable moment later (the claim's round trip, the event loop's
+latency, a flood wait the HTTP session sleeps out before sending it again). When an early
+send of a window arrives later than a late one, two sends one window apart on the desk's
+clock land inside one window on the server's, and the answer is a 429 that pauses the
+whole chat. Two things keep the desk's count at least the server's:
+
+* the ledger's windows are a little longer than the messengers' (``Budgets.margin``, 5 %
+  by default): a send that lands within that *slack* of its stamp needs nothing more;
+* once a send is answered, it cannot have arrived later than that: :meth:`BudgetLedger.restamp`
+  moves it to its answer's time less the slack where that is later than its stamp, so a
+  send delayed by more than the slack counts from (at the latest) when it really landed.
 """
 
 from __future__ import annotations
 
+from bisect import insort
 from collections import deque
 from dataclasses import dataclass
 
@@ -60,8 +68,8 @@ class Budgets:
     vk: Rate = Rate(20, 1.0)
     telegram_channel: Rate = Rate(30, 1.0)
     vk_channel: Rate = Rate(20, 1.0)
-    #: how much longer than the messenger's window the ledger's windows are (0.05: 5 %),
-    #: so that a send stamped at its claim never arrives early at the server
+    #: how much longer than the messenger's window the ledger's windows are (0.05: 5 %):
+    #: a send may land that much later than its stamp before it is restamped
     margin: float = 0.05
 
     def __post_init__(self) -> None:
@@ -71,6 +79,11 @@ class Budgets:
     def kept(self, rate: Rate) -> Rate:
         """``rate`` as the ledger keeps it: the same count over a window ``margin`` longer."""
         return Rate(rate.count, rate.per_seconds * (1 + self.margin))
+
+    def slack(self, kept: Rate) -> float:
+        """The seconds a window kept as ``kept`` is longer than the messenger's: how late
+        after its stamp a send may land without a :meth:`BudgetLedger.restamp`."""
+        return kept.per_seconds * self.margin / (1 + self.margin)
 
     def chat_rate(self, kind: DestinationKind) -> Rate:
         """The per-chat rate of a destination kind."""
@@ -119,14 +132,35 @@ class SlidingWindow:
         # the send fits once the `excess` oldest sends have left the window
         return max(now, self._sends[excess - 1] + self.rate.per_seconds)
 
-    def spend(self, cost: int, now: float, *, at: float | None = None) -> None:
+    def spend(self, cost: int, now: float, *, at: float | None = None) -> float:
         """Record a send of ``cost`` made at ``now``, or booked for ``at`` (a later time
-        that :meth:`ready_at` gave)."""
+        that :meth:`ready_at` gave); return the time recorded (for :meth:`restamp`)."""
         self._forget(now)  # never relative to a booked time: that would forget too much
         stamp = now if at is None else at
         if self._sends and stamp < self._sends[-1]:
             stamp = self._sends[-1]  # keep the log in order
-        self._sends.extend([stamp] * min(max(cost, 1), self.rate.count))
+        self._sends.extend([stamp] * self._capped(cost))
+        return stamp
+
+    def restamp(self, cost: int, stamp: float, at: float) -> None:
+        """Move a send of ``cost`` recorded at ``stamp`` to ``at``, if that is later.
+
+        A send that already left the window (it took longer than the window) is
+        recorded again at ``at``: it counts from when it landed.
+        """
+        if at <= stamp:
+            return
+        cost = self._capped(cost)
+        for _ in range(cost):
+            try:
+                self._sends.remove(stamp)  # one send's entries are alike: any will do
+            except ValueError:
+                break  # it left the window already
+        for _ in range(cost):
+            insort(self._sends, at)  # other sends may be stamped after ``at``
+
+    def _capped(self, cost: int) -> int:
+        return min(max(cost, 1), self.rate.count)
 
     def is_idle(self, now: float) -> bool:
         """True when the window holds no send any more (it may be dropped)."""
@@ -204,14 +238,34 @@ class BudgetLedger:
                 ready = max(ready, at)
         return Verdict(ready, tuple(blocking))
 
-    def spend(self, kind: DestinationKind, budget_key: str, cost: int, now: float) -> None:
-        """Record a send of ``cost`` to ``budget_key`` made at ``now``."""
-        for name, rate in self.windows(kind, budget_key):
+    def spend(
+        self, kind: DestinationKind, budget_key: str, cost: int, now: float
+    ) -> tuple[float, ...]:
+        """Record a send of ``cost`` to ``budget_key`` made at ``now``; return the time
+        recorded in each of its windows (for :meth:`restamp`)."""
+        stamps = tuple(
             self._window(name, rate).spend(cost, now)
+            for name, rate in self.windows(kind, budget_key)
+        )
         self._spends += 1
         if self._spends % self._SWEEP_EVERY == 0:
             for name in [name for name, w in self._windows.items() if w.is_idle(now)]:
                 del self._windows[name]
+        return stamps
+
+    def restamp(
+        self,
+        kind: DestinationKind,
+        budget_key: str,
+        cost: int,
+        stamps: tuple[float, ...],
+        landed: float,
+    ) -> None:
+        """A send :meth:`spend` recorded at ``stamps`` was answered at ``landed``: count
+        it from ``landed`` less each window's slack, where that is later than its stamp."""
+        windows = self.windows(kind, budget_key)
+        for (name, rate), stamp in zip(windows, stamps, strict=True):
+            self._window(name, rate).restamp(cost, stamp, landed - self.budgets.slack(rate))
 
     def reserve(self, kind: DestinationKind, now: float, cost: int = 1) -> float:
         """Take ``cost`` of the channel-wide budget of ``kind`` for a call made outside the
