@@ -7,6 +7,8 @@ per call makes the check and the spend atomic: it drops the sends older than the
 pause allow it, adds the cost as members unique to this spend (``ZADD``); otherwise it
 adds nothing and answers when the send would fit. Every set expires a window (plus a
 second) after its last send and a pause when it ends, so idle chats leave no keys behind.
+A restamp (a send answered later than its window's slack allows) moves a spend's members
+to a later score, or adds them again where they had left the window, in one script too.
 
 Times are the callers' clocks (seconds since the epoch), so the processes' clocks should
 agree (NTP); the budgets' margin absorbs what little they differ by.
@@ -103,6 +105,28 @@ end
 return 0
 """
 
+_RESTAMP = """
+local function num(x) return string.format('%.17g', x) end
+local at, token = tonumber(ARGV[1]), ARGV[2]
+for i = 1, #KEYS do
+  local base = 3 * i
+  local per, slack, cost = tonumber(ARGV[base]), tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2])
+  local stamp = at - slack
+  for n = 1, cost do
+    local member = token .. ':' .. n
+    local score = tonumber(redis.call('ZSCORE', KEYS[i], member))
+    if not score or score < stamp then  -- later only; back if it had left the window
+      redis.call('ZADD', KEYS[i], num(stamp), member)
+    end
+  end
+  local keep = math.ceil((stamp + per - at) * 1000) + 1000
+  if redis.call('PTTL', KEYS[i]) < keep then
+    redis.call('PEXPIRE', KEYS[i], string.format('%d', keep))
+  end
+end
+return 0
+"""
+
 _PAUSE = """
 local until_, now = tonumber(ARGV[1]), tonumber(ARGV[2])
 local ttl = math.ceil((until_ - now) * 1000)
@@ -129,6 +153,7 @@ class RedisBudgets:
         self.prefix = prefix
         self._take = redis.register_script(_TAKE)
         self._give_back = redis.register_script(_GIVE_BACK)
+        self._restamp = redis.register_script(_RESTAMP)
         self._pause = redis.register_script(_PAUSE)
         self._retry = retry
         self._retry_at = 0.0  # monotonic time before which an outage is not retried
@@ -166,6 +191,15 @@ class RedisBudgets:
         keys = [self.window_key(spend.name) for spend in spends]
         costs = [min(max(spend.cost, 1), spend.rate.count) for spend in spends]
         await self._call(self._give_back, keys, [token, *costs])
+
+    async def restamp(self, spends: Sequence[Spend], token: str, at: float) -> None:
+        """Move a grant's members to ``at`` less each window's slack, where that is later."""
+        keys = [self.window_key(spend.name) for spend in spends]
+        args: list[Any] = [repr(at), token]
+        for spend in spends:
+            cost = min(max(spend.cost, 1), spend.rate.count)
+            args += [repr(spend.rate.per_seconds), repr(spend.slack), cost]
+        await self._call(self._restamp, keys, args)
 
     async def pause(self, budget_key: str, until: float, now: float) -> None:
         """Pause ``budget_key`` until ``until`` for every process (a later pause wins)."""
