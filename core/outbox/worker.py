@@ -25,7 +25,7 @@ from core.outbox.budgets import BudgetLedger, Budgets
 from core.outbox.operations import Job, Operation
 from core.outbox.outages import Outages
 from core.outbox.outcomes import OutboxCounters, OutboxSettings, Outcomes
-from core.outbox.shared_budgets import Grant, SharedBudgets, SharedLedger
+from core.outbox.shared_budgets import Grant, SharedBudgets, SharedLedger, Spent
 
 __all__ = ["OutboxWorker"]
 
@@ -274,15 +274,18 @@ class OutboxWorker:
             # superseded or taken by another instance (the next pass sees why): unspend
             await self._budgets.give_back(kind, head.budget_key, cost, grant)
             return
-        self.ledger.spend(kind, head.budget_key, cost, self._clock.now().timestamp())
+        spent = self._budgets.spend(
+            kind, head.budget_key, cost, self._clock.now().timestamp(), grant
+        )
         self._busy.add(head.destination)
         self._running += 1
         jobs = [Job.of(row) for row in claimed]
-        task = asyncio.create_task(self._send(operation, jobs), name=f"outbox:{head.destination}")
+        sending = self._send(operation, jobs, spent)
+        task = asyncio.create_task(sending, name=f"outbox:{head.destination}")
         self._sends.add(task)
         task.add_done_callback(self._sends.discard)
 
-    async def _send(self, operation: Operation, jobs: Sequence[Job]) -> None:
+    async def _send(self, operation: Operation, jobs: Sequence[Job], spent: Spent) -> None:
         try:
             await self._outcomes.send(operation, jobs)
         except Exception:
@@ -291,9 +294,12 @@ class OutboxWorker:
             log.exception("outbox: recording the outcome for %s failed", jobs[0].destination)
             self._stranded.update(job.id for job in jobs)
         finally:
-            self._busy.discard(jobs[0].destination)
-            self._running -= 1
-            self.wake()
+            try:  # counted where it landed before anything may be sent after it
+                await self._budgets.landed(spent, self._clock.now().timestamp())
+            finally:
+                self._busy.discard(jobs[0].destination)
+                self._running -= 1
+                self.wake()
 
     async def _return_stranded(self) -> None:
         """Queue again what an outage left in flight with no send running for it."""

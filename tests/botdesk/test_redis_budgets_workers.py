@@ -7,6 +7,7 @@ group's rate, which each alone would keep only for its own sends.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 import pytest
 from redis.asyncio import Redis
@@ -16,7 +17,7 @@ from core.clock import SystemClock
 from core.enums import OutboxStatus
 from core.errors import RetryLater
 from core.models import OutboxItem
-from core.outbox import OutboxWorker
+from core.outbox import Job, OutboxWorker
 from core.outbox.budgets import Budgets, Rate
 from tests.core.outbox.test_outbox_support import FAST, Recorder, all_done, put, until
 
@@ -35,14 +36,14 @@ def most_in_any_window(times: list[float], seconds: float) -> int:
 
 
 def two_workers(
-    redis_url: str, prefix: str, ops: tuple[Recorder, Recorder]
+    redis_url: str, prefix: str, ops: tuple[Recorder, Recorder], budgets: Budgets = GROUP
 ) -> list[tuple[OutboxWorker, RedisBudgets]]:
     """Two workers, each with budgets shared through a Redis client of its own."""
     built = []
     for op in ops:
         shared = RedisBudgets(Redis.from_url(redis_url), prefix=f"{prefix}:")
         worker = OutboxWorker(
-            {"send": op}, clock=SystemClock(), budgets=GROUP, settings=TWO, shared=shared
+            {"send": op}, clock=SystemClock(), budgets=budgets, settings=TWO, shared=shared
         )
         built.append((worker, shared))
     return built
@@ -101,3 +102,30 @@ async def test_a_429_in_one_worker_pauses_the_group_in_the_other(
     assert len(later) == 2
     assert min(later) - paused_at >= 0.55  # b0 waited for the pause a0's 429 set
     assert await OutboxItem.filter(status=OutboxStatus.DONE).count() == 2
+
+
+def slow_a0(jobs: Sequence[Job]) -> float:
+    """``a0`` takes 0.4 s (its request delayed on the way); the rest none."""
+    return 0.4 if jobs[0].payload["n"] == "a0" else 0.0
+
+
+async def test_a_slow_send_of_one_worker_holds_the_others_next_send_after_it_landed(
+    db: str, redis_url: str, redis_prefix: str
+) -> None:
+    budgets = Budgets(telegram_group=Rate(1, 1.0), telegram_channel=Rate(1000, 1.0))
+    ops = (Recorder(delay=slow_a0), Recorder(delay=slow_a0))
+    built = two_workers(redis_url, redis_prefix, ops, budgets=budgets)
+    (first, _), (second, _) = built
+    try:
+        await put("tg:topic:a", "a0", budget_key="tg:-100")
+        await first.start()
+        await until(all_done("a0"))
+        await first.stop(grace=5.0)  # its send, and the send's restamp, are over
+        await put("tg:topic:b", "b0", budget_key="tg:-100")
+        await second.start()  # it knows of a0 only through Redis
+        await until(all_done("b0"), within=5.0)
+    finally:
+        await stop(built)
+    (slow,), (after,) = ops[0].runs, ops[1].runs
+    # a window after a0 was answered (less 0.05 s of slack), not after its claim
+    assert after.started - slow.finished >= 0.95
