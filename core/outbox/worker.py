@@ -21,6 +21,7 @@ from core.enums import DestinationKind
 from core.models import OutboxItem
 from core.outages import is_service_outage
 from core.outbox import claims, store
+from core.outbox.batching import gather
 from core.outbox.budgets import BudgetLedger, Budgets
 from core.outbox.operations import Job, Operation
 from core.outbox.outages import Outages
@@ -217,7 +218,7 @@ class OutboxWorker:
         if verdict.blocking:
             reserved.update(verdict.blocking)
             return verdict.ready_at
-        rows, settled_at = await self._gather(head, depth, operation, now)
+        rows, settled_at = await gather(head, depth, operation, now)
         if settled_at is not None:
             return settled_at.timestamp()
         cost = operation.cost([Job.of(row) for row in rows])
@@ -231,31 +232,6 @@ class OutboxWorker:
             reserved.update(grant.blocking)
             return grant.ready_at
         return operation, rows, cost, grant
-
-    async def _gather(
-        self, head: OutboxItem, depth: int, operation: Operation, now: datetime
-    ) -> tuple[list[OutboxItem], datetime | None]:
-        """The batch led by ``head``, and when it will have settled (None: it has)."""
-        key = operation.batch_key(Job.of(head))
-        if key is None or operation.max_batch <= 1:
-            return [head], None
-        rows = [head]
-        # nothing queued behind the head (the usual case): no need to look for followers
-        behind = await store.followers(head, operation.max_batch - 1) if depth > 1 else []
-        for row in behind:
-            if (
-                row.operation != head.operation
-                or row.not_before > now
-                or operation.batch_key(Job.of(row)) != key
-            ):
-                break
-            rows.append(row)
-        if len(rows) < operation.max_batch:
-            # a batch that may still grow waits until its newest part is `settle` old
-            settled_at = max(row.created_at for row in rows) + operation.settle_for(key)
-            if settled_at > now:
-                return rows, settled_at
-        return rows, None
 
     async def _claim(
         self, operation: Operation, rows: Sequence[OutboxItem], cost: int, grant: Grant
