@@ -6,6 +6,10 @@ customers write and operators answer, Redis is stopped for a few seconds and sta
 again on the same port (empty: it saves nothing), and then PostgreSQL ends every
 connection to the desk's database three times (``pg_terminate_backend``). Nothing is lost,
 nothing shows twice, and the same three processes, never restarted, are ready at the end.
+
+The second test stops the process sending to the group (SIGSTOP) in the middle of its
+``createForumTopic`` call, past its leases, and lets it go on: the other process has
+taken over its claims meanwhile, and the woken one changes nothing.
 """
 
 from __future__ import annotations
