@@ -183,6 +183,14 @@ class Desk:
         ports = self.ports = Ports(desk=desk, channels=channels)
         # with Redis, the flood budgets hold for every process of the desk together
         self.shared_budgets = redis_budgets(settings)
+        self.liveness = None
+        if instances.several:
+            self.liveness = Liveness(
+                instances.name,
+                instances.ttl,
+                clock=self.ctx.clock,
+                on_recovered=lambda: self.worker.wake(),
+            )
         self.worker = OutboxWorker(
             {**relay_operations(ports, self.ctx), **notice_operations(ports, self.ctx)},
             clock=self.ctx.clock,
@@ -190,12 +198,8 @@ class Desk:
             settings=outbox_settings(settings, instances),
             shared=self.shared_budgets,
             group_turn=self.send_lock.ready,
+            liveness=self.liveness.lease if self.liveness is not None else None,
         )
-        self.liveness = None
-        if instances.several:
-            self.liveness = Liveness(
-                instances.name, instances.ttl, clock=self.ctx.clock, on_recovered=self.worker.wake
-            )
         if self.vk is not None:
             self.vk.pace_with(self.worker.budgets, self.ctx.clock)
         # a fired deadline writes its notices to the outbox: send them at once

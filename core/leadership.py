@@ -50,12 +50,18 @@ class HeldLease:
         self.token: int | None = None
         self._monotonic = monotonic
         self._valid_until = 0.0
+        self._since: float | None = None  # when the current unbroken hold began
         self._outage = OutageLog(f"the lease {name}", log)
         self._kind = name.split(":", 1)[0]  # poll, group, instance: a few label values
 
     def held(self) -> bool:
         """Whether this process may still act on the lease right now (a local check)."""
         return self.token is not None and self._monotonic() < self._valid_until
+
+    def held_throughout(self, since: float) -> bool:
+        """Whether the lease is held now and was, without a gap, since the monotonic
+        moment ``since``: then no other process can have taken it over meanwhile."""
+        return self.held() and self._since is not None and self._since <= since
 
     async def try_take(self) -> bool:
         """Take or renew the lease; False while someone else holds it or the database is out."""
@@ -71,12 +77,16 @@ class HeldLease:
         if token is None:
             self._set(None)
             return False
+        if not self.held():
+            self._since = started  # a new hold (the first, or after a lapse)
         self._set(token)
         self._valid_until = started + self.ttl * _TRUSTED
         return True
 
     def _set(self, token: int | None) -> None:
         self.token = token
+        if token is None:
+            self._since = None
         # "which process polls?": the metric answers, with the log line of lead()
         LEASE_HELD.labels(self._kind).set(0 if token is None else 1)
 

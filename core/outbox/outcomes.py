@@ -20,6 +20,7 @@ from core.errors import (
     RetryLater,
     TransientError,
 )
+from core.leadership import HeldLease
 from core.metrics import observe_delivered
 from core.outages import OutageLog, is_service_outage
 from core.outbox import claims
@@ -61,8 +62,12 @@ class Outcomes:
         counters: OutboxCounters,
         rng: random.Random,
         outages: Outages | None = None,
+        liveness: HeldLease | None = None,
     ) -> None:
         self._clock = clock
+        # this process's instance lease: held without a gap since a claim, the claim is
+        # still ours without asking the database
+        self._liveness = liveness
         self._budgets = budgets
         self._settings = settings
         self.counters = counters
@@ -85,15 +90,20 @@ class Outcomes:
     def _service(self, jobs: Sequence[Job]) -> OutageLog:
         return self.outages[SERVICES.get(jobs[0].kind, str(jobs[0].kind))]
 
-    async def send(self, operation: Operation, jobs: Sequence[Job]) -> None:
-        """Run ``operation`` for ``jobs`` (claimed, in flight) and record the outcome."""
+    async def send(
+        self, operation: Operation, jobs: Sequence[Job], *, claimed: float | None = None
+    ) -> None:
+        """Run ``operation`` for ``jobs`` (claimed, in flight) and record the outcome.
+
+        ``claimed`` is the monotonic moment of the claim, when the caller knows it.
+        """
         counters = self.counters
         counters.runs += 1
         if len(jobs) > 1:
             counters.batches += 1
             counters.merged += len(jobs) - 1
         # adapters see the attempt while it sends and until its outcome is recorded
-        with Attempt(confirm=self._confirmer(jobs)) as attempt:
+        with Attempt(confirm=self._confirmer(jobs, claimed)) as attempt:
             try:
                 await attempt.confirm()
             except ClaimLost as exc:
@@ -101,14 +111,24 @@ class Outcomes:
                 return
             await self._run(operation, jobs, attempt)
 
-    def _confirmer(self, jobs: Sequence[Job]) -> Callable[[], Awaitable[bool]] | None:
+    def _confirmer(
+        self, jobs: Sequence[Job], claimed: float | None
+    ) -> Callable[[], Awaitable[bool]] | None:
         """How an attempt checks that its items are still this process's (one process:
-        they always are)."""
+        they always are). While this process's instance lease has been held without a
+        gap since the claim nobody can have taken the items: no query is needed."""
         by = self._by
         if by is None:
             return None
         ids = [job.id for job in jobs]
-        return lambda: claims.confirm(ids, by)
+        lease = self._liveness
+
+        async def confirm() -> bool:
+            if lease is not None and claimed is not None and lease.held_throughout(claimed):
+                return True
+            return await claims.confirm(ids, by)
+
+        return confirm
 
     async def _let_go(self, jobs: Sequence[Job], exc: ClaimLost) -> None:
         """Drop a send this process may no longer make: the items stay with whoever has

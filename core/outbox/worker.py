@@ -13,11 +13,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 
 from core.clock import Clock
 from core.enums import DestinationKind
+from core.leadership import HeldLease
 from core.models import OutboxItem
 from core.outages import is_service_outage
 from core.outbox import claims, store
@@ -50,7 +52,8 @@ class OutboxWorker:
     commit that enqueued items, and :meth:`stop` on shutdown. ``shared`` keeps the
     budgets for every process of the desk together (none: this process's alone);
     ``group_turn`` says whether this process may send to the operator group now (several
-    processes take turns there; none: always).
+    processes take turns there; none: always); ``liveness`` is this process's instance
+    lease (several processes), which tells without a query that a claim is still its own.
     """
 
     def __init__(
@@ -63,6 +66,7 @@ class OutboxWorker:
         rng: random.Random | None = None,
         shared: SharedBudgets | None = None,
         group_turn: Callable[[], Awaitable[bool]] | None = None,
+        liveness: HeldLease | None = None,
     ) -> None:
         self._operations = dict(operations)
         self._clock = clock
@@ -81,6 +85,7 @@ class OutboxWorker:
             counters=self.counters,
             rng=rng or random.Random(),
             outages=self.outages,
+            liveness=liveness,
         )
         # claimed items whose outcome could not be written, and claims whose answer was
         # lost (keyed by the claim's time): returned to their queue at the next scan, so
@@ -238,7 +243,7 @@ class OutboxWorker:
     ) -> None:
         head = rows[0]
         kind = DestinationKind(head.destination_kind)
-        claimed_at = self._clock.now()
+        claimed_at, since = self._clock.now(), time.monotonic()
         try:
             claimed = await store.claim(rows, claimed_at, self.settings.instance)
         except Exception as exc:
@@ -256,14 +261,16 @@ class OutboxWorker:
         self._busy.add(head.destination)
         self._running += 1
         jobs = [Job.of(row) for row in claimed]
-        sending = self._send(operation, jobs, spent)
+        sending = self._send(operation, jobs, spent, since)
         task = asyncio.create_task(sending, name=f"outbox:{head.destination}")
         self._sends.add(task)
         task.add_done_callback(self._sends.discard)
 
-    async def _send(self, operation: Operation, jobs: Sequence[Job], spent: Spent) -> None:
+    async def _send(
+        self, operation: Operation, jobs: Sequence[Job], spent: Spent, since: float
+    ) -> None:
         try:
-            await self._outcomes.send(operation, jobs)
+            await self._outcomes.send(operation, jobs, claimed=since)
         except Exception:
             # the outcome could not be written: the items go back to their queue at the
             # next scan (sent again at worst, as after a crash) instead of staying in flight

@@ -125,3 +125,24 @@ async def test_the_metric_says_whether_this_process_holds_the_lease(db: str) -> 
     assert gauge._value.get() == 1
     await lease.let_go()
     assert gauge._value.get() == 0
+
+
+async def test_held_throughout_tells_an_unbroken_hold_from_one_taken_again(db: str) -> None:
+    """A claim made while the instance lease was held is still this process's while the
+    hold has no gap; after a lapse (a pause past the ttl) the lease may be taken again,
+    but what was claimed before may have passed to another process."""
+    now = [100.0]
+    lease = HeldLease("instance:x", "x", 10.0, monotonic=lambda: now[0])
+    assert not lease.held_throughout(now[0])
+    assert await lease.try_take()
+    claimed = now[0] + 1.0
+    now[0] += 5.0
+    assert await lease.try_take()  # renewed in time: no gap
+    assert lease.held_throughout(claimed)
+    now[0] += 9.0  # past the trusted part of the ttl: a pause
+    assert not lease.held_throughout(claimed)
+    assert await lease.try_take()  # taken again (nobody else wanted it)
+    assert lease.held() and not lease.held_throughout(claimed)
+    assert lease.held_throughout(now[0])  # a claim made from now on is safe again
+    await lease.let_go()
+    assert not lease.held_throughout(now[0])
