@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import asyncpg
+import pytest
 
 from sandbox.telegram import MessageView, TelegramSandbox, User
 from sandbox.vk import Community, VkSandbox, VkUser
@@ -28,42 +29,40 @@ from tests.fixtures.telegram_sandbox import DeskWorld
 REPLIES = 2  # operator replies per customer
 
 
-async def holders(database_url: str) -> dict[str, str]:
-    """The leases held right now (by the database's clock): name -> holder."""
+async def _rows(database_url: str, query: str) -> list[asyncpg.Record]:
+    """The rows of ``query``, over a connection of the test's own (not the desks')."""
     connection = await asyncpg.connect(_asyncpg_dsn(database_url))
     try:
-        rows = await connection.fetch(
-            "SELECT name, holder FROM leases"
-            " WHERE expires_at > EXTRACT(EPOCH FROM clock_timestamp())"
-        )
+        return await connection.fetch(query)
     finally:
         await connection.close()
+
+
+async def holders(database_url: str) -> dict[str, str]:
+    """The leases held right now (by the database's clock): name -> holder."""
+    rows = await _rows(
+        database_url,
+        "SELECT name, holder FROM leases WHERE expires_at > EXTRACT(EPOCH FROM clock_timestamp())",
+    )
     return {row["name"]: row["holder"] for row in rows}
 
 
 async def unfinished(database_url: str) -> list[str]:
     """The outbox items not done, one line each, for a failure message."""
-    connection = await asyncpg.connect(_asyncpg_dsn(database_url))
-    try:
-        rows = await connection.fetch(
-            "SELECT id, operation, destination, status, claimed_by, attempts, last_error"
-            " FROM outbox WHERE status <> 'done' ORDER BY id"
-        )
-    finally:
-        await connection.close()
+    rows = await _rows(
+        database_url,
+        "SELECT id, operation, destination, status, claimed_by, attempts, last_error"
+        " FROM outbox WHERE status <> 'done' ORDER BY id",
+    )
     return [" ".join(str(value) for value in row.values()) for row in rows]
 
 
 async def topics_and_conversations(world: DeskWorld, database_url: str) -> list[str]:
     """Each topic of the group (its name, the customer tokens in it) beside each
     conversation's topic as the database has it, for a failure message."""
-    connection = await asyncpg.connect(_asyncpg_dsn(database_url))
-    try:
-        rows = await connection.fetch(
-            "SELECT chat_id, message_thread_id FROM conversations ORDER BY id"
-        )
-    finally:
-        await connection.close()
+    rows = await _rows(
+        database_url, "SELECT chat_id, message_thread_id FROM conversations ORDER BY id"
+    )
     found = tokens_in_topics(world.sandbox, world)
     lines = [f"conversation of chat {r['chat_id']}: topic {r['message_thread_id']}" for r in rows]
     for topic in world.group.topics.values():
@@ -256,3 +255,20 @@ class Load:
         assert set(self.replies()) == set(self.sent_replies), "every reply reached its customer"
         twice = +self.vk_replies() - Counter(set(self.vk_replies()))
         assert not twice, f"VK replies delivered more than once: {twice}"
+
+
+async def delivered(load: Load, within: float, database_url: str, *more: Callable[[], str]) -> None:
+    """Wait until every message and reply of ``load`` arrived, or fail saying what is
+    missing, the updates still queued, the outbox items not done and what each of
+    ``more`` says then (the desks' logs, say)."""
+    try:
+        await settled(load.done, within)
+    except TimeoutError:
+        pending = len(load.world.bot.updates.pending)
+        lines = await unfinished(database_url)
+        pytest.fail(
+            "\n".join(
+                [f"{load.missing()}; {pending} updates pending; outbox:", *lines]
+                + [describe() for describe in more]
+            )
+        )

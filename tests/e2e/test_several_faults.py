@@ -30,10 +30,9 @@ from tests.e2e.conftest import welcomed
 from tests.e2e.desk_load import (
     FloodWatch,
     Load,
+    delivered,
     holders,
-    settled,
     topics_and_conversations,
-    unfinished,
 )
 from tests.e2e.desk_processes import (
     LEADER_TTL,
@@ -97,15 +96,7 @@ async def test_a_redis_restart_and_dropped_database_connections_lose_nothing(
             await asyncio.sleep(2.0)  # the outbox is still working off the backlog
             terminated.append(await terminate_backends(postgres_database_url))
 
-            try:
-                await settled(load.done, LOAD_WAIT)
-            except TimeoutError:
-                pending = len(world.bot.updates.pending)
-                pytest.fail(
-                    f"{load.missing()}; {pending} updates pending; outbox:\n"
-                    + "\n".join(await unfinished(postgres_database_url))
-                    + f"\n{logs(desks)}"
-                )
+            await delivered(load, LOAD_WAIT, postgres_database_url, lambda: logs(desks))
             took = time.monotonic() - began
             await asyncio.sleep(1.0)  # a duplicate would show up by now
             assert all(desk.running for desk in desks), f"a process exited\n{logs(desks)}"
@@ -174,15 +165,10 @@ async def test_a_group_sender_paused_past_its_leases_changes_nothing(
             await welcomed(world)
             await load.send(2)  # a topic for each, while the fifth one's opener stops
             try:
-                await settled(load.done, PAUSE_WAIT + PAUSED_FOR)
-            except TimeoutError:
-                pytest.fail(
-                    f"{load.missing()}; outbox:\n"
-                    + "\n".join(await unfinished(postgres_database_url))
-                    + "\n"
-                    + "\n".join(await topics_and_conversations(world, postgres_database_url))
-                    + f"\n{logs(desks)}"
-                )
+                await delivered(load, PAUSE_WAIT + PAUSED_FOR, postgres_database_url)
+            except pytest.fail.Exception as failed:
+                topics = await topics_and_conversations(world, postgres_database_url)
+                pytest.fail("\n".join([str(failed), *topics, logs(desks)]))
             await asyncio.sleep(1.0)
             assert all(desk.running for desk in desks), f"a process died\n{logs(desks)}"
         except BaseException:

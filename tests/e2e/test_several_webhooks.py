@@ -45,9 +45,9 @@ from tests.e2e.desk_load import (
     FloodWatch,
     Load,
     VkCustomers,
+    delivered,
     holders,
     settled,
-    unfinished,
 )
 from tests.e2e.desk_processes import (
     DeskProcess,
@@ -301,16 +301,13 @@ async def three_replicas_one_killed(
                 victim, roles = await kill_idle(proxy, desks, database_url, group)
             killed_at = time.monotonic()
             await resumed(proxy, client, victim, desks)
-            try:
-                await settled(load.done, LOAD_WAIT)
-            except TimeoutError:
-                pending = len(world.bot.updates.pending)
-                pytest.fail(
-                    f"{load.missing()}; {pending} updates pending; VK callback server "
-                    f"{vk.callback_info(community)}; outbox:\n"
-                    + "\n".join(await unfinished(database_url))
-                    + f"\n{logs(desks)}"
-                )
+            await delivered(
+                load,
+                LOAD_WAIT,
+                database_url,
+                lambda: f"VK callback server {vk.callback_info(community)}",
+                lambda: logs(desks),
+            )
             recovered = time.monotonic() - killed_at
             await asyncio.sleep(1.0)  # a duplicate would show up by now
             survivors = [desk for desk in desks if desk is not victim]
